@@ -1,0 +1,37 @@
+use clap::{Parser, Subcommand};
+
+/// Galley: planning for kitchens that cook for others.
+#[derive(Debug, Parser)]
+#[command(name = "galley", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application and API (the default). Migrates first unless
+    /// GALLEY_MIGRATE_ON_START=false.
+    Serve,
+    /// Apply the pending migrations of core and every linked module.
+    Migrate,
+    /// List, enable or disable modules (global database flags).
+    Modules {
+        #[command(subcommand)]
+        action: ModulesAction,
+    },
+    /// Print the effective configuration, secrets masked.
+    CheckConfig,
+    /// Print a new random SECRET_KEY (64 hex digits).
+    GenSecret,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModulesAction {
+    /// Show every linked module, whether it is enabled and where that comes from.
+    List,
+    /// Switch a module on for every tenant (a global database flag).
+    Enable { name: String },
+    /// Switch a module off for every tenant (a global database flag).
+    Disable { name: String },
+}

@@ -1,0 +1,81 @@
+//! One async database layer over PostgreSQL and SQLite.
+//!
+//! [`DbPool`] is an enum of two pools picked by the URL scheme; [`DbConn`] borrows the matching
+//! connection. [`db_run!`](crate::db_run) pastes one query body into both arms so that every
+//! query is type-checked against both backends, and [`transaction!`](crate::transaction) does the
+//! same for a transaction whose body calls repo functions taking `&mut DbConn`.
+
+pub mod catalog;
+mod error;
+pub mod migrate;
+mod pool;
+mod url;
+
+pub use error::DbError;
+pub use pool::{DbPool, PoolState, PooledConn, ping};
+pub use url::DatabaseUrl;
+
+use diesel::SqliteConnection;
+use diesel_async::AsyncPgConnection;
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+
+/// The async SQLite connection: diesel's sync connection run on a blocking thread.
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+
+/// A borrowed connection of either backend. Repo functions take `&mut DbConn<'_>` so they can
+/// run on a pooled connection or inside a caller's transaction alike.
+pub enum DbConn<'a> {
+    Postgres(&'a mut AsyncPgConnection),
+    Sqlite(&'a mut SqliteConn),
+}
+
+/// Runs one body against whichever backend `conn` (a `&mut DbConn`) holds; inside, the
+/// identifier names the concrete diesel-async connection.
+#[macro_export]
+macro_rules! db_run {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Runs `body` in a database transaction: committed when it returns `Ok`, rolled back on
+/// `Err`. Inside, the identifier is a `&mut DbConn` for repo functions. The body's error type
+/// must implement `From<diesel::result::Error>`.
+///
+/// Never wrap the returned future in a timeout or `select!`: a transaction cancelled halfway
+/// leaves its connection marked broken, and the pool then discards it (which rolls back).
+#[macro_export]
+macro_rules! transaction {
+    ($conn:expr, |$tx:ident| $body:expr) => {{
+        use $crate::db::__private::AsyncConnection as _;
+        match $conn {
+            $crate::db::DbConn::Postgres(c) => {
+                c.transaction(async |c| {
+                    let $tx = &mut $crate::db::DbConn::Postgres(c);
+                    $body
+                })
+                .await
+            }
+            $crate::db::DbConn::Sqlite(c) => {
+                c.transaction(async |c| {
+                    let $tx = &mut $crate::db::DbConn::Sqlite(c);
+                    $body
+                })
+                .await
+            }
+        }
+    }};
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use diesel_async::AsyncConnection;
+}
+
+/// The current time as stored: naive UTC, second precision is not assumed.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

@@ -1,0 +1,156 @@
+use std::time::Duration;
+
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use futures_util::FutureExt;
+
+use super::{DatabaseUrl, DbConn, DbError, SqliteConn};
+
+/// Pragmas every SQLite connection needs: integrity, concurrent readers, and waiting on a busy
+/// writer instead of failing at once.
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection pool for whichever backend `DATABASE_URL` names.
+#[derive(Clone)]
+pub enum DbPool {
+    Postgres(Pool<AsyncPgConnection>),
+    Sqlite(Pool<SqliteConn>),
+}
+
+impl std::fmt::Debug for DbPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DbPool({})", self.backend_name())
+    }
+}
+
+/// A pooled connection of either backend; borrow it as a [`DbConn`] with [`PooledConn::conn`].
+pub enum PooledConn {
+    Postgres(Object<AsyncPgConnection>),
+    Sqlite(Object<SqliteConn>),
+}
+
+impl PooledConn {
+    pub fn conn(&mut self) -> DbConn<'_> {
+        match self {
+            PooledConn::Postgres(object) => DbConn::Postgres(object),
+            PooledConn::Sqlite(object) => DbConn::Sqlite(object),
+        }
+    }
+}
+
+/// Pool usage, exported as metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    pub max_size: usize,
+    pub size: usize,
+    pub available: usize,
+    pub waiting: usize,
+}
+
+impl DbPool {
+    /// Builds the pool and proves the database answers, so a bad URL or an unreachable server
+    /// fails start-up at once with one line instead of at the first request.
+    pub async fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Self, DbError> {
+        let pool = match url {
+            DatabaseUrl::Postgres(url) => {
+                let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url.as_str());
+                DbPool::Postgres(build(manager, max_size as usize)?)
+            }
+            DatabaseUrl::Sqlite(path) => {
+                let mut config = ManagerConfig::default();
+                config.custom_setup = Box::new(|path| establish_sqlite(path.to_owned()).boxed());
+                let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(
+                    path.as_str(),
+                    config,
+                );
+                // Each connection to `:memory:` would open its own empty database.
+                let size = if path == ":memory:" {
+                    1
+                } else {
+                    max_size as usize
+                };
+                DbPool::Sqlite(build(manager, size)?)
+            }
+        };
+        let mut conn = pool.get().await?;
+        ping(&mut conn.conn()).await?;
+        Ok(pool)
+    }
+
+    pub async fn get(&self) -> Result<PooledConn, DbError> {
+        match self {
+            DbPool::Postgres(pool) => pool.get().await.map(PooledConn::Postgres),
+            DbPool::Sqlite(pool) => pool.get().await.map(PooledConn::Sqlite),
+        }
+        .map_err(|e| DbError::Unavailable(pool_error_text(&e.to_string())))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DbPool::Postgres(_) => "postgresql",
+            DbPool::Sqlite(_) => "sqlite",
+        }
+    }
+
+    pub fn state(&self) -> PoolState {
+        let (status, max_size) = match self {
+            DbPool::Postgres(pool) => (pool.status(), pool.status().max_size),
+            DbPool::Sqlite(pool) => (pool.status(), pool.status().max_size),
+        };
+        PoolState {
+            max_size,
+            size: status.size,
+            available: status.available,
+            waiting: status.waiting,
+        }
+    }
+
+    /// Closes the pool: idle connections are dropped, checked-out ones when they return.
+    pub fn close(&self) {
+        match self {
+            DbPool::Postgres(pool) => pool.close(),
+            DbPool::Sqlite(pool) => pool.close(),
+        }
+    }
+}
+
+/// `SELECT 1` on either backend.
+pub async fn ping(conn: &mut DbConn<'_>) -> Result<(), DbError> {
+    crate::db_run!(conn, |c| c.batch_execute("SELECT 1").await)?;
+    Ok(())
+}
+
+fn build<C>(manager: AsyncDieselConnectionManager<C>, max_size: usize) -> Result<Pool<C>, DbError>
+where
+    C: diesel_async::pooled_connection::PoolableConnection + Send + 'static,
+    AsyncDieselConnectionManager<C>: deadpool::managed::Manager,
+{
+    Pool::builder(manager)
+        .max_size(max_size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .create_timeout(Some(CONNECT_TIMEOUT))
+        .wait_timeout(Some(CONNECT_TIMEOUT))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .build()
+        .map_err(|e| DbError::Unavailable(e.to_string()))
+}
+
+async fn establish_sqlite(path: String) -> diesel::ConnectionResult<SqliteConn> {
+    let mut conn = SqliteConn::establish(&path).await?;
+    conn.batch_execute(SQLITE_PRAGMAS)
+        .await
+        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+/// deadpool wraps the backend's message in its own words; keep the part an operator can act on.
+fn pool_error_text(text: &str) -> String {
+    let text = text.trim();
+    text.strip_prefix("Error occurred while creating a new object: ")
+        .unwrap_or(text)
+        .to_owned()
+}

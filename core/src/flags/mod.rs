@@ -1,0 +1,194 @@
+//! Which modules are switched on, live.
+//!
+//! Effective value (most specific wins): database flag > `DEFAULT_ENABLED_MODULES` > every
+//! linked module. With `FEATURE_FLAGS_SOURCE=env` database flags are ignored. The gate reads a
+//! snapshot that is replaced whole: at once on the instance that changed a flag, on other
+//! instances through PostgreSQL `LISTEN/NOTIFY`, and everywhere by a periodic refresh, which
+//! is the only channel on SQLite. A failed refresh keeps the last good snapshot.
+
+mod listener;
+mod repo;
+mod snapshot;
+
+pub use repo::StoredFlag;
+pub use snapshot::{FlagSnapshot, FlagSource, ModuleState};
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use crate::config::{FlagsSource, Settings};
+use crate::db::{DbError, DbPool};
+use crate::module::Registry;
+
+/// The PostgreSQL channel a flag change is announced on.
+pub const NOTIFY_CHANNEL: &str = "galley_module_flags";
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlagError {
+    #[error("DEFAULT_ENABLED_MODULES names unknown module `{name}`; known modules: {known}")]
+    UnknownDefault { name: String, known: String },
+    #[error("unknown module `{name}`; known modules: {known}")]
+    UnknownModule { name: String, known: String },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Live module switches shared by every request of one instance.
+#[derive(Clone)]
+pub struct FlagService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    registry: &'static Registry,
+    pool: DbPool,
+    source: FlagsSource,
+    env_defaults: Option<Vec<String>>,
+    refresh_every: Duration,
+    current: RwLock<Arc<FlagSnapshot>>,
+}
+
+impl std::fmt::Debug for FlagService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlagService")
+            .field("snapshot", &self.snapshot())
+            .finish()
+    }
+}
+
+impl FlagService {
+    /// Validates the env default against the registry and loads the first snapshot.
+    pub async fn load(
+        registry: &'static Registry,
+        pool: DbPool,
+        settings: &Settings,
+    ) -> Result<Self, FlagError> {
+        if let Some(names) = &settings.default_enabled_modules {
+            if let Some(unknown) = names.iter().find(|name| registry.get(name).is_none()) {
+                return Err(FlagError::UnknownDefault {
+                    name: unknown.clone(),
+                    known: registry.ids().join(", "),
+                });
+            }
+        }
+        let service = Self {
+            inner: Arc::new(Inner {
+                registry,
+                pool,
+                source: settings.feature_flags_source,
+                env_defaults: settings.default_enabled_modules.clone(),
+                refresh_every: Duration::from_secs(settings.flags_refresh_secs),
+                current: RwLock::new(Arc::new(FlagSnapshot::default())),
+            }),
+        };
+        service.refresh().await?;
+        Ok(service)
+    }
+
+    /// The snapshot the gate reads; cheap (one `Arc` clone).
+    pub fn snapshot(&self) -> Arc<FlagSnapshot> {
+        match self.inner.current.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn is_enabled(&self, module_id: &str) -> bool {
+        self.snapshot().is_enabled(module_id)
+    }
+
+    pub fn registry(&self) -> &'static Registry {
+        self.inner.registry
+    }
+
+    /// Reloads database flags and swaps the snapshot in. On error the old snapshot stays.
+    pub async fn refresh(&self) -> Result<(), DbError> {
+        let stored = match self.inner.source {
+            FlagsSource::Db => {
+                let mut pooled = self.inner.pool.get().await?;
+                repo::list_global(&mut pooled.conn()).await?
+            }
+            FlagsSource::Env => Vec::new(),
+        };
+        let snapshot = FlagSnapshot::build(
+            self.inner.registry,
+            self.inner.env_defaults.as_deref(),
+            self.inner.source,
+            &stored,
+        );
+        crate::http::metrics::record_module_states(&snapshot);
+        let mut guard = match self.inner.current.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if **guard != snapshot {
+            tracing::info!(enabled = ?snapshot.enabled_ids(), "module switches changed");
+        }
+        *guard = Arc::new(snapshot);
+        Ok(())
+    }
+
+    /// Stores a global database flag, announces it to other instances and applies it here at
+    /// once. Returns the new effective state of the module.
+    pub async fn set_global(
+        &self,
+        module_id: &str,
+        enabled: bool,
+        changed_by: &str,
+    ) -> Result<ModuleState, FlagError> {
+        let module =
+            self.inner
+                .registry
+                .get(module_id)
+                .ok_or_else(|| FlagError::UnknownModule {
+                    name: module_id.to_owned(),
+                    known: self.inner.registry.ids().join(", "),
+                })?;
+        let mut pooled = self.inner.pool.get().await?;
+        let conn = &mut pooled.conn();
+        crate::transaction!(conn, |tx| {
+            repo::upsert_global(tx, module.id(), enabled, changed_by).await?;
+            repo::notify_change(tx, module.id()).await
+        })?;
+        drop(pooled);
+        self.refresh().await?;
+        Ok(self.snapshot().state(module.id()))
+    }
+
+    /// Spawns the periodic refresh and, on PostgreSQL, the `LISTEN` task. Dropping the
+    /// returned handle stops both.
+    pub fn start_background(&self, database_url: &crate::db::DatabaseUrl) -> BackgroundTasks {
+        let mut handles = vec![tokio::spawn(periodic_refresh(self.clone()))];
+        if let (crate::db::DatabaseUrl::Postgres(url), FlagsSource::Db) =
+            (database_url, self.inner.source)
+        {
+            handles.push(tokio::spawn(listener::listen(self.clone(), url.clone())));
+        }
+        BackgroundTasks(handles)
+    }
+}
+
+async fn periodic_refresh(service: FlagService) {
+    let mut ticker = tokio::time::interval(service.inner.refresh_every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        if let Err(error) = service.refresh().await {
+            metrics::counter!("galley_module_flags_refresh_failures_total").increment(1);
+            tracing::warn!(%error, "module flag refresh failed; keeping the last good snapshot");
+        }
+    }
+}
+
+/// Background tasks of a [`FlagService`]; aborted when dropped.
+#[derive(Debug)]
+pub struct BackgroundTasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for BackgroundTasks {
+    fn drop(&mut self) {
+        for handle in &self.0 {
+            handle.abort();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The one error type of the HTTP layer, mapped once to problem+json.
+
+use axum::response::{IntoResponse, Response};
+
+use super::problem::{FieldError, Problem, ProblemType};
+use crate::db::DbError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("not found")]
+    NotFound,
+    #[error("request body larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("expected {expected}")]
+    UnsupportedMediaType { expected: &'static str },
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    NotReady(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn validation(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError {
+            field: field.into(),
+            reason: reason.into(),
+        }])
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let problem = match self {
+            AppError::BadRequest(detail) => Problem::new(ProblemType::BadRequest, detail),
+            AppError::NotFound | AppError::Db(DbError::NotFound) => {
+                Problem::new(ProblemType::NotFound, "There is nothing at this address.")
+            }
+            AppError::PayloadTooLarge { limit } => Problem::new(
+                ProblemType::PayloadTooLarge,
+                format!("The request body is larger than the limit of {limit} bytes."),
+            ),
+            AppError::UnsupportedMediaType { expected } => Problem::new(
+                ProblemType::UnsupportedMediaType,
+                format!("Send the body as {expected}."),
+            ),
+            AppError::Validation(errors) => {
+                let mut problem = Problem::new(
+                    ProblemType::ValidationFailed,
+                    match errors.len() {
+                        1 => "One field is not valid.".to_owned(),
+                        n => format!("{n} fields are not valid."),
+                    },
+                );
+                problem.errors = errors;
+                problem
+            }
+            AppError::NotReady(reason) => Problem::new(ProblemType::NotReady, reason),
+            AppError::Db(DbError::Unavailable(reason)) => {
+                tracing::error!(%reason, "database unavailable");
+                Problem::new(
+                    ProblemType::NotReady,
+                    "The database is not reachable right now; try again shortly.",
+                )
+            }
+            AppError::Db(error) => return internal(&error.to_string()),
+            AppError::Internal(error) => return internal(&error),
+        };
+        problem.into_response()
+    }
+}
+
+/// A 500 that tells the caller an incident id and nothing else; the log has the cause.
+pub fn internal(cause: &str) -> Response {
+    let incident = uuid::Uuid::new_v4().simple().to_string();
+    tracing::error!(incident_id = %incident, cause, "internal error");
+    let mut problem = Problem::new(
+        ProblemType::Internal,
+        format!("Something went wrong on our side. Quote incident {incident} when reporting it."),
+    );
+    problem.incident_id = Some(incident);
+    problem.into_response()
+}

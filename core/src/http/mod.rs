@@ -1,0 +1,20 @@
+//! HTTP conventions, one of each: problem+json errors, request ids, the module gate,
+//! observability, and the router that puts them together.
+
+pub mod error;
+pub mod error_pages;
+pub mod gate;
+pub mod health;
+pub mod json;
+pub mod metrics;
+pub mod modules;
+pub mod observe;
+pub mod openapi;
+pub mod problem;
+pub mod request_id;
+mod router;
+pub mod security;
+
+pub use error::AppError;
+pub use json::ApiJson;
+pub use router::build_router;

@@ -1,0 +1,31 @@
+//! The OpenAPI document: the platform's paths plus every linked module's fragment.
+
+use utoipa::OpenApi;
+
+use super::health;
+use super::modules::{ModuleDescriptor, document_descriptor};
+use super::problem::{FieldError, Problem};
+use crate::module::{Feature, Registry};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Galley API",
+        description = "JSON API of Galley. Errors are RFC 7807 problem documents \
+            (`application/problem+json`); see `docs/problems.md`."
+    ),
+    paths(health::health, health::ready, health::metrics),
+    components(schemas(Problem, FieldError, ModuleDescriptor, Feature)),
+    tags((name = "operations", description = "Health, readiness and metrics"))
+)]
+struct PlatformApi;
+
+pub fn document(registry: &Registry) -> utoipa::openapi::OpenApi {
+    let mut doc = PlatformApi::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    for module in registry.modules() {
+        document_descriptor(&mut doc, *module);
+        doc.merge(module.openapi());
+    }
+    doc
+}

@@ -1,0 +1,146 @@
+//! RFC 7807 problem details: the one error shape of the JSON API.
+//!
+//! Every problem type is listed in [`ProblemType`]; `docs/problems.md` documents the same list
+//! and a test keeps the two in step.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+pub const CONTENT_TYPE: &str = "application/problem+json";
+
+/// The registry of problem types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemType {
+    BadRequest,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    NotReady,
+    Internal,
+}
+
+impl ProblemType {
+    pub const ALL: [ProblemType; 8] = [
+        ProblemType::BadRequest,
+        ProblemType::NotFound,
+        ProblemType::MethodNotAllowed,
+        ProblemType::PayloadTooLarge,
+        ProblemType::UnsupportedMediaType,
+        ProblemType::ValidationFailed,
+        ProblemType::NotReady,
+        ProblemType::Internal,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            ProblemType::BadRequest => "bad-request",
+            ProblemType::NotFound => "not-found",
+            ProblemType::MethodNotAllowed => "method-not-allowed",
+            ProblemType::PayloadTooLarge => "payload-too-large",
+            ProblemType::UnsupportedMediaType => "unsupported-media-type",
+            ProblemType::ValidationFailed => "validation-failed",
+            ProblemType::NotReady => "not-ready",
+            ProblemType::Internal => "internal",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ProblemType::BadRequest => "The request could not be read",
+            ProblemType::NotFound => "Not found",
+            ProblemType::MethodNotAllowed => "Method not allowed",
+            ProblemType::PayloadTooLarge => "Request body too large",
+            ProblemType::UnsupportedMediaType => "Unsupported media type",
+            ProblemType::ValidationFailed => "Validation failed",
+            ProblemType::NotReady => "Service not ready",
+            ProblemType::Internal => "Internal error",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            ProblemType::BadRequest => StatusCode::BAD_REQUEST,
+            ProblemType::NotFound => StatusCode::NOT_FOUND,
+            ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ProblemType::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemType::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `type` URI: a path on this service, documented in `docs/problems.md`.
+    pub fn uri(self) -> String {
+        format!("/problems/{}", self.slug())
+    }
+
+    /// The problem type a bare error status maps to, for responses made by layers and the
+    /// router rather than by handlers.
+    pub fn for_status(status: StatusCode) -> ProblemType {
+        match status {
+            StatusCode::NOT_FOUND => ProblemType::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => ProblemType::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ProblemType::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ProblemType::UnsupportedMediaType,
+            StatusCode::UNPROCESSABLE_ENTITY => ProblemType::ValidationFailed,
+            StatusCode::SERVICE_UNAVAILABLE => ProblemType::NotReady,
+            s if s.is_server_error() => ProblemType::Internal,
+            _ => ProblemType::BadRequest,
+        }
+    }
+}
+
+/// One field that failed validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `items[2].dish_id`; empty for the body as a whole.
+    pub field: String,
+    /// Why it was refused, in words.
+    pub reason: String,
+}
+
+/// A problem document.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
+        Self {
+            type_uri: kind.uri(),
+            title: kind.title().to_owned(),
+            status: kind.status().as_u16(),
+            detail: detail.into(),
+            request_id: super::request_id::current(),
+            incident_id: None,
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+        response
+    }
+}

@@ -1,0 +1,70 @@
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use axum::{Extension, response::IntoResponse};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::gate::{Gate, gate};
+use super::json::BodyLimit;
+use super::security::{self, SecurityHeaders};
+use super::{error_pages, health, modules, observe};
+use crate::state::AppState;
+
+/// The whole service: platform routes, every linked module behind its gate, and the layers
+/// every response passes through.
+pub fn build_router(state: AppState) -> Router {
+    super::metrics::handle();
+    let limit = state.settings.body_limit_bytes;
+    let mut router = Router::new()
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
+        .route("/metrics", get(health::metrics))
+        .merge(crate::web::router())
+        .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", (*state.openapi).clone()));
+
+    for module in state.registry.modules() {
+        let id = module.id();
+        let module_gate = from_fn_with_state(
+            Gate {
+                module_id: id,
+                flags: state.flags.clone(),
+            },
+            gate,
+        );
+        let api = modules::descriptor_router(*module)
+            .merge(module.api_router())
+            .route_layer(module_gate.clone());
+        router = router.nest(&format!("/api/v1/{id}"), api);
+        let html = module.html_router();
+        if html.has_routes() {
+            router = router.nest(&format!("/{id}"), html.route_layer(module_gate));
+        }
+    }
+
+    router
+        .route_layer(from_fn(observe::remember_route))
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .with_state(state.clone())
+        .layer(
+            ServiceBuilder::new()
+                .layer(from_fn(observe::observe))
+                .layer(CatchPanicLayer::custom(
+                    |_: Box<dyn std::any::Any + Send>| {
+                        super::error::internal("a handler panicked").into_response()
+                    },
+                ))
+                .layer(from_fn_with_state(
+                    SecurityHeaders::for_env(state.settings.env),
+                    security::add_headers,
+                ))
+                .layer(from_fn_with_state(state, error_pages::fill_error_bodies))
+                .layer(RequestBodyLimitLayer::new(limit))
+                .layer(DefaultBodyLimit::max(limit))
+                .layer(Extension(BodyLimit(limit))),
+        )
+}

@@ -1,0 +1,23 @@
+//! `galley-core`: the platform every Galley module stands on.
+//!
+//! - [`module`]: the `Module` trait and the registry of linked modules.
+//! - [`db`]: one async database layer for PostgreSQL and SQLite, and the migrations.
+//! - [`flags`]: which modules are switched on, live.
+//! - [`http`]: problem+json errors, request ids, the module gate, health and metrics.
+//! - [`web`]: the shared HTML layout, translations and static assets.
+//! - [`config`], [`server`], [`telemetry`]: configuration, start-up and logging.
+
+pub mod config;
+pub mod db;
+pub mod flags;
+pub mod http;
+pub mod module;
+pub mod schema;
+pub mod secret;
+pub mod server;
+pub mod state;
+pub mod telemetry;
+pub mod web;
+
+pub use diesel_migrations;
+pub use inventory;

@@ -1,0 +1,235 @@
+//! The module system: what a feature module declares, and the registry that finds them.
+//!
+//! Module crates implement [`Module`] for one unit struct and call [`register_module!`].
+//! `inventory` collects the registrations at link time, so the app must reference every
+//! module crate (`use galley_municipal as _;`), or the linker drops it.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use axum::Router;
+use diesel_migrations::EmbeddedMigrations;
+
+use crate::state::AppState;
+
+/// A finer switch inside a module, such as `offshore.waste`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Feature {
+    /// Dotted id: `{module}.{feature}`.
+    pub id: &'static str,
+    /// English title; pages translate `feature.{id}` where they show it.
+    pub title: &'static str,
+}
+
+/// An entry in the navigation that pages build from the enabled modules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NavEntry {
+    /// Translation key of the label.
+    pub label_key: &'static str,
+    /// Absolute path of the page.
+    pub path: &'static str,
+}
+
+/// A module's migrations, one twin set per backend, kept in lockstep.
+#[derive(Clone, Copy)]
+pub struct MigrationSet {
+    pub postgres: &'static EmbeddedMigrations,
+    pub sqlite: &'static EmbeddedMigrations,
+}
+
+impl std::fmt::Debug for MigrationSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MigrationSet")
+    }
+}
+
+/// What a feature module declares. Everything but the identity has a sensible default,
+/// so a new module starts small and grows.
+pub trait Module: Send + Sync + 'static {
+    /// Stable id: the URL segment (`/api/v1/{id}`, `/{id}`) and the flag key.
+    fn id(&self) -> &'static str;
+    /// English title; pages translate `module.{id}.title`.
+    fn title(&self) -> &'static str;
+    /// The module crate's version (`env!("CARGO_PKG_VERSION")`).
+    fn version(&self) -> &'static str;
+    /// Finer features, each with an id prefixed by the module id.
+    fn features(&self) -> &'static [Feature] {
+        &[]
+    }
+    /// JSON API routes, mounted at `/api/v1/{id}` behind the module gate.
+    /// `GET /api/v1/{id}` itself (the descriptor) is served by the platform.
+    fn api_router(&self) -> Router<AppState> {
+        Router::new()
+    }
+    /// HTML routes, mounted at `/{id}` behind the module gate.
+    fn html_router(&self) -> Router<AppState> {
+        Router::new()
+    }
+    /// The module's own migrations; they run whether or not the module is enabled.
+    fn migrations(&self) -> Option<MigrationSet> {
+        None
+    }
+    /// Navigation entries shown while the module is enabled.
+    fn navigation(&self) -> &'static [NavEntry] {
+        &[]
+    }
+    /// The module's part of the OpenAPI document (paths under `/api/v1/{id}`).
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        utoipa::openapi::OpenApiBuilder::new().build()
+    }
+    /// Translation catalogues as `(language, TOML text)` pairs, merged into the platform's.
+    fn translations(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+}
+
+/// One module's registration, submitted by [`register_module!`].
+pub struct Registration(pub &'static dyn Module);
+
+inventory::collect!(Registration);
+
+/// Registers a module's unit struct with the platform.
+///
+/// ```ignore
+/// pub struct Offshore;
+/// impl galley_core::module::Module for Offshore { /* ... */ }
+/// galley_core::register_module!(Offshore);
+/// ```
+#[macro_export]
+macro_rules! register_module {
+    ($module:expr) => {
+        $crate::inventory::submit! {
+            $crate::module::Registration(&$module)
+        }
+    };
+}
+
+/// Start-up refuses a registry that cannot be served.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RegistryError {
+    #[error("two linked module crates both register the module id `{0}`")]
+    DuplicateId(&'static str),
+    #[error(
+        "module id `{0}` is not valid: use lowercase letters, digits and `_`, starting with a letter"
+    )]
+    InvalidId(&'static str),
+    #[error("feature `{feature}` of module `{module}` must start with `{module}.`")]
+    FeaturePrefix {
+        module: &'static str,
+        feature: &'static str,
+    },
+}
+
+/// The linked modules, sorted by id (inventory's own order is unspecified).
+pub struct Registry {
+    modules: Vec<&'static dyn Module>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.ids()).finish()
+    }
+}
+
+impl Registry {
+    /// Builds a registry from explicit modules; start-up uses [`Registry::linked`].
+    pub fn from_modules(
+        modules: impl IntoIterator<Item = &'static dyn Module>,
+    ) -> Result<Self, RegistryError> {
+        let mut by_id: BTreeMap<&'static str, &'static dyn Module> = BTreeMap::new();
+        for module in modules {
+            let id = module.id();
+            if !is_valid_module_id(id) {
+                return Err(RegistryError::InvalidId(id));
+            }
+            for feature in module.features() {
+                let prefixed = feature
+                    .id
+                    .strip_prefix(id)
+                    .is_some_and(|rest| rest.starts_with('.'));
+                if !prefixed {
+                    return Err(RegistryError::FeaturePrefix {
+                        module: id,
+                        feature: feature.id,
+                    });
+                }
+            }
+            if by_id.insert(id, module).is_some() {
+                return Err(RegistryError::DuplicateId(id));
+            }
+        }
+        Ok(Self {
+            modules: by_id.into_values().collect(),
+        })
+    }
+
+    /// The modules linked into this binary, checked once and shared for the process.
+    pub fn linked() -> Result<&'static Registry, RegistryError> {
+        static LINKED: OnceLock<Result<&'static Registry, RegistryError>> = OnceLock::new();
+        let result = LINKED.get_or_init(|| {
+            Registry::from_modules(inventory::iter::<Registration>.into_iter().map(|r| r.0))
+                .map(|registry| &*Box::leak(Box::new(registry)))
+        });
+        result.clone()
+    }
+
+    pub fn modules(&self) -> &[&'static dyn Module] {
+        &self.modules
+    }
+
+    pub fn ids(&self) -> Vec<&'static str> {
+        self.modules.iter().map(|m| m.id()).collect()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&'static dyn Module> {
+        self.modules.iter().copied().find(|m| m.id() == id)
+    }
+}
+
+fn is_valid_module_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && id.len() <= 40
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Named(&'static str);
+    impl Module for Named {
+        fn id(&self) -> &'static str {
+            self.0
+        }
+        fn title(&self) -> &'static str {
+            "Test"
+        }
+        fn version(&self) -> &'static str {
+            "0.0.0"
+        }
+    }
+
+    static ALPHA: Named = Named("alpha");
+    static BETA: Named = Named("beta");
+    static BETA_AGAIN: Named = Named("beta");
+    static BAD: Named = Named("Bad-Id");
+
+    #[test]
+    fn registry_is_sorted_by_id() {
+        let registry = Registry::from_modules([&BETA as &dyn Module, &ALPHA]).unwrap();
+        assert_eq!(registry.ids(), vec!["alpha", "beta"]);
+    }
+
+    #[test]
+    fn duplicate_id_is_refused() {
+        let err = Registry::from_modules([&BETA as &dyn Module, &ALPHA, &BETA_AGAIN]).unwrap_err();
+        assert!(matches!(err, RegistryError::DuplicateId("beta")), "{err}");
+    }
+
+    #[test]
+    fn invalid_id_is_refused() {
+        let err = Registry::from_modules([&BAD as &dyn Module]).unwrap_err();
+        assert!(matches!(err, RegistryError::InvalidId("Bad-Id")));
+    }
+}

@@ -1,0 +1,161 @@
+//! Start-up and shutdown: connect, migrate, load flags, serve, drain.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+
+use crate::config::Settings;
+use crate::db::{DbError, DbPool, migrate};
+use crate::flags::{BackgroundTasks, FlagError, FlagService};
+use crate::module::{Registry, RegistryError};
+use crate::state::AppState;
+use crate::web::i18n::{I18n, I18nError};
+
+/// Why the service could not start; each says what to fix in one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error("cannot use the database at {url}: {reason}")]
+    Database { url: String, reason: String },
+    #[error(transparent)]
+    Flags(#[from] FlagError),
+    #[error(transparent)]
+    I18n(#[from] I18nError),
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind { addr: String, reason: String },
+    #[error("server error: {0}")]
+    Serve(String),
+}
+
+impl StartError {
+    pub fn database(settings: &Settings, error: &DbError) -> Self {
+        StartError::Database {
+            url: settings.database_url.masked(),
+            reason: error.to_string(),
+        }
+    }
+}
+
+/// A built service: its state, router and background tasks.
+pub struct App {
+    pub state: AppState,
+    pub router: Router,
+    pub background: BackgroundTasks,
+}
+
+/// Connects to the database (failing fast), migrates when asked, loads the module switches and
+/// builds the router.
+pub async fn build_app(
+    settings: Settings,
+    registry: &'static Registry,
+    run_migrations: bool,
+) -> Result<App, StartError> {
+    let pool = DbPool::connect(&settings.database_url, settings.db_pool_size)
+        .await
+        .map_err(|e| StartError::database(&settings, &e))?;
+    if run_migrations {
+        let applied = migrate::run_pending(&settings.database_url, registry)
+            .await
+            .map_err(|e| StartError::database(&settings, &e))?;
+        for migration in &applied {
+            tracing::info!(owner = migration.owner, version = %migration.name, "applied migration");
+        }
+    }
+    let flags = FlagService::load(registry, pool.clone(), &settings).await?;
+    let background = flags.start_background(&settings.database_url);
+    let i18n = I18n::load(registry)?;
+    let state = AppState {
+        openapi: Arc::new(crate::http::openapi::document(registry)),
+        settings: Arc::new(settings),
+        db: pool,
+        flags,
+        registry,
+        i18n: Arc::new(i18n),
+    };
+    let router = crate::http::build_router(state.clone());
+    Ok(App {
+        state,
+        router,
+        background,
+    })
+}
+
+/// `galley serve`: runs until SIGTERM or Ctrl-C, lets in-flight requests finish (up to the
+/// configured grace period), then closes the pool.
+pub async fn serve(settings: Settings, registry: &'static Registry) -> Result<(), StartError> {
+    let bind = settings.bind;
+    let grace = Duration::from_secs(settings.shutdown_timeout_secs);
+    let migrate_on_start = settings.migrate_on_start;
+    let app = build_app(settings, registry, migrate_on_start).await?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| StartError::Bind {
+            addr: bind.to_string(),
+            reason: e.to_string(),
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| StartError::Serve(e.to_string()))?;
+    tracing::info!(
+        url = %format!("http://{local}/"),
+        backend = app.state.db.backend_name(),
+        modules = ?app.state.flags.snapshot().enabled_ids(),
+        "Galley is listening"
+    );
+
+    let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
+        listener,
+        app.router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = stopping_tx.send(true);
+    });
+    let deadline = async move {
+        let mut rx = stopping_rx;
+        let _ = rx.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => result.map_err(|e| StartError::Serve(e.to_string()))?,
+        () = deadline => tracing::warn!(seconds = grace.as_secs(), "grace period over; closing remaining connections"),
+    }
+    drop(app.background);
+    app.state.db.close();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

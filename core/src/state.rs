@@ -1,0 +1,27 @@
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::flags::FlagService;
+use crate::module::Registry;
+use crate::web::i18n::I18n;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: DbPool,
+    pub flags: FlagService,
+    pub registry: &'static Registry,
+    pub i18n: Arc<I18n>,
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("db", &self.db)
+            .field("registry", &self.registry)
+            .finish_non_exhaustive()
+    }
+}

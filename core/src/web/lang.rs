@@ -1,0 +1,120 @@
+//! The reader's language: `?lang=` (remembered in a cookie), then the cookie, then
+//! `Accept-Language`, then Swedish.
+
+use axum::http::HeaderMap;
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+
+pub const COOKIE_NAME: &str = "galley_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lang {
+    Sv,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
+    pub const DEFAULT: Lang = Lang::Sv;
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language's own name, for the switch.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::Sv => "Svenska",
+            Lang::En => "English",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "sv" => Some(Lang::Sv),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the language for a request from its query string and headers.
+    pub fn negotiate(query: Option<&str>, headers: &HeaderMap) -> Lang {
+        query_choice(query)
+            .or_else(|| cookie_choice(headers))
+            .or_else(|| accept_language(headers))
+            .unwrap_or(Lang::DEFAULT)
+    }
+}
+
+/// `?lang=en` in a query string.
+pub fn query_choice(query: Option<&str>) -> Option<Lang> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "lang")
+        .and_then(|(_, value)| Lang::from_code(value))
+}
+
+fn cookie_choice(headers: &HeaderMap) -> Option<Lang> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .and_then(|(_, value)| Lang::from_code(value))
+}
+
+/// The supported language with the highest q-value; ties keep the header's order.
+fn accept_language(headers: &HeaderMap) -> Option<Lang> {
+    let header = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
+    let mut best: Option<(f32, Lang)> = None;
+    for part in header.split(',') {
+        let mut pieces = part.split(';');
+        let Some(lang) = pieces.next().and_then(Lang::from_code) else {
+            continue;
+        };
+        let q = pieces
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, lang)| lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(axum::http::HeaderName, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(name.clone(), value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn query_beats_cookie_beats_header() {
+        let h = headers(&[(COOKIE, "a=b; galley_lang=en"), (ACCEPT_LANGUAGE, "sv")]);
+        assert_eq!(Lang::negotiate(None, &h), Lang::En);
+        assert_eq!(Lang::negotiate(Some("x=1&lang=sv"), &h), Lang::Sv);
+    }
+
+    #[test]
+    fn accept_language_uses_quality_values() {
+        let h = headers(&[(ACCEPT_LANGUAGE, "de-DE, sv;q=0.5, en-GB;q=0.8")]);
+        assert_eq!(Lang::negotiate(None, &h), Lang::En);
+        let h = headers(&[(ACCEPT_LANGUAGE, "sv-SE,en;q=0.9")]);
+        assert_eq!(Lang::negotiate(None, &h), Lang::Sv);
+        let h = headers(&[(ACCEPT_LANGUAGE, "de, fr")]);
+        assert_eq!(Lang::negotiate(None, &h), Lang::Sv);
+    }
+}

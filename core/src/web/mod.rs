@@ -1,0 +1,122 @@
+//! The HTML side: shared layout, home page, module landing pages, error pages and the
+//! embedded static assets.
+
+pub mod assets;
+pub mod i18n;
+pub mod lang;
+pub mod page;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+
+pub use page::{Page, render};
+
+use crate::module::Module;
+use crate::state::AppState;
+
+struct ModuleCard {
+    id: &'static str,
+    title: String,
+    description: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeTemplate {
+    page: Page,
+    modules: Vec<ModuleCard>,
+}
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct LandingTemplate {
+    page: Page,
+    title: String,
+    description: String,
+    features: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    page: Page,
+    status: u16,
+    title_key: &'static str,
+    body_key: &'static str,
+    request_id: Option<String>,
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home)).merge(assets::router())
+}
+
+async fn home(State(state): State<AppState>, page: Page) -> Response {
+    let snapshot = state.flags.snapshot();
+    let modules = state
+        .registry
+        .modules()
+        .iter()
+        .filter(|m| snapshot.is_enabled(m.id()))
+        .map(|m| ModuleCard {
+            id: m.id(),
+            title: page.t(&format!("module.{}.title", m.id())).to_owned(),
+            description: page.t(&format!("module.{}.description", m.id())).to_owned(),
+        })
+        .collect();
+    render(StatusCode::OK, &HomeTemplate { page, modules })
+}
+
+/// The landing page of a module at `/{id}`, in the shared layout. Module crates mount it from
+/// their `html_router` until they have pages of their own.
+pub fn module_landing(module: &'static dyn Module) -> Router<AppState> {
+    Router::new().route(
+        "/",
+        get(move |page: Page| async move {
+            let id = module.id();
+            let title = page.t(&format!("module.{id}.title")).to_owned();
+            let description = page.t(&format!("module.{id}.description")).to_owned();
+            let features = module
+                .features()
+                .iter()
+                .map(|f| page.t(&format!("feature.{}", f.id)).to_owned())
+                .collect();
+            render(
+                StatusCode::OK,
+                &LandingTemplate {
+                    page,
+                    title,
+                    description,
+                    features,
+                },
+            )
+        }),
+    )
+}
+
+/// The HTML page for an error status.
+pub fn error_page(page: Page, status: StatusCode) -> Response {
+    let (title_key, body_key) = match status {
+        StatusCode::NOT_FOUND => ("error.not_found_title", "error.not_found_body"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "error.method_not_allowed_title",
+            "error.method_not_allowed_body",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ("error.too_large_title", "error.too_large_body"),
+        s if s.is_server_error() => ("error.server_error_title", "error.server_error_body"),
+        _ => ("error.generic_title", "error.generic_body"),
+    };
+    render(
+        status,
+        &ErrorTemplate {
+            page,
+            status: status.as_u16(),
+            title_key,
+            body_key,
+            request_id: crate::http::request_id::current(),
+        },
+    )
+}

@@ -1,0 +1,111 @@
+//! What every page needs: the reader's language, the translations and the navigation built
+//! from the enabled modules.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::i18n::I18n;
+use super::lang::Lang;
+use crate::state::AppState;
+
+/// One link of the navigation.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub label: String,
+    pub path: &'static str,
+    pub current: bool,
+}
+
+/// One entry of the language switch.
+#[derive(Debug, Clone)]
+pub struct LangLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The per-request context every template receives as `page`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub lang: Lang,
+    pub path: String,
+    pub nav: Vec<NavLink>,
+    pub version: &'static str,
+    i18n: Arc<I18n>,
+}
+
+impl Page {
+    pub fn new(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Self {
+        let lang = Lang::negotiate(uri.query(), headers);
+        let path = uri.path().to_owned();
+        let snapshot = state.flags.snapshot();
+        let i18n = state.i18n.clone();
+        let mut nav = vec![NavLink {
+            label: i18n.text(lang, "home.title").to_owned(),
+            path: "/",
+            current: path == "/",
+        }];
+        for module in state.registry.modules() {
+            if !snapshot.is_enabled(module.id()) {
+                continue;
+            }
+            nav.extend(module.navigation().iter().map(|entry| NavLink {
+                label: i18n.text(lang, entry.label_key).to_owned(),
+                path: entry.path,
+                current: path == entry.path || path.starts_with(&format!("{}/", entry.path)),
+            }));
+        }
+        Self {
+            lang,
+            path,
+            nav,
+            version: env!("CARGO_PKG_VERSION"),
+            i18n,
+        }
+    }
+
+    /// The translation of `key` in the reader's language.
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.i18n.text(self.lang, key)
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn languages(&self) -> Vec<LangLink> {
+        Lang::ALL
+            .iter()
+            .map(|lang| LangLink {
+                code: lang.code(),
+                name: lang.native_name(),
+                href: format!("{}?lang={}", self.path, lang.code()),
+                current: *lang == self.lang,
+            })
+            .collect()
+    }
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Page::new(state, &parts.uri, &parts.headers))
+    }
+}
+
+/// Renders a template as an HTML response; a template error is a logged 500.
+pub fn render(status: StatusCode, template: &impl askama::Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => crate::http::error::internal(&format!("template: {error}")),
+    }
+}

@@ -1,0 +1,81 @@
+//! Offshore: rig galleys (crew rotations, menu cycles, prep and freezer lists, waste and
+//! portion advice, messages). This crate registers the module; its domain lands in later
+//! issues.
+
+use axum::Router;
+use galley_core::diesel_migrations::{self, EmbeddedMigrations, embed_migrations};
+use galley_core::module::{Feature, MigrationSet, Module, NavEntry};
+use galley_core::state::AppState;
+use galley_core::web;
+
+/// The offshore module's registration unit.
+pub struct Offshore;
+
+static POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/offshore/postgres");
+static SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/offshore/sqlite");
+
+impl Module for Offshore {
+    fn id(&self) -> &'static str {
+        "offshore"
+    }
+
+    fn title(&self) -> &'static str {
+        "Offshore galley"
+    }
+
+    fn version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+
+    fn features(&self) -> &'static [Feature] {
+        &[
+            Feature {
+                id: "offshore.rotations",
+                title: "Crew rotations",
+            },
+            Feature {
+                id: "offshore.menu_cycles",
+                title: "Menu cycles",
+            },
+            Feature {
+                id: "offshore.prep",
+                title: "Prep and freezer lists",
+            },
+            Feature {
+                id: "offshore.waste",
+                title: "Waste log and portion advice",
+            },
+            Feature {
+                id: "offshore.messages",
+                title: "Messages",
+            },
+        ]
+    }
+
+    fn html_router(&self) -> Router<AppState> {
+        web::module_landing(&Offshore)
+    }
+
+    fn migrations(&self) -> Option<MigrationSet> {
+        Some(MigrationSet {
+            postgres: &POSTGRES,
+            sqlite: &SQLITE,
+        })
+    }
+
+    fn navigation(&self) -> &'static [NavEntry] {
+        &[NavEntry {
+            label_key: "module.offshore.title",
+            path: "/offshore",
+        }]
+    }
+
+    fn translations(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("en", include_str!("../locales/en.toml")),
+            ("sv", include_str!("../locales/sv.toml")),
+        ]
+    }
+}
+
+galley_core::register_module!(Offshore);
