@@ -1,6 +1,9 @@
-//! Every module crate linked into the binary. `inventory` only finds registrations in crates
-//! the linker keeps, so each module crate is referenced here (`cargo xtask new-module` adds
-//! the line).
+//! Every module crate linked into the application. `inventory` only finds registrations in
+//! crates the linker keeps, so each module crate is referenced here (`cargo xtask new-module`
+//! adds the line).
 
 use galley_municipal as _;
 use galley_offshore as _;
+
+/// Called before the registry is read, so this file is part of every link.
+pub(crate) fn ensure_linked() {}

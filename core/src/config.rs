@@ -34,6 +34,14 @@ impl Environment {
     pub fn is_local(self) -> bool {
         self == Environment::Local
     }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Environment::Local => "local",
+            Environment::Staging => "staging",
+            Environment::Production => "production",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,7 +187,8 @@ impl Settings {
                 return Err(ConfigError::field(
                     "SECRET_KEY",
                     format!(
-                        "is required in {env:?}; make one with `galley gen-secret` or `openssl rand -hex 32`"
+                        "is required in {}; make one with `galley gen-secret` or `openssl rand -hex 32`",
+                        env.name()
                     ),
                 ));
             }
@@ -258,7 +267,7 @@ impl Settings {
             Some(list) => list.join(","),
         };
         vec![
-            ("GALLEY_ENV", format!("{:?}", self.env).to_lowercase()),
+            ("GALLEY_ENV", self.env.name().to_owned()),
             ("DATABASE_URL", self.database_url.masked()),
             ("SECRET_KEY", self.secret_key.describe()),
             ("DEFAULT_ENABLED_MODULES", modules),

@@ -54,6 +54,7 @@ pub async fn build_app(
     registry: &'static Registry,
     run_migrations: bool,
 ) -> Result<App, StartError> {
+    crate::flags::check_env_default(registry, &settings)?;
     let pool = DbPool::connect(&settings.database_url, settings.db_pool_size)
         .await
         .map_err(|e| StartError::database(&settings, &e))?;

@@ -33,6 +33,22 @@ pub enum FlagError {
     Db(#[from] DbError),
 }
 
+/// Refuses a `DEFAULT_ENABLED_MODULES` that names a module this binary does not have.
+pub fn check_env_default(registry: &Registry, settings: &Settings) -> Result<(), FlagError> {
+    let unknown = settings
+        .default_enabled_modules
+        .iter()
+        .flatten()
+        .find(|name| registry.get(name).is_none());
+    match unknown {
+        Some(name) => Err(FlagError::UnknownDefault {
+            name: name.clone(),
+            known: registry.ids().join(", "),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Live module switches shared by every request of one instance.
 #[derive(Clone)]
 pub struct FlagService {
@@ -63,14 +79,7 @@ impl FlagService {
         pool: DbPool,
         settings: &Settings,
     ) -> Result<Self, FlagError> {
-        if let Some(names) = &settings.default_enabled_modules {
-            if let Some(unknown) = names.iter().find(|name| registry.get(name).is_none()) {
-                return Err(FlagError::UnknownDefault {
-                    name: unknown.clone(),
-                    known: registry.ids().join(", "),
-                });
-            }
-        }
+        check_env_default(registry, settings)?;
         let service = Self {
             inner: Arc::new(Inner {
                 registry,
@@ -81,7 +90,11 @@ impl FlagService {
                 current: RwLock::new(Arc::new(FlagSnapshot::default())),
             }),
         };
-        service.refresh().await?;
+        if let Err(error) = service.refresh().await {
+            // Nothing good to keep yet: serve every module as switched off (never one the
+            // database may have switched off) until a refresh succeeds.
+            tracing::warn!(%error, "module flags unreadable at start-up; all modules off until the next refresh");
+        }
         Ok(service)
     }
 

@@ -63,6 +63,7 @@ pub fn build_router(state: AppState) -> Router {
                     security::add_headers,
                 ))
                 .layer(from_fn_with_state(state, error_pages::fill_error_bodies))
+                .layer(from_fn(crate::web::lang::remember_choice))
                 .layer(RequestBodyLimitLayer::new(limit))
                 .layer(DefaultBodyLimit::max(limit))
                 .layer(Extension(BodyLimit(limit))),

@@ -89,6 +89,27 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
     best.map(|(_, lang)| lang)
 }
 
+/// Remembers a `?lang=` choice in a cookie so the next page keeps the language.
+pub async fn remember_choice(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let chosen = query_choice(request.uri().query());
+    let mut response = next.run(request).await;
+    if let Some(lang) = chosen {
+        let cookie = format!(
+            "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.code()
+        );
+        if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,7 +98,13 @@ impl FromRequestParts<AppState> for Page {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Page::new(state, &parts.uri, &parts.headers))
+        // Inside a nested router the URI is stripped of the module prefix; the navigation
+        // needs the path the reader actually asked for.
+        let uri = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(&parts.uri, |original| &original.0);
+        Ok(Page::new(state, uri, &parts.headers))
     }
 }
 

@@ -1,0 +1,70 @@
+//! The `galley` application: links every module crate, serves the platform, and carries the
+//! operator commands. The binary (`main.rs`) only calls [`main_entry`]; tests link this
+//! library to get the same registry the binary has.
+
+pub mod cli;
+mod commands;
+mod linked_modules;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use galley_core::config::{LogFormat, Settings};
+use galley_core::module::{Registry, RegistryError};
+use galley_core::secret::SecretKey;
+use galley_core::server::{self, StartError};
+use galley_core::telemetry;
+
+use cli::{Cli, Command, ModulesAction};
+use commands::FlagChange;
+
+/// The modules linked into this application, sorted by id.
+pub fn registry() -> Result<&'static Registry, RegistryError> {
+    linked_modules::ensure_linked();
+    Registry::linked()
+}
+
+/// Parses the command line, runs the command, and maps any error to one line on stderr.
+pub async fn main_entry() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command.unwrap_or(Command::Serve)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), StartError> {
+    if let Command::GenSecret = command {
+        println!("{}", SecretKey::generate_hex());
+        return Ok(());
+    }
+    let settings = Settings::load()?;
+    let registry = registry()?;
+    match command {
+        Command::Serve => telemetry::init(&settings.log, settings.log_format),
+        // Operator commands print their own results; only warnings belong on stderr.
+        _ => telemetry::init("warn", LogFormat::Pretty),
+    }
+    match command {
+        Command::Serve => server::serve(settings, registry).await,
+        Command::Migrate => commands::migrate(&settings, registry).await,
+        Command::Modules { action } => {
+            let change = match action {
+                ModulesAction::List => None,
+                ModulesAction::Enable { name } => Some(FlagChange::Enable(name)),
+                ModulesAction::Disable { name } => Some(FlagChange::Disable(name)),
+            };
+            commands::modules(&settings, registry, change).await
+        }
+        Command::CheckConfig => {
+            for (key, value) in settings.describe() {
+                println!("{key:<30} {value}");
+            }
+            Ok(())
+        }
+        Command::GenSecret => Ok(()),
+    }
+}

@@ -1,0 +1,18 @@
+//! The integration tests of the `galley` crate: one test binary, run on SQLite and, with
+//! `TEST_DATABASE_URL`, on PostgreSQL.
+
+// A panic is how a test fails; helpers of this test crate unwrap freely.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli;
+mod errors;
+mod harness;
+mod migrations;
+mod modules;
+mod platform;
+mod probe;
+
+/// The registry of the application, with every module crate linked.
+pub fn registry() -> &'static galley_core::module::Registry {
+    galley::registry().unwrap()
+}

@@ -1,0 +1,245 @@
+//! Health, readiness, metrics, OpenAPI, request ids, pages and assets.
+
+use axum::http::{Method, StatusCode};
+
+use crate::harness::TestApp;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_is_ok_without_touching_the_database() {
+    let app = TestApp::new().await;
+    app.app.state.db.close();
+    let response = app.get("/health").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.json()["status"], "ok");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ready_when_database_answers_and_migrations_are_current() {
+    let app = TestApp::new().await;
+    let response = app.get("/ready").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let body = response.json();
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["migrations"], "current");
+    let backend = if crate::harness::on_postgres() {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(body["database"], backend);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn not_ready_while_migrations_are_pending() {
+    let app = TestApp::builder().unmigrated().build().await;
+    let response = app.get("/ready").await;
+    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.content_type(), "application/problem+json");
+    let body = response.json();
+    assert_eq!(body["type"], "/problems/not-ready");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("core/20261126150000"), "{detail}");
+    assert!(detail.contains("galley migrate"), "{detail}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn not_ready_when_the_database_is_gone() {
+    let app = TestApp::new().await;
+    app.app.state.db.close();
+    let response = app.get("/ready").await;
+    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        response.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("database unreachable")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_expose_requests_pool_and_modules_in_prometheus_format() {
+    let app = TestApp::new().await;
+    app.get("/api/v1/municipal").await;
+    app.get("/no/such/page").await;
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(
+        response
+            .content_type()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = response.text();
+    for expected in [
+        "# TYPE http_requests_total counter",
+        "# TYPE http_request_duration_seconds histogram",
+        r#"http_requests_total{method="GET",route="/api/v1/municipal",status="200"}"#,
+        r#"route="unmatched",status="404""#,
+        r#"http_request_duration_seconds_bucket{method="GET",route="/api/v1/municipal",status="200",le="0.005"}"#,
+        "# TYPE galley_db_pool_connections gauge",
+        r#"galley_db_pool_connections{state="max""#,
+        r#"galley_module_enabled{module="municipal"} 1"#,
+        r#"galley_module_enabled{module="offshore"}"#,
+    ] {
+        assert!(text.contains(expected), "missing {expected} in:\n{text}");
+    }
+    // Route templates, never raw paths: the unknown path itself must not become a label.
+    assert!(!text.contains("/no/such/page"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn openapi_document_covers_platform_and_every_module() {
+    let app = TestApp::new().await;
+    let response = app.get("/api/v1/openapi.json").await;
+    assert_eq!(response.status, StatusCode::OK);
+    let doc = response.json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/health",
+        "/ready",
+        "/metrics",
+        "/api/v1/municipal",
+        "/api/v1/offshore",
+    ] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} missing");
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert!(doc["components"]["schemas"]["ModuleDescriptor"].is_object());
+
+    let docs = app.get("/api/docs/").await;
+    assert_eq!(docs.status, StatusCode::OK);
+    assert!(docs.text().contains("swagger-ui"), "{}", docs.text());
+    let initializer = app.get("/api/docs/swagger-initializer.js").await;
+    assert_eq!(initializer.status, StatusCode::OK);
+    assert!(initializer.text().contains("/api/v1/openapi.json"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn request_id_is_kept_when_sane_and_replaced_otherwise() {
+    let app = TestApp::new().await;
+    let response = app
+        .request(
+            Method::GET,
+            "/api/v1/nowhere",
+            &[("x-request-id", "trace-42.a:b_c")],
+            "",
+        )
+        .await;
+    assert_eq!(response.header("x-request-id"), "trace-42.a:b_c");
+    assert_eq!(response.json()["request_id"], "trace-42.a:b_c");
+
+    let hostile = "x".repeat(129);
+    let response = app
+        .request(
+            Method::GET,
+            "/health",
+            &[("x-request-id", hostile.as_str())],
+            "",
+        )
+        .await;
+    let id = response.header("x-request-id");
+    assert_ne!(id, hostile);
+    assert_eq!(id.len(), 32);
+
+    let response = app
+        .request(Method::GET, "/health", &[("x-request-id", "<script>")], "")
+        .await;
+    assert_ne!(response.header("x-request-id"), "<script>");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_response_carries_security_headers() {
+    let app = TestApp::new().await;
+    for path in ["/", "/api/v1/municipal", "/nowhere", "/static/galley.css"] {
+        let response = app.get(path).await;
+        let csp = response.header("content-security-policy");
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(response.header("x-content-type-options"), "nosniff");
+        assert!(
+            response.headers.get("strict-transport-security").is_none(),
+            "no HSTS in local"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn home_page_lists_enabled_modules_in_the_readers_language() {
+    let app = TestApp::new().await;
+    let swedish = app.get("/").await;
+    assert_eq!(swedish.status, StatusCode::OK);
+    assert!(swedish.content_type().starts_with("text/html"));
+    let html = swedish.text();
+    assert!(html.contains(r#"<html lang="sv">"#));
+    assert!(html.contains("Välkommen till Galley"));
+    assert!(html.contains(r#"href="/municipal""#) && html.contains(r#"href="/offshore""#));
+    assert!(
+        !html.contains("<script"),
+        "no inline or external script on the home page"
+    );
+
+    let english = app
+        .request(
+            Method::GET,
+            "/",
+            &[("accept-language", "en-GB,en;q=0.9,sv;q=0.5")],
+            "",
+        )
+        .await;
+    assert!(english.text().contains("Welcome to Galley"));
+
+    let switched = app.get("/?lang=en").await;
+    assert!(switched.text().contains(r#"<html lang="en">"#));
+    assert!(switched.header("set-cookie").starts_with("galley_lang=en;"));
+    let remembered = app
+        .request(Method::GET, "/", &[("cookie", "galley_lang=en")], "")
+        .await;
+    assert!(remembered.text().contains("Welcome to Galley"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn module_landing_pages_use_the_shared_layout() {
+    let app = TestApp::new().await;
+    let response = app.get("/municipal").await;
+    assert_eq!(response.status, StatusCode::OK);
+    let html = response.text();
+    assert!(html.contains("<h1>Kommunkök</h1>"), "{html}");
+    assert!(html.contains("Specialkost"));
+    assert!(html.contains(r#"<a href="/municipal" aria-current="page">"#));
+    let english = app.get("/offshore?lang=en").await.text();
+    assert!(english.contains("<h1>Offshore galley</h1>"));
+    assert!(english.contains("Waste log and portion advice"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn translations_have_no_gaps() {
+    let app = TestApp::new().await;
+    let gaps = app.app.state.i18n.gaps();
+    assert!(gaps.is_empty(), "missing translations: {gaps:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stylesheet_is_embedded_and_cacheable() {
+    let app = TestApp::new().await;
+    let response = app.get("/static/galley.css").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.content_type(), "text/css; charset=utf-8");
+    assert!(response.text().contains("--"), "custom properties expected");
+    let etag = response.header("etag").to_owned();
+    let again = app
+        .request(
+            Method::GET,
+            "/static/galley.css",
+            &[("if-none-match", etag.as_str())],
+            "",
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        app.get("/static/missing.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
