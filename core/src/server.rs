@@ -55,6 +55,8 @@ pub async fn build_app(
     run_migrations: bool,
 ) -> Result<App, StartError> {
     crate::flags::check_env_default(registry, &settings)?;
+    // Install the recorder before anything records (the first flag snapshot does).
+    crate::http::metrics::handle();
     let pool = DbPool::connect(&settings.database_url, settings.db_pool_size)
         .await
         .map_err(|e| StartError::database(&settings, &e))?;
@@ -91,6 +93,7 @@ pub async fn serve(settings: Settings, registry: &'static Registry) -> Result<()
     let bind = settings.bind;
     let grace = Duration::from_secs(settings.shutdown_timeout_secs);
     let migrate_on_start = settings.migrate_on_start;
+    let local = settings.env.is_local();
     let app = build_app(settings, registry, migrate_on_start).await?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -98,15 +101,19 @@ pub async fn serve(settings: Settings, registry: &'static Registry) -> Result<()
             addr: bind.to_string(),
             reason: e.to_string(),
         })?;
-    let local = listener
+    let local_addr = listener
         .local_addr()
         .map_err(|e| StartError::Serve(e.to_string()))?;
     tracing::info!(
-        url = %format!("http://{local}/"),
+        url = %local_addr_url(local_addr),
         backend = app.state.db.backend_name(),
         modules = ?app.state.flags.snapshot().enabled_ids(),
         "Galley is listening"
     );
+
+    if local {
+        print_local_banner(&app.state, local_addr_url(local_addr));
+    }
 
     let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(
@@ -132,6 +139,27 @@ pub async fn serve(settings: Settings, registry: &'static Registry) -> Result<()
     app.state.db.close();
     tracing::info!("stopped");
     Ok(())
+}
+
+fn local_addr_url(addr: std::net::SocketAddr) -> String {
+    format!("http://{addr}/")
+}
+
+/// What a newcomer needs after `cargo xtask run`, on stdout rather than in the log stream.
+fn print_local_banner(state: &AppState, url: String) {
+    let enabled = state.flags.snapshot().enabled_ids();
+    let modules = if enabled.is_empty() {
+        "none (see DEFAULT_ENABLED_MODULES)".to_owned()
+    } else {
+        enabled.join(", ")
+    };
+    println!();
+    println!("  Galley is running at {url}");
+    println!("  database  {}", state.settings.database_url.masked());
+    println!("  modules   {modules}");
+    println!("  API docs  {url}api/docs/");
+    println!("  Stop with Ctrl-C.");
+    println!();
 }
 
 async fn shutdown_signal() {

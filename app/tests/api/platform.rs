@@ -243,3 +243,34 @@ async fn stylesheet_is_embedded_and_cacheable() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// The exposition must satisfy Prometheus's own checker. `cargo xtask test` installs
+/// promtool (Debian's `prometheus` package) when it is missing.
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_pass_promtool_check() {
+    let app = TestApp::new().await;
+    app.get("/api/v1/offshore").await;
+    app.get("/missing").await;
+    let text = app.get("/metrics").await.text();
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool is needed: apt-get install prometheus (cargo xtask test does it)");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
