@@ -54,6 +54,20 @@ async fn assert_module(app: &TestApp, id: &str, enabled: bool) {
         let mut body = api.json();
         body["request_id"] = unknown["request_id"].clone();
         assert_eq!(body, unknown);
+        // Another method must not reveal the route either (405 would).
+        let other_method = app
+            .request(
+                axum::http::Method::DELETE,
+                &format!("/api/v1/{id}"),
+                &[],
+                "",
+            )
+            .await;
+        assert_eq!(
+            other_method.status,
+            StatusCode::NOT_FOUND,
+            "{id} API, DELETE"
+        );
         assert_eq!(html.status, StatusCode::NOT_FOUND, "{id} page");
         assert!(html.content_type().starts_with("text/html"));
         assert!(html.text().contains("Sidan finns inte"));

@@ -1,0 +1,63 @@
+//! `cargo xtask COMMAND`: Galley's developer tasks. See [`USAGE`].
+
+use std::env;
+use std::process::ExitCode;
+
+use xtask::{dist, migrate, new_migration, new_module, run, test, workspace_root};
+
+const USAGE: &str = "Galley developer tasks
+
+usage: cargo xtask COMMAND [ARGS...]
+
+commands:
+  run [ARGS...]                 serve locally: cargo run -p galley -- serve ARGS
+                                (GALLEY_ENV defaults to `local`; the rest of the environment,
+                                e.g. DATABASE_URL or DEFAULT_ENABLED_MODULES, passes through)
+  test [FLAGS] [-- ARGS...]     everything CI checks: fmt, clippy, the tests on SQLite and on
+                                PostgreSQL, the scaffold check; ARGS go to both cargo test runs
+                                (flags: --sqlite-only, --postgres-only, --no-scaffold)
+  migrate [ARGS...]             cargo run -p galley -- migrate ARGS
+  new-migration OWNER NAME      twin migration folders (postgres and sqlite) for OWNER
+                                (`core` or a module) with a version unique across owners
+  new-module NAME               scaffold modules/NAME and link it into the workspace and the app
+  dist                          release build of the galley binary (--locked); prints its path
+  help                          this text
+
+`cargo xtask COMMAND --help` describes test, new-migration and new-module.";
+
+fn main() -> ExitCode {
+    let args: Result<Vec<String>, _> = env::args_os().skip(1).map(|a| a.into_string()).collect();
+    let Ok(args) = args else {
+        eprintln!("error: arguments must be valid UTF-8");
+        return ExitCode::FAILURE;
+    };
+    let Some((command, rest)) = args.split_first() else {
+        eprintln!("{USAGE}");
+        eprintln!();
+        eprintln!("error: no command given");
+        return ExitCode::from(2);
+    };
+    let root = workspace_root();
+    let result = match command.as_str() {
+        "run" => run::run(&root, rest),
+        "test" => test::run(&root, rest),
+        "migrate" => migrate::run(&root, rest),
+        "new-migration" => new_migration::run(&root, rest),
+        "new-module" => new_module::run(&root, rest),
+        "dist" => dist::run(&root, rest),
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!(
+            "unknown command `{other}`; `cargo xtask --help` lists the commands"
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Tools the test suite needs besides cargo, installed when missing so that a new machine
+//! passes with the README's one command.
+
+use std::process::Command;
+
+use crate::util;
+
+/// A command-line tool and the Debian package that provides it.
+struct Tool {
+    command: &'static str,
+    package: &'static str,
+    why: &'static str,
+}
+
+const TOOLS: [Tool; 1] = [Tool {
+    command: "promtool",
+    package: "prometheus",
+    why: "checks the /metrics exposition format",
+}];
+
+pub fn ensure() -> Result<(), String> {
+    let missing: Vec<&Tool> = TOOLS
+        .iter()
+        .filter(|tool| util::find_on_path(tool.command).is_none())
+        .collect();
+    if missing.is_empty() {
+        println!(
+            "    all present: {}",
+            names(&TOOLS.iter().collect::<Vec<_>>())
+        );
+        return Ok(());
+    }
+    let packages: Vec<&str> = missing.iter().map(|t| t.package).collect();
+    for tool in &missing {
+        println!(
+            "    missing {} ({}): installing {}",
+            tool.command, tool.why, tool.package
+        );
+    }
+    if util::find_on_path("apt-get").is_none() || !is_root() {
+        return Err(format!(
+            "install {} (Debian packages: {}) and run again",
+            names(&missing),
+            packages.join(" ")
+        ));
+    }
+    let mut update = Command::new("apt-get");
+    update
+        .args(["update", "-qq"])
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    util::run_checked(&mut update, "apt-get update")?;
+    let mut install = Command::new("apt-get");
+    install
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&packages)
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    util::run_checked(&mut install, "apt-get install")?;
+    match missing
+        .iter()
+        .find(|t| util::find_on_path(t.command).is_none())
+    {
+        Some(tool) => Err(format!(
+            "{} is still missing after installing {}",
+            tool.command, tool.package
+        )),
+        None => Ok(()),
+    }
+}
+
+fn names(tools: &[&Tool]) -> String {
+    tools
+        .iter()
+        .map(|t| t.command)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
