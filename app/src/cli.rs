@@ -20,6 +20,17 @@ pub enum Command {
         #[command(subcommand)]
         action: ModulesAction,
     },
+    /// Create a superuser (no tenant). Without flags it asks for the e-mail and password.
+    CreateSuperuser {
+        /// The superuser's e-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Read the password from standard input (one line), for automation.
+        #[arg(long, requires = "email")]
+        password_stdin: bool,
+    },
+    /// Create the local demo data set (one user per role) if missing, and print its logins.
+    Demo,
     /// Print the effective configuration, secrets masked.
     CheckConfig,
     /// Print a new random SECRET_KEY (64 hex digits).

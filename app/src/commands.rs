@@ -4,6 +4,7 @@ use galley_core::config::{FlagsSource, Settings};
 use galley_core::db::{DbPool, catalog, migrate};
 use galley_core::flags::FlagService;
 use galley_core::module::Registry;
+use galley_core::people::accounts;
 use galley_core::server::StartError;
 
 pub async fn migrate(settings: &Settings, registry: &'static Registry) -> Result<(), StartError> {
@@ -24,6 +25,104 @@ pub async fn migrate(settings: &Settings, registry: &'static Registry) -> Result
         for migration in applied {
             println!("  {:<10} {}", migration.owner, migration.name);
         }
+    }
+    Ok(())
+}
+
+/// Opens a one-connection pool on a migrated database, or says what to do.
+async fn migrated_pool(settings: &Settings) -> Result<DbPool, StartError> {
+    let pool = DbPool::connect(&settings.database_url, 1)
+        .await
+        .map_err(|e| StartError::database(settings, &e))?;
+    let mut pooled = pool
+        .get()
+        .await
+        .map_err(|e| StartError::database(settings, &e))?;
+    let migrated = catalog::table_exists(&mut pooled.conn(), "users")
+        .await
+        .map_err(|e| StartError::database(settings, &e))?;
+    drop(pooled);
+    if migrated {
+        Ok(pool)
+    } else {
+        Err(StartError::Database {
+            url: settings.database_url.masked(),
+            reason: "it is not migrated yet; run `galley migrate` first".into(),
+        })
+    }
+}
+
+pub async fn create_superuser(
+    settings: &Settings,
+    email: Option<String>,
+    password_stdin: bool,
+) -> Result<(), StartError> {
+    let (email, password) = match (email, password_stdin) {
+        (Some(email), true) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| StartError::Command(format!("cannot read the password: {e}")))?;
+            (email, line.trim_end_matches(['\r', '\n']).to_owned())
+        }
+        (email, _) => {
+            let email = match email {
+                Some(email) => email,
+                None => prompt("E-mail: ")?,
+            };
+            let password = rpassword::prompt_password("Password (12+ characters): ")
+                .map_err(|e| StartError::Command(format!("cannot read the password: {e}")))?;
+            let again = rpassword::prompt_password("Password again: ")
+                .map_err(|e| StartError::Command(format!("cannot read the password: {e}")))?;
+            if password != again {
+                return Err(StartError::Command("the passwords differ".into()));
+            }
+            (email, password)
+        }
+    };
+    let pool = migrated_pool(settings).await?;
+    let mut pooled = pool
+        .get()
+        .await
+        .map_err(|e| StartError::database(settings, &e))?;
+    let id = accounts::create_superuser(&mut pooled.conn(), &email, &password)
+        .await
+        .map_err(|e| StartError::Command(e.to_string()))?;
+    println!(
+        "Created superuser {} (id {id}).",
+        email.trim().to_lowercase()
+    );
+    Ok(())
+}
+
+fn prompt(label: &str) -> Result<String, StartError> {
+    use std::io::Write;
+    print!("{label}");
+    std::io::stdout().flush().ok();
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| StartError::Command(format!("cannot read input: {e}")))?;
+    Ok(line.trim().to_owned())
+}
+
+pub async fn demo(settings: &Settings) -> Result<(), StartError> {
+    if !settings.env.is_local() {
+        return Err(StartError::Command(
+            "demo data exists only in GALLEY_ENV=local".into(),
+        ));
+    }
+    let pool = migrated_pool(settings).await?;
+    let mut pooled = pool
+        .get()
+        .await
+        .map_err(|e| StartError::database(settings, &e))?;
+    let logins = accounts::ensure_demo(&mut pooled.conn())
+        .await
+        .map_err(|e| StartError::Command(e.to_string()))?;
+    println!("Demo logins (password: {}):", accounts::DEMO_PASSWORD);
+    for login in logins {
+        println!("  {:<11} {}", login.role.as_str(), login.email);
     }
     Ok(())
 }

@@ -59,6 +59,11 @@ async fn run(command: Command) -> Result<(), StartError> {
             };
             commands::modules(&settings, registry, change).await
         }
+        Command::CreateSuperuser {
+            email,
+            password_stdin,
+        } => commands::create_superuser(&settings, email, password_stdin).await,
+        Command::Demo => commands::demo(&settings).await,
         Command::CheckConfig => {
             for (key, value) in settings.describe() {
                 println!("{key:<30} {value}");

@@ -7,11 +7,14 @@
 //! - [`web`]: the shared HTML layout, translations and static assets.
 //! - [`config`], [`server`], [`telemetry`]: configuration, start-up and logging.
 
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod flags;
 pub mod http;
 pub mod module;
+pub mod people;
 pub mod schema;
 pub mod secret;
 pub mod server;

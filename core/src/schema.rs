@@ -12,3 +12,118 @@ diesel::table! {
         updated_by -> Text,
     }
 }
+
+diesel::table! {
+    tenants (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sites (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        name -> Text,
+        timezone -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        tenant_id -> Nullable<BigInt>,
+        site_id -> Nullable<BigInt>,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        password_changed_at -> Timestamp,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        acting_tenant_id -> Nullable<BigInt>,
+        impersonation_reason -> Nullable<Text>,
+        impersonation_expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        name -> Text,
+        role -> Text,
+        token_hash -> Text,
+        token_prefix -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_resets (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        tenant_id -> Nullable<BigInt>,
+        actor_user_id -> Nullable<BigInt>,
+        actor_token_id -> Nullable<BigInt>,
+        impersonator_id -> Nullable<BigInt>,
+        action -> Text,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        details -> Text,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(sites -> tenants (tenant_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> tenants (tenant_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    sites,
+    users,
+    sessions,
+    api_tokens,
+    password_resets,
+    audit_log,
+);

@@ -29,6 +29,9 @@ pub enum StartError {
     Bind { addr: String, reason: String },
     #[error("server error: {0}")]
     Serve(String),
+    /// An operator command refused its input; the text says why.
+    #[error("{0}")]
+    Command(String),
 }
 
 impl StartError {
@@ -112,7 +115,8 @@ pub async fn serve(settings: Settings, registry: &'static Registry) -> Result<()
     );
 
     if local {
-        print_local_banner(&app.state, local_addr_url(local_addr));
+        let logins = demo_logins(&app.state).await;
+        print_local_banner(&app.state, local_addr_url(local_addr), &logins);
     }
 
     let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
@@ -146,7 +150,25 @@ fn local_addr_url(addr: std::net::SocketAddr) -> String {
 }
 
 /// What a newcomer needs after `cargo xtask run`, on stdout rather than in the log stream.
-fn print_local_banner(state: &AppState, url: String) {
+/// Local runs get the demo data set on first run, so there is someone to sign in as.
+async fn demo_logins(state: &AppState) -> Vec<crate::people::accounts::DemoLogin> {
+    let result = match state.db.get().await {
+        Ok(mut pooled) => crate::people::accounts::ensure_demo(&mut pooled.conn())
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    result.unwrap_or_else(|error| {
+        tracing::warn!(%error, "demo data not created");
+        Vec::new()
+    })
+}
+
+fn print_local_banner(
+    state: &AppState,
+    url: String,
+    logins: &[crate::people::accounts::DemoLogin],
+) {
     let enabled = state.flags.snapshot().enabled_ids();
     let modules = if enabled.is_empty() {
         "none (see DEFAULT_ENABLED_MODULES)".to_owned()
@@ -158,6 +180,15 @@ fn print_local_banner(state: &AppState, url: String) {
     println!("  database  {}", state.settings.database_url.masked());
     println!("  modules   {modules}");
     println!("  API docs  {url}api/docs/");
+    if !logins.is_empty() {
+        println!(
+            "  sign in   {url}login  (demo password: {})",
+            crate::people::accounts::DEMO_PASSWORD
+        );
+        for login in logins {
+            println!("            {:<11} {}", login.role.as_str(), login.email);
+        }
+    }
     println!("  Stop with Ctrl-C.");
     println!();
 }

@@ -336,3 +336,85 @@ fn serve_picks_up_cli_toggles_and_stops_gracefully() {
     assert!(status.success(), "graceful exit expected, got {status}");
     drop(rt);
 }
+
+fn run_with_stdin(
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+    input: &str,
+) -> Output {
+    let mut child = galley(dir, env)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn create_superuser_reads_the_password_from_stdin_and_checks_it() {
+    let rt = runtime();
+    let db = rt.block_on(TestDb::migrated());
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url_string();
+    let env = [("DATABASE_URL", url.as_str())];
+    let args = [
+        "create-superuser",
+        "--email",
+        "Ops@Example.se",
+        "--password-stdin",
+    ];
+
+    let weak = run_with_stdin(dir.path(), &env, &args, "short\n");
+    assert_one_line_failure(&weak, "error: password must be at least 12 characters");
+
+    let created = run_with_stdin(dir.path(), &env, &args, "kanel bulle fönster\n");
+    assert!(created.status.success(), "{}", stderr(&created));
+    assert!(stdout(&created).starts_with("Created superuser ops@example.se"));
+
+    let again = run_with_stdin(dir.path(), &env, &args, "kanel bulle fönster\n");
+    assert_one_line_failure(
+        &again,
+        "error: an account with the e-mail address ops@example.se already exists",
+    );
+    drop(rt);
+}
+
+#[test]
+fn demo_creates_one_login_per_role_once_and_only_locally() {
+    let rt = runtime();
+    let db = rt.block_on(TestDb::migrated());
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url_string();
+    let env = [("DATABASE_URL", url.as_str())];
+    let first = run(dir.path(), &env, &["demo"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let text = stdout(&first);
+    for role in ["superuser", "admin", "cook", "department", "viewer"] {
+        assert!(text.contains(&format!("{role}@demo.galley.test")), "{text}");
+    }
+    let second = run(dir.path(), &env, &["demo"]);
+    assert_eq!(stdout(&second), text, "a second run changes nothing");
+
+    let production = [
+        ("DATABASE_URL", url.as_str()),
+        ("GALLEY_ENV", "production"),
+        (
+            "SECRET_KEY",
+            "3f9c1e0a7b5d2c8e4f6a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e",
+        ),
+    ];
+    assert_one_line_failure(
+        &run(dir.path(), &production, &["demo"]),
+        "error: demo data exists only in GALLEY_ENV=local",
+    );
+    drop(rt);
+}

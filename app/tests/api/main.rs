@@ -4,6 +4,7 @@
 // A panic is how a test fails; helpers of this test crate unwrap freely.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth;
 mod cli;
 mod errors;
 mod harness;

@@ -9,6 +9,12 @@ use crate::db::DbError;
 pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
+    #[error("sign-in required")]
+    Unauthenticated(&'static str),
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("missing or wrong CSRF token")]
+    CsrfFailed,
     #[error("not found")]
     NotFound,
     #[error("request body larger than {limit} bytes")]
@@ -38,6 +44,13 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let problem = match self {
             AppError::BadRequest(detail) => Problem::new(ProblemType::BadRequest, detail),
+            AppError::Unauthenticated(detail) => Problem::new(ProblemType::Unauthenticated, detail),
+            AppError::Forbidden(detail) => Problem::new(ProblemType::Forbidden, detail),
+            AppError::CsrfFailed => Problem::new(
+                ProblemType::CsrfFailed,
+                "Send the session's CSRF token (from GET /api/v1/auth/me) in the X-CSRF-Token \
+                 header or the csrf_token form field.",
+            ),
             AppError::NotFound | AppError::Db(DbError::NotFound) => {
                 Problem::new(ProblemType::NotFound, "There is nothing at this address.")
             }

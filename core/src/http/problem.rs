@@ -13,6 +13,9 @@ pub const CONTENT_TYPE: &str = "application/problem+json";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemType {
     BadRequest,
+    Unauthenticated,
+    Forbidden,
+    CsrfFailed,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
@@ -23,8 +26,11 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 8] = [
+    pub const ALL: [ProblemType; 11] = [
         ProblemType::BadRequest,
+        ProblemType::Unauthenticated,
+        ProblemType::Forbidden,
+        ProblemType::CsrfFailed,
         ProblemType::NotFound,
         ProblemType::MethodNotAllowed,
         ProblemType::PayloadTooLarge,
@@ -37,6 +43,9 @@ impl ProblemType {
     pub fn slug(self) -> &'static str {
         match self {
             ProblemType::BadRequest => "bad-request",
+            ProblemType::Unauthenticated => "unauthenticated",
+            ProblemType::Forbidden => "forbidden",
+            ProblemType::CsrfFailed => "csrf-failed",
             ProblemType::NotFound => "not-found",
             ProblemType::MethodNotAllowed => "method-not-allowed",
             ProblemType::PayloadTooLarge => "payload-too-large",
@@ -50,6 +59,9 @@ impl ProblemType {
     pub fn title(self) -> &'static str {
         match self {
             ProblemType::BadRequest => "The request could not be read",
+            ProblemType::Unauthenticated => "Sign-in required",
+            ProblemType::Forbidden => "Not allowed",
+            ProblemType::CsrfFailed => "Missing or wrong CSRF token",
             ProblemType::NotFound => "Not found",
             ProblemType::MethodNotAllowed => "Method not allowed",
             ProblemType::PayloadTooLarge => "Request body too large",
@@ -63,6 +75,8 @@ impl ProblemType {
     pub fn status(self) -> StatusCode {
         match self {
             ProblemType::BadRequest => StatusCode::BAD_REQUEST,
+            ProblemType::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ProblemType::Forbidden | ProblemType::CsrfFailed => StatusCode::FORBIDDEN,
             ProblemType::NotFound => StatusCode::NOT_FOUND,
             ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -82,6 +96,8 @@ impl ProblemType {
     /// router rather than by handlers.
     pub fn for_status(status: StatusCode) -> ProblemType {
         match status {
+            StatusCode::UNAUTHORIZED => ProblemType::Unauthenticated,
+            StatusCode::FORBIDDEN => ProblemType::Forbidden,
             StatusCode::NOT_FOUND => ProblemType::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => ProblemType::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => ProblemType::PayloadTooLarge,

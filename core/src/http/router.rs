@@ -24,6 +24,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/metrics", get(health::metrics))
+        .nest("/api/v1/auth", crate::auth::api::router())
         .merge(crate::web::router())
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", (*state.openapi).clone()));
 
@@ -53,6 +54,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(observe::observe))
+                .layer(Extension(BodyLimit(limit)))
                 .layer(CatchPanicLayer::custom(
                     |_: Box<dyn std::any::Any + Send>| {
                         super::error::internal("a handler panicked").into_response()
@@ -62,10 +64,16 @@ pub fn build_router(state: AppState) -> Router {
                     SecurityHeaders::for_env(state.settings.env),
                     security::add_headers,
                 ))
-                .layer(from_fn_with_state(state, error_pages::fill_error_bodies))
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    error_pages::fill_error_bodies,
+                ))
                 .layer(from_fn(crate::web::lang::remember_choice))
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    crate::auth::layer::authenticate,
+                ))
                 .layer(RequestBodyLimitLayer::new(limit))
-                .layer(DefaultBodyLimit::max(limit))
-                .layer(Extension(BodyLimit(limit))),
+                .layer(DefaultBodyLimit::max(limit)),
         )
 }

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod i18n;
 pub mod lang;
 pub mod page;
+pub mod sign_in;
 
 use askama::Template;
 use axum::Router;
@@ -51,7 +52,10 @@ struct ErrorTemplate {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).merge(assets::router())
+    Router::new()
+        .route("/", get(home))
+        .merge(assets::router())
+        .merge(sign_in::router())
 }
 
 async fn home(State(state): State<AppState>, page: Page) -> Response {

@@ -36,6 +36,12 @@ pub struct Page {
     pub path: String,
     pub nav: Vec<NavLink>,
     pub version: &'static str,
+    /// The signed-in person's e-mail (or "API token"), for the top bar.
+    pub signed_in_as: Option<String>,
+    /// The session's CSRF token, for forms.
+    pub csrf_token: Option<String>,
+    /// Set while a superuser acts inside a tenant: the banner shows it.
+    pub impersonating: bool,
     i18n: Arc<I18n>,
 }
 
@@ -65,8 +71,20 @@ impl Page {
             path,
             nav,
             version: env!("CARGO_PKG_VERSION"),
+            signed_in_as: None,
+            csrf_token: None,
+            impersonating: false,
             i18n,
         }
+    }
+
+    fn with_caller(mut self, caller: Option<&crate::auth::Caller>) -> Self {
+        if let Some(caller) = caller {
+            self.signed_in_as = Some(caller.email.clone().unwrap_or_else(|| "API token".into()));
+            self.csrf_token = caller.csrf_token().map(str::to_owned);
+            self.impersonating = caller.impersonator_id.is_some();
+        }
+        self
     }
 
     /// The translation of `key` in the reader's language.
@@ -104,7 +122,8 @@ impl FromRequestParts<AppState> for Page {
             .extensions
             .get::<axum::extract::OriginalUri>()
             .map_or(&parts.uri, |original| &original.0);
-        Ok(Page::new(state, uri, &parts.headers))
+        let caller = parts.extensions.get::<crate::auth::Caller>();
+        Ok(Page::new(state, uri, &parts.headers).with_caller(caller))
     }
 }
 

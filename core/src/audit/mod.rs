@@ -1,0 +1,118 @@
+//! The audit log. Every security- or business-relevant change writes its row through
+//! [`record`] on the same connection, inside the same transaction, as the change itself: a
+//! change that rolls back leaves no row, and no change commits without one.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde_json::Value;
+
+use crate::db::{DbConn, DbError};
+use crate::schema::audit_log;
+
+/// Who did it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub token_id: Option<i64>,
+    /// The superuser acting inside a tenant, when impersonating.
+    pub impersonator_id: Option<i64>,
+}
+
+/// One audit row to write.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    pub tenant_id: Option<i64>,
+    pub actor: Actor,
+    pub action: &'a str,
+    pub target_type: Option<&'a str>,
+    pub target_id: Option<String>,
+    pub details: Value,
+}
+
+impl<'a> Entry<'a> {
+    pub fn new(action: &'a str, actor: Actor, tenant_id: Option<i64>) -> Self {
+        Self {
+            tenant_id,
+            actor,
+            action,
+            target_type: None,
+            target_id: None,
+            details: Value::Object(serde_json::Map::new()),
+        }
+    }
+
+    pub fn target(mut self, kind: &'a str, id: impl ToString) -> Self {
+        self.target_type = Some(kind);
+        self.target_id = Some(id.to_string());
+        self
+    }
+
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// Writes the row; call it on the transaction's connection.
+pub async fn record(conn: &mut DbConn<'_>, entry: Entry<'_>) -> Result<(), DbError> {
+    let now = crate::db::now();
+    let request_id = crate::http::request_id::current();
+    let details = entry.details.to_string();
+    crate::db_run!(conn, |c| {
+        diesel::insert_into(audit_log::table)
+            .values((
+                audit_log::occurred_at.eq(now),
+                audit_log::tenant_id.eq(entry.tenant_id),
+                audit_log::actor_user_id.eq(entry.actor.user_id),
+                audit_log::actor_token_id.eq(entry.actor.token_id),
+                audit_log::impersonator_id.eq(entry.actor.impersonator_id),
+                audit_log::action.eq(entry.action),
+                audit_log::target_type.eq(entry.target_type),
+                audit_log::target_id.eq(&entry.target_id),
+                audit_log::details.eq(&details),
+                audit_log::request_id.eq(&request_id),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// A stored audit row.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i64,
+    /// UTC.
+    #[schema(value_type = String, format = DateTime)]
+    pub occurred_at: chrono::NaiveDateTime,
+    pub tenant_id: Option<i64>,
+    pub actor_user_id: Option<i64>,
+    pub actor_token_id: Option<i64>,
+    pub impersonator_id: Option<i64>,
+    pub action: String,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub details: String,
+    pub request_id: Option<String>,
+}
+
+/// The newest rows of a tenant (all tenants for `None`), newest first.
+pub async fn recent(
+    conn: &mut DbConn<'_>,
+    tenant_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>, DbError> {
+    let rows = crate::db_run!(conn, |c| {
+        let mut query = audit_log::table
+            .select(AuditRow::as_select())
+            .order(audit_log::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(tenant) = tenant_id {
+            query = query.filter(audit_log::tenant_id.eq(tenant));
+        }
+        query.load(c).await
+    })?;
+    Ok(rows)
+}

@@ -1,0 +1,204 @@
+//! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `GET /api/v1/auth/me`. The HTML
+//! sign-in form calls the same [`sign_in`].
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::layer::cookie_value;
+use super::session::{self, COOKIE};
+use super::{Caller, Credential, Role, password, token};
+use crate::audit::{self, Actor, Entry};
+use crate::http::{ApiJson, AppError};
+use crate::people::users;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/me", get(me))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// Who the caller is.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub user_id: Option<i64>,
+    pub email: Option<String>,
+    pub role: Role,
+    pub tenant_id: Option<i64>,
+    pub site_id: Option<i64>,
+    /// Send this as `X-CSRF-Token` on unsafe requests of this session; absent for API tokens.
+    pub csrf_token: Option<String>,
+    /// The superuser's id while impersonating.
+    pub impersonator_id: Option<i64>,
+}
+
+impl From<&Caller> for Me {
+    fn from(caller: &Caller) -> Self {
+        Me {
+            user_id: caller.user_id,
+            email: caller.email.clone(),
+            role: caller.role,
+            tenant_id: caller.tenant_id,
+            site_id: caller.site_id,
+            csrf_token: caller.csrf_token().map(str::to_owned),
+            impersonator_id: caller.impersonator_id,
+        }
+    }
+}
+
+/// A new session: the cookie value (shown once) and the CSRF token.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub cookie: String,
+    pub me: Me,
+}
+
+/// The one sign-in code path. Unknown accounts, wrong passwords and disabled accounts fail the
+/// same way (and take the same time); every attempt is audited.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password_text: &str,
+    previous_cookie: Option<String>,
+) -> Result<SignedIn, AppError> {
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let user = users::find_live_by_email(conn, email).await?;
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    let password_ok = password::verify(password_text.to_owned(), stored_hash).await;
+    let user = user.filter(|u| password_ok && u.disabled_at.is_none());
+    let Some(user) = user.and_then(|u| Role::parse(&u.role).map(|role| (u, role))) else {
+        let failed = users::find_live_by_email(conn, email).await?;
+        let tenant = failed.as_ref().and_then(|u| u.tenant_id);
+        let target = failed.as_ref().map(|u| u.id);
+        crate::transaction!(conn, |tx| {
+            let mut entry = Entry::new("auth.sign_in_failed", Actor::default(), tenant)
+                .details(json!({ "email": users::normalise_email(email) }));
+            if let Some(id) = target {
+                entry = entry.target("user", id);
+            }
+            audit::record(tx, entry).await
+        })?;
+        return Err(AppError::Unauthenticated(
+            "The e-mail address or the password is wrong.",
+        ));
+    };
+    let (user, role) = user;
+
+    let cookie = token::generate();
+    let csrf = token::generate();
+    let hash = token::hash(&state.settings.secret_key, &cookie);
+    let previous = previous_cookie.map(|c| token::hash(&state.settings.secret_key, &c));
+    crate::transaction!(conn, |tx| {
+        // Rotation: whatever session this browser had ends here.
+        if let Some(previous) = &previous {
+            session::revoke(tx, previous).await?;
+        }
+        session::create(tx, &hash, user.id, &csrf).await?;
+        let actor = Actor {
+            user_id: Some(user.id),
+            ..Actor::default()
+        };
+        audit::record(
+            tx,
+            Entry::new("auth.sign_in", actor, user.tenant_id).target("user", user.id),
+        )
+        .await
+    })?;
+    Ok(SignedIn {
+        cookie,
+        me: Me {
+            user_id: Some(user.id),
+            email: Some(user.email),
+            role,
+            tenant_id: user.tenant_id,
+            site_id: user.site_id,
+            csrf_token: Some(csrf),
+            impersonator_id: None,
+        },
+    })
+}
+
+/// The `Set-Cookie` value for a session (an empty value with `Max-Age=0` ends it).
+pub fn session_cookie(state: &AppState, value: &str) -> HeaderValue {
+    let max_age = if value.is_empty() {
+        0
+    } else {
+        session::ABSOLUTE.num_seconds()
+    };
+    let secure = if state.settings.env.is_local() {
+        ""
+    } else {
+        "; Secure"
+    };
+    let text =
+        format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&text)
+        .unwrap_or_else(|_| HeaderValue::from_static("galley_session=; Max-Age=0"))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Response, AppError> {
+    let signed_in = sign_in(
+        &state,
+        &body.email,
+        &body.password,
+        cookie_value(&headers, COOKIE),
+    )
+    .await?;
+    let mut response = Json(signed_in.me).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&state, &signed_in.cookie),
+    );
+    Ok(response)
+}
+
+/// Ends the caller's session on the server and clears the cookie.
+pub async fn sign_out(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    let Credential::Session { token_hash, .. } = &caller.credential else {
+        return Err(AppError::Forbidden(
+            "API tokens cannot sign out; revoke the token instead".into(),
+        ));
+    };
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    crate::transaction!(conn, |tx| {
+        session::revoke(tx, token_hash).await?;
+        let mut entry = Entry::new("auth.sign_out", caller.actor(), caller.tenant_id);
+        if let Some(id) = caller.user_id {
+            entry = entry.target("user", id);
+        }
+        audit::record(tx, entry).await
+    })?;
+    Ok(())
+}
+
+async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
+    sign_out(&state, &caller).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, ""));
+    Ok(response)
+}
+
+async fn me(caller: Caller) -> Json<Me> {
+    Json(Me::from(&caller))
+}

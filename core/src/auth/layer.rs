@@ -1,0 +1,169 @@
+//! Resolves credentials once per request and checks CSRF on cookie sessions.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::session::{self, COOKIE};
+use super::{Caller, Credential, Role, token};
+use crate::http::AppError;
+use crate::state::AppState;
+
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const CSRF_FIELD: &str = "csrf_token";
+
+pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match resolve(&state, request).await {
+        Ok(request) => next.run(request).await,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn resolve(state: &AppState, mut request: Request) -> Result<Request, AppError> {
+    let caller = if let Some(bearer) = bearer_token(request.headers()) {
+        // A bearer token that does not resolve is an error, never a silent fall-back to
+        // anonymous: an integration should learn at once that its token stopped working.
+        Some(
+            crate::people::api_tokens::resolve(state, &bearer)
+                .await?
+                .ok_or(AppError::Unauthenticated(
+                    "The API token is unknown, expired or revoked.",
+                ))?,
+        )
+    } else if let Some(cookie) = cookie_value(request.headers(), COOKIE) {
+        let hash = token::hash(&state.settings.secret_key, &cookie);
+        let mut pooled = state.db.get().await?;
+        session::find_live(&mut pooled.conn(), &hash)
+            .await?
+            .and_then(|live| caller_from_session(live, hash))
+    } else {
+        None
+    };
+
+    if let Some(caller) = caller {
+        if let Some(expected) = caller.csrf_token()
+            && !is_safe(request.method())
+            && !is_sign_in(request.uri().path())
+        {
+            let (checked, ok) = csrf_matches(request, expected).await?;
+            if !ok {
+                return Err(AppError::CsrfFailed);
+            }
+            request = checked;
+        }
+        request.extensions_mut().insert(caller);
+    }
+    Ok(request)
+}
+
+fn caller_from_session(live: session::LiveSession, token_hash: String) -> Option<Caller> {
+    let role = Role::parse(&live.role)?;
+    let now = crate::db::now();
+    let impersonating = role == Role::Superuser
+        && live.acting_tenant_id.is_some()
+        && live
+            .impersonation_expires_at
+            .is_some_and(|until| until > now);
+    Some(if impersonating {
+        // Inside a tenant a superuser acts with that tenant's admin rights, marked as such.
+        Caller {
+            user_id: Some(live.user_id),
+            email: Some(live.email),
+            role: Role::Admin,
+            tenant_id: live.acting_tenant_id,
+            site_id: None,
+            credential: Credential::Session {
+                token_hash,
+                csrf_token: live.csrf_token,
+            },
+            impersonator_id: Some(live.user_id),
+        }
+    } else {
+        Caller {
+            user_id: Some(live.user_id),
+            email: Some(live.email),
+            role,
+            tenant_id: live.tenant_id,
+            site_id: live.site_id,
+            credential: Credential::Session {
+                token_hash,
+                csrf_token: live.csrf_token,
+            },
+            impersonator_id: None,
+        }
+    })
+}
+
+/// Signing in acts with no session's authority (it replaces the session), so a stale or live
+/// cookie must not block it.
+fn is_sign_in(path: &str) -> bool {
+    path == "/login" || path == "/api/v1/auth/login"
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The token from the header, or else from an urlencoded form body (which is then put back).
+async fn csrf_matches(request: Request, expected: &str) -> Result<(Request, bool), AppError> {
+    if let Some(sent) = request
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        let ok = token::same(sent, expected);
+        return Ok((request, ok));
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((request, false));
+    }
+    let (parts, body) = request.into_parts();
+    let limit = parts
+        .extensions
+        .get::<crate::http::json::BodyLimit>()
+        .map_or(1024 * 1024, |l| l.0);
+    let bytes: Bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge { limit })?;
+    let ok = form_field(&bytes, CSRF_FIELD).is_some_and(|sent| token::same(&sent, expected));
+    Ok((Request::from_parts(parts, Body::from(bytes)), ok))
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded_pairs(body)
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
+fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| !v.is_empty())
+}

@@ -1,0 +1,13 @@
+//! Who is calling: browser sessions and API tokens, resolved once per request by [`layer`],
+//! with the CSRF check for unsafe requests on a cookie session.
+
+pub mod api;
+mod caller;
+pub mod layer;
+pub mod password;
+mod role;
+pub mod session;
+pub mod token;
+
+pub use caller::{Caller, Credential};
+pub use role::Role;

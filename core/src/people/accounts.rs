@@ -1,0 +1,121 @@
+//! Creating accounts from the command line: the first superuser, and the local demo data.
+
+use serde_json::json;
+
+use crate::audit::{self, Actor, Entry};
+use crate::auth::{Role, password};
+use crate::db::{DbConn, DbError};
+use crate::people::{sites, tenants, users};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("email {0}")]
+    Email(String),
+    #[error("password {0}")]
+    Password(String),
+    #[error("an account with the e-mail address {0} already exists")]
+    Exists(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Hash(#[from] password::HashError),
+}
+
+/// Creates a superuser (no tenant), audited as done from the command line.
+pub async fn create_superuser(
+    conn: &mut DbConn<'_>,
+    email: &str,
+    password_text: &str,
+) -> Result<i64, AccountError> {
+    let email = users::normalise_email(email);
+    users::check_email(&email).map_err(AccountError::Email)?;
+    password::check_policy(password_text, &email).map_err(AccountError::Password)?;
+    if users::find_live_by_email(conn, &email).await?.is_some() {
+        return Err(AccountError::Exists(email));
+    }
+    let hash = password::hash(password_text.to_owned()).await?;
+    let id = crate::transaction!(conn, |tx| {
+        let id = users::insert(
+            tx,
+            &users::NewUser {
+                tenant_id: None,
+                site_id: None,
+                email: &email,
+                display_name: "Superuser",
+                role: Role::Superuser,
+                password_hash: &hash,
+            },
+        )
+        .await?;
+        audit::record(
+            tx,
+            Entry::new("user.created", Actor::default(), None)
+                .target("user", id)
+                .details(json!({ "role": "superuser", "via": "cli" })),
+        )
+        .await?;
+        Ok::<i64, DbError>(id)
+    })?;
+    Ok(id)
+}
+
+/// The demo data set's shared password; demo data exists only in `local`.
+pub const DEMO_PASSWORD: &str = "galley-demo-kitchen";
+const DEMO_DOMAIN: &str = "demo.galley.test";
+
+/// One login of the demo data set.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub role: Role,
+    pub email: String,
+}
+
+/// Creates the demo tenant, site and one user per role, unless they exist; returns the logins.
+pub async fn ensure_demo(conn: &mut DbConn<'_>) -> Result<Vec<DemoLogin>, AccountError> {
+    let logins: Vec<DemoLogin> = Role::ALL
+        .iter()
+        .map(|role| DemoLogin {
+            role: *role,
+            email: format!("{}@{DEMO_DOMAIN}", role.as_str()),
+        })
+        .collect();
+    if users::find_live_by_email(conn, &logins[0].email)
+        .await?
+        .is_some()
+    {
+        return Ok(logins);
+    }
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    crate::transaction!(conn, |tx| {
+        let tenant = tenants::insert(tx, "Demo kommun", "municipal").await?;
+        let site = sites::insert(tx, tenant, "Centralköket", "Europe/Stockholm").await?;
+        for login in &logins {
+            let superuser = login.role == Role::Superuser;
+            let id = users::insert(
+                tx,
+                &users::NewUser {
+                    tenant_id: (!superuser).then_some(tenant),
+                    site_id: (!superuser && login.role != Role::Admin).then_some(site),
+                    email: &login.email,
+                    display_name: &format!("Demo {}", login.role.as_str()),
+                    role: login.role,
+                    password_hash: &hash,
+                },
+            )
+            .await?;
+            audit::record(
+                tx,
+                Entry::new(
+                    "user.created",
+                    Actor::default(),
+                    (!superuser).then_some(tenant),
+                )
+                .target("user", id)
+                .details(json!({ "role": login.role.as_str(), "via": "demo" })),
+            )
+            .await?;
+        }
+        Ok::<(), DbError>(())
+    })?;
+    Ok(logins)
+}

@@ -1,0 +1,118 @@
+//! The HTML sign-in and sign-out forms. They share [`crate::auth::api::sign_in`] with the
+//! JSON API, so lockouts and audit rows cannot differ between the two paths.
+
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::{Page, render};
+use crate::auth::Caller;
+use crate::auth::api::{session_cookie, sign_in, sign_out};
+use crate::auth::layer::cookie_value;
+use crate::auth::session::COOKIE;
+use crate::http::AppError;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginTemplate {
+    page: Page,
+    email: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(show).post(submit))
+        .route("/logout", axum::routing::post(logout))
+}
+
+async fn show(page: Page) -> Response {
+    render(
+        StatusCode::OK,
+        &LoginTemplate {
+            page,
+            email: String::new(),
+            error: None,
+        },
+    )
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    page: Page,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let refuse = |page, email: String, key: &'static str, status| {
+        render(
+            status,
+            &LoginTemplate {
+                page,
+                email,
+                error: Some(key),
+            },
+        )
+    };
+    if form.email.trim().is_empty() || form.password.is_empty() {
+        return refuse(
+            page,
+            form.email,
+            "auth.missing_fields",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    match sign_in(
+        &state,
+        &form.email,
+        &form.password,
+        cookie_value(&headers, COOKIE),
+    )
+    .await
+    {
+        Ok(signed_in) => {
+            let mut response = Redirect::to("/").into_response();
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                session_cookie(&state, &signed_in.cookie),
+            );
+            response
+        }
+        Err(AppError::Unauthenticated(_)) => refuse(
+            page,
+            form.email,
+            "auth.wrong_credentials",
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(other) => other.into_response(),
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+) -> Result<Response, AppError> {
+    if let Some(caller) = caller {
+        sign_out(&state, &caller).await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, ""));
+    Ok(response)
+}
