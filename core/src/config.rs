@@ -76,6 +76,9 @@ struct RawSettings {
     flags_refresh_secs: u64,
     body_limit_bytes: usize,
     shutdown_timeout_secs: u64,
+    trusted_proxies: String,
+    signin_max_failures: u32,
+    signin_window_secs: u64,
 }
 
 impl Default for RawSettings {
@@ -94,6 +97,9 @@ impl Default for RawSettings {
             flags_refresh_secs: 2,
             body_limit_bytes: 1024 * 1024,
             shutdown_timeout_secs: 30,
+            trusted_proxies: String::new(),
+            signin_max_failures: 5,
+            signin_window_secs: 900,
         }
     }
 }
@@ -115,6 +121,11 @@ pub struct Settings {
     pub flags_refresh_secs: u64,
     pub body_limit_bytes: usize,
     pub shutdown_timeout_secs: u64,
+    /// Peers whose `X-Forwarded-For` is believed (addresses or CIDR ranges).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Failed sign-ins per account and per client address before 429.
+    pub signin_max_failures: u32,
+    pub signin_window_secs: u64,
     /// Where the TOML layer was read from, when it existed.
     pub config_file: Option<PathBuf>,
 }
@@ -231,6 +242,15 @@ impl Settings {
             ));
         }
 
+        let trusted_proxies = parse_proxies(&raw.trusted_proxies)
+            .map_err(|reason| ConfigError::field("GALLEY_TRUSTED_PROXIES", reason))?;
+        if raw.signin_max_failures < 2 {
+            return Err(ConfigError::field(
+                "GALLEY_SIGNIN_MAX_FAILURES",
+                "must be at least 2",
+            ));
+        }
+
         Ok(Self {
             env,
             database_url,
@@ -249,6 +269,9 @@ impl Settings {
             flags_refresh_secs: raw.flags_refresh_secs,
             body_limit_bytes: raw.body_limit_bytes,
             shutdown_timeout_secs: raw.shutdown_timeout_secs,
+            trusted_proxies,
+            signin_max_failures: raw.signin_max_failures,
+            signin_window_secs: raw.signin_window_secs,
             config_file,
         })
     }
@@ -293,6 +316,26 @@ impl Settings {
                 self.shutdown_timeout_secs.to_string(),
             ),
             (
+                "GALLEY_TRUSTED_PROXIES",
+                if self.trusted_proxies.is_empty() {
+                    "(none: X-Forwarded-For is ignored)".to_owned()
+                } else {
+                    self.trusted_proxies
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                },
+            ),
+            (
+                "GALLEY_SIGNIN_MAX_FAILURES",
+                self.signin_max_failures.to_string(),
+            ),
+            (
+                "GALLEY_SIGNIN_WINDOW_SECS",
+                self.signin_window_secs.to_string(),
+            ),
+            (
                 "GALLEY_CONFIG",
                 self.config_file.as_ref().map_or_else(
                     || "(no galley.toml read)".to_owned(),
@@ -301,6 +344,19 @@ impl Settings {
             ),
         ]
     }
+}
+
+/// `10.0.0.0/8, 192.168.1.10` -> networks; a bare address is a single-host network.
+fn parse_proxies(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("`{item}` is not an address or a CIDR range like 10.0.0.0/8"))
+        })
+        .collect()
 }
 
 fn first_line(text: &str) -> String {

@@ -74,7 +74,12 @@ pub async fn build_app(
     let flags = FlagService::load(registry, pool.clone(), &settings).await?;
     let background = flags.start_background(&settings.database_url);
     let i18n = I18n::load(registry)?;
+    let sign_in_throttle = Arc::new(crate::auth::throttle::InMemoryThrottle::new(
+        settings.signin_max_failures,
+        Duration::from_secs(settings.signin_window_secs),
+    ));
     let state = AppState {
+        sign_in_throttle,
         openapi: Arc::new(crate::http::openapi::document(registry)),
         settings: Arc::new(settings),
         db: pool,

@@ -15,6 +15,7 @@ pub struct AppState {
     pub registry: &'static Registry,
     pub i18n: Arc<I18n>,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
+    pub sign_in_throttle: Arc<dyn crate::auth::throttle::SignInThrottle>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -339,6 +339,27 @@ impl TestApp {
         self.send(builder.body(body.into()).unwrap()).await
     }
 
+    /// A request as if it came over a socket from `peer`.
+    pub async fn request_from(
+        &self,
+        peer: &str,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let mut request = builder.body(body.into()).unwrap();
+        let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+        self.send(request).await
+    }
+
     pub async fn set_module(&self, id: &str, enabled: bool) {
         self.app
             .state

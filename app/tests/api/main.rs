@@ -12,6 +12,7 @@ mod migrations;
 mod modules;
 mod platform;
 mod probe;
+mod throttle;
 
 /// The registry of the application, with every module crate linked.
 pub fn registry() -> &'static galley_core::module::Registry {

@@ -13,6 +13,7 @@ use super::layer::cookie_value;
 use super::session::{self, COOKIE};
 use super::{Caller, Credential, Role, password, token};
 use crate::audit::{self, Actor, Entry};
+use crate::http::client_ip::ClientIp;
 use crate::http::{ApiJson, AppError};
 use crate::people::users;
 use crate::state::AppState;
@@ -70,10 +71,20 @@ pub struct SignedIn {
 /// same way (and take the same time); every attempt is audited.
 pub async fn sign_in(
     state: &AppState,
+    client: ClientIp,
     email: &str,
     password_text: &str,
     previous_cookie: Option<String>,
 ) -> Result<SignedIn, AppError> {
+    let keys = [
+        format!("account:{}", users::normalise_email(email)),
+        client.key(),
+    ];
+    if let Some(wait) = state.sign_in_throttle.retry_after(&keys) {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let user = users::find_live_by_email(conn, email).await?;
@@ -81,6 +92,7 @@ pub async fn sign_in(
     let password_ok = password::verify(password_text.to_owned(), stored_hash).await;
     let user = user.filter(|u| password_ok && u.disabled_at.is_none());
     let Some(user) = user.and_then(|u| Role::parse(&u.role).map(|role| (u, role))) else {
+        state.sign_in_throttle.failed(&keys);
         let failed = users::find_live_by_email(conn, email).await?;
         let tenant = failed.as_ref().and_then(|u| u.tenant_id);
         let target = failed.as_ref().map(|u| u.id);
@@ -152,11 +164,13 @@ pub fn session_cookie(state: &AppState, value: &str) -> HeaderValue {
 
 async fn login(
     State(state): State<AppState>,
+    client: ClientIp,
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, AppError> {
     let signed_in = sign_in(
         &state,
+        client,
         &body.email,
         &body.password,
         cookie_value(&headers, COOKIE),

@@ -7,6 +7,7 @@ pub mod layer;
 pub mod password;
 mod role;
 pub mod session;
+pub mod throttle;
 pub mod token;
 
 pub use caller::{Caller, Credential};

@@ -17,6 +17,8 @@ pub enum AppError {
     CsrfFailed,
     #[error("not found")]
     NotFound,
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("expected {expected}")]
@@ -51,6 +53,14 @@ impl IntoResponse for AppError {
                 "Send the session's CSRF token (from GET /api/v1/auth/me) in the X-CSRF-Token \
                  header or the csrf_token form field.",
             ),
+            AppError::TooManyRequests { retry_after_secs } => {
+                let mut problem = Problem::new(
+                    ProblemType::TooManyRequests,
+                    format!("Too many attempts. Try again in {retry_after_secs} seconds."),
+                );
+                problem.retry_after = Some(retry_after_secs);
+                problem
+            }
             AppError::NotFound | AppError::Db(DbError::NotFound) => {
                 Problem::new(ProblemType::NotFound, "There is nothing at this address.")
             }

@@ -1,6 +1,7 @@
 //! HTTP conventions, one of each: problem+json errors, request ids, the module gate,
 //! observability, and the router that puts them together.
 
+pub mod client_ip;
 pub mod error;
 pub mod error_pages;
 pub mod gate;

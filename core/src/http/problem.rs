@@ -21,12 +21,13 @@ pub enum ProblemType {
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
+    TooManyRequests,
     NotReady,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 11] = [
+    pub const ALL: [ProblemType; 12] = [
         ProblemType::BadRequest,
         ProblemType::Unauthenticated,
         ProblemType::Forbidden,
@@ -36,6 +37,7 @@ impl ProblemType {
         ProblemType::PayloadTooLarge,
         ProblemType::UnsupportedMediaType,
         ProblemType::ValidationFailed,
+        ProblemType::TooManyRequests,
         ProblemType::NotReady,
         ProblemType::Internal,
     ];
@@ -51,6 +53,7 @@ impl ProblemType {
             ProblemType::PayloadTooLarge => "payload-too-large",
             ProblemType::UnsupportedMediaType => "unsupported-media-type",
             ProblemType::ValidationFailed => "validation-failed",
+            ProblemType::TooManyRequests => "too-many-requests",
             ProblemType::NotReady => "not-ready",
             ProblemType::Internal => "internal",
         }
@@ -67,6 +70,7 @@ impl ProblemType {
             ProblemType::PayloadTooLarge => "Request body too large",
             ProblemType::UnsupportedMediaType => "Unsupported media type",
             ProblemType::ValidationFailed => "Validation failed",
+            ProblemType::TooManyRequests => "Too many requests",
             ProblemType::NotReady => "Service not ready",
             ProblemType::Internal => "Internal error",
         }
@@ -82,6 +86,7 @@ impl ProblemType {
             ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemType::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemType::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ProblemType::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -104,6 +109,7 @@ impl ProblemType {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ProblemType::UnsupportedMediaType,
             StatusCode::UNPROCESSABLE_ENTITY => ProblemType::ValidationFailed,
             StatusCode::SERVICE_UNAVAILABLE => ProblemType::NotReady,
+            StatusCode::TOO_MANY_REQUESTS => ProblemType::TooManyRequests,
             s if s.is_server_error() => ProblemType::Internal,
             _ => ProblemType::BadRequest,
         }
@@ -133,6 +139,9 @@ pub struct Problem {
     pub incident_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Seconds to wait before trying again (429); also sent as `Retry-After`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -145,6 +154,7 @@ impl Problem {
             request_id: super::request_id::current(),
             incident_id: None,
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 }
@@ -157,6 +167,11 @@ impl IntoResponse for Problem {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

@@ -12,7 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::gate::{Gate, gate};
 use super::json::BodyLimit;
 use super::security::{self, SecurityHeaders};
-use super::{error_pages, health, modules, observe};
+use super::{client_ip, error_pages, health, modules, observe};
 use crate::state::AppState;
 
 /// The whole service: platform routes, every linked module behind its gate, and the layers
@@ -55,6 +55,12 @@ pub fn build_router(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(from_fn(observe::observe))
                 .layer(Extension(BodyLimit(limit)))
+                .layer(from_fn_with_state(
+                    client_ip::TrustedProxies(std::sync::Arc::new(
+                        state.settings.trusted_proxies.clone(),
+                    )),
+                    client_ip::attach,
+                ))
                 .layer(CatchPanicLayer::custom(
                     |_: Box<dyn std::any::Any + Send>| {
                         super::error::internal("a handler panicked").into_response()

@@ -16,6 +16,7 @@ use crate::auth::api::{session_cookie, sign_in, sign_out};
 use crate::auth::layer::cookie_value;
 use crate::auth::session::COOKIE;
 use crate::http::AppError;
+use crate::http::client_ip::ClientIp;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -53,6 +54,7 @@ async fn show(page: Page) -> Response {
 
 async fn submit(
     State(state): State<AppState>,
+    client: ClientIp,
     page: Page,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
@@ -77,6 +79,7 @@ async fn submit(
     }
     match sign_in(
         &state,
+        client,
         &form.email,
         &form.password,
         cookie_value(&headers, COOKIE),
@@ -90,6 +93,18 @@ async fn submit(
                 header::SET_COOKIE,
                 session_cookie(&state, &signed_in.cookie),
             );
+            response
+        }
+        Err(AppError::TooManyRequests { retry_after_secs }) => {
+            let mut response = refuse(
+                page,
+                form.email,
+                "auth.locked",
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_secs.into());
             response
         }
         Err(AppError::Unauthenticated(_)) => refuse(

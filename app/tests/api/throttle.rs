@@ -1,0 +1,154 @@
+//! Sign-in lockout across both sign-in paths, and client addresses behind proxies.
+
+use axum::http::{Method, StatusCode};
+use galley_core::auth::Role;
+use serde_json::json;
+
+use crate::auth::{PASSWORD, seed_user};
+use crate::harness::{TestApp, TestResponse};
+
+async fn json_login(
+    app: &TestApp,
+    peer: &str,
+    xff: Option<&str>,
+    email: &str,
+    password: &str,
+) -> TestResponse {
+    let mut headers = vec![("content-type", "application/json")];
+    if let Some(xff) = xff {
+        headers.push(("x-forwarded-for", xff));
+    }
+    app.request_from(
+        peer,
+        Method::POST,
+        "/api/v1/auth/login",
+        &headers,
+        json!({ "email": email, "password": password }).to_string(),
+    )
+    .await
+}
+
+async fn form_login(app: &TestApp, peer: &str, email: &str, password: &str) -> TestResponse {
+    app.request_from(
+        peer,
+        Method::POST,
+        "/login",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        format!("email={email}&password={}", password.replace(' ', "+")),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn five_failures_lock_the_account_across_both_sign_in_paths() {
+    let app = TestApp::new().await;
+    let (_, _, email) = seed_user(&app, Role::Cook).await;
+    // Each attempt from its own address, so only the account key can lock.
+    for i in 0..3 {
+        let r = json_login(
+            &app,
+            &format!("198.51.100.{i}"),
+            None,
+            &email,
+            "wrong password!",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    for i in 3..5 {
+        let r = form_login(&app, &format!("198.51.100.{i}"), &email, "wrong password!").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password is refused now, on either path.
+    let json = json_login(&app, "198.51.100.50", None, &email, PASSWORD).await;
+    assert_eq!(
+        json.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        json.text()
+    );
+    assert_eq!(json.json()["type"], "/problems/too-many-requests");
+    let wait: u64 = json.header("retry-after").parse().unwrap();
+    assert!((1..=900).contains(&wait), "{wait}");
+    assert_eq!(json.json()["retry_after"], wait);
+
+    let form = form_login(&app, "198.51.100.51", &email, PASSWORD).await;
+    assert_eq!(form.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(form.header("retry-after").parse::<u64>().is_ok());
+    assert!(
+        form.text().contains("För många misslyckade försök"),
+        "{}",
+        form.text()
+    );
+    assert!(form.text().contains(&format!(r#"value="{email}""#)));
+
+    // Another account is not affected.
+    let (_, _, other) = seed_user(&app, Role::Cook).await;
+    assert_eq!(
+        json_login(&app, "198.51.100.52", None, &other, PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spoofed_forwarded_for_is_ignored_unless_the_peer_is_trusted() {
+    let app = TestApp::builder()
+        .set("trusted_proxies", "10.0.0.0/8")
+        .build()
+        .await;
+    // An untrusted client rotating X-Forwarded-For still hits its own address's limit.
+    for i in 0..5 {
+        let spoof = format!("203.0.113.{i}");
+        let r = json_login(
+            &app,
+            "192.0.2.7",
+            Some(&spoof),
+            &format!("nobody{i}@example.se"),
+            "whatever pw",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let locked = json_login(
+        &app,
+        "192.0.2.7",
+        Some("203.0.113.99"),
+        "fresh@example.se",
+        "whatever pw",
+    )
+    .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Behind the trusted proxy, the forwarded address is the client: one locks, another does not.
+    for i in 0..5 {
+        let r = json_login(
+            &app,
+            "10.0.0.2",
+            Some("198.51.100.7"),
+            &format!("x{i}@example.se"),
+            "whatever pw",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let same = json_login(
+        &app,
+        "10.0.0.2",
+        Some("198.51.100.7"),
+        "y@example.se",
+        "whatever pw",
+    )
+    .await;
+    assert_eq!(same.status, StatusCode::TOO_MANY_REQUESTS);
+    let other = json_login(
+        &app,
+        "10.0.0.2",
+        Some("198.51.100.8"),
+        "y@example.se",
+        "whatever pw",
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED);
+}
