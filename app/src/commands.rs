@@ -1,7 +1,7 @@
 //! The operator commands other than `serve`.
 
 use galley_core::config::{FlagsSource, Settings};
-use galley_core::db::{DbPool, catalog, migrate};
+use galley_core::db::{DbError, DbPool, migrate};
 use galley_core::flags::FlagService;
 use galley_core::module::Registry;
 use galley_core::people::accounts;
@@ -29,31 +29,34 @@ pub async fn migrate(settings: &Settings, registry: &'static Registry) -> Result
     Ok(())
 }
 
-/// Opens a one-connection pool on a migrated database, or says what to do.
-async fn migrated_pool(settings: &Settings) -> Result<DbPool, StartError> {
+/// Opens a one-connection pool on a database with every migration applied, or says what to
+/// do: operator commands must not write to a schema the binary does not expect.
+async fn migrated_pool(settings: &Settings, registry: &Registry) -> Result<DbPool, StartError> {
+    let failed = |e: DbError| StartError::database(settings, &e);
     let pool = DbPool::connect(&settings.database_url, 1)
         .await
-        .map_err(|e| StartError::database(settings, &e))?;
-    let mut pooled = pool
-        .get()
+        .map_err(failed)?;
+    let mut pooled = pool.get().await.map_err(failed)?;
+    let pending = migrate::pending_versions(&mut pooled.conn(), registry)
         .await
-        .map_err(|e| StartError::database(settings, &e))?;
-    let migrated = catalog::table_exists(&mut pooled.conn(), "users")
-        .await
-        .map_err(|e| StartError::database(settings, &e))?;
+        .map_err(failed)?;
     drop(pooled);
-    if migrated {
+    if pending.is_empty() {
         Ok(pool)
     } else {
         Err(StartError::Database {
             url: settings.database_url.masked(),
-            reason: "it is not migrated yet; run `galley migrate` first".into(),
+            reason: format!(
+                "{} migration(s) are not applied yet; run `galley migrate` first",
+                pending.len()
+            ),
         })
     }
 }
 
 pub async fn create_superuser(
     settings: &Settings,
+    registry: &Registry,
     email: Option<String>,
     password_stdin: bool,
 ) -> Result<(), StartError> {
@@ -80,7 +83,7 @@ pub async fn create_superuser(
             (email, password)
         }
     };
-    let pool = migrated_pool(settings).await?;
+    let pool = migrated_pool(settings, registry).await?;
     let mut pooled = pool
         .get()
         .await
@@ -106,13 +109,13 @@ fn prompt(label: &str) -> Result<String, StartError> {
     Ok(line.trim().to_owned())
 }
 
-pub async fn demo(settings: &Settings) -> Result<(), StartError> {
+pub async fn demo(settings: &Settings, registry: &Registry) -> Result<(), StartError> {
     if !settings.env.is_local() {
         return Err(StartError::Command(
             "demo data exists only in GALLEY_ENV=local".into(),
         ));
     }
-    let pool = migrated_pool(settings).await?;
+    let pool = migrated_pool(settings, registry).await?;
     let mut pooled = pool
         .get()
         .await
@@ -137,24 +140,7 @@ pub async fn modules(
     registry: &'static Registry,
     change: Option<FlagChange>,
 ) -> Result<(), StartError> {
-    let pool = DbPool::connect(&settings.database_url, 1)
-        .await
-        .map_err(|e| StartError::database(settings, &e))?;
-    {
-        let mut pooled = pool
-            .get()
-            .await
-            .map_err(|e| StartError::database(settings, &e))?;
-        let migrated = catalog::table_exists(&mut pooled.conn(), "module_flags")
-            .await
-            .map_err(|e| StartError::database(settings, &e))?;
-        if !migrated {
-            return Err(StartError::Database {
-                url: settings.database_url.masked(),
-                reason: "it is not migrated yet; run `galley migrate` first".into(),
-            });
-        }
-    }
+    let pool = migrated_pool(settings, registry).await?;
     let flags = FlagService::load(registry, pool, settings).await?;
     if let Some(change) = change {
         let (name, enabled) = match change {

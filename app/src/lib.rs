@@ -62,8 +62,8 @@ async fn run(command: Command) -> Result<(), StartError> {
         Command::CreateSuperuser {
             email,
             password_stdin,
-        } => commands::create_superuser(&settings, email, password_stdin).await,
-        Command::Demo => commands::demo(&settings).await,
+        } => commands::create_superuser(&settings, registry, email, password_stdin).await,
+        Command::Demo => commands::demo(&settings, registry).await,
         Command::CheckConfig => {
             for (key, value) in settings.describe() {
                 println!("{key:<30} {value}");
