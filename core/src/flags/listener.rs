@@ -8,11 +8,17 @@ use super::{FlagService, NOTIFY_CHANNEL};
 /// Listens for flag changes made by other instances, reconnecting after failures. Each
 /// (re)connect is followed by a refresh, so nothing announced while disconnected is missed.
 pub(super) async fn listen(service: FlagService, url: String) {
-    let mut backoff = Duration::from_millis(500);
+    const FLOOR: Duration = Duration::from_millis(500);
+    let mut backoff = FLOOR;
     loop {
+        let started = std::time::Instant::now();
         match listen_once(&service, &url).await {
             Ok(()) => tracing::warn!("module flag listener stream ended; reconnecting"),
             Err(error) => tracing::warn!(%error, "module flag listener failed; reconnecting"),
+        }
+        // A connection that held for a while was healthy: start the back-off over.
+        if started.elapsed() > Duration::from_secs(30) {
+            backoff = FLOOR;
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(10));
