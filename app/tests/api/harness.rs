@@ -332,11 +332,7 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: impl Into<Body>,
     ) -> TestResponse {
-        let mut builder = Request::builder().method(method).uri(path);
-        for (name, value) in headers {
-            builder = builder.header(*name, *value);
-        }
-        self.send(builder.body(body.into()).unwrap()).await
+        self.send(build_request(method, path, headers, body)).await
     }
 
     /// A request as if it came over a socket from `peer`.
@@ -348,11 +344,7 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: impl Into<Body>,
     ) -> TestResponse {
-        let mut builder = Request::builder().method(method).uri(path);
-        for (name, value) in headers {
-            builder = builder.header(*name, *value);
-        }
-        let mut request = builder.body(body.into()).unwrap();
+        let mut request = build_request(method, path, headers, body);
         let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
         request
             .extensions_mut()
@@ -368,4 +360,17 @@ impl TestApp {
             .await
             .unwrap();
     }
+}
+
+fn build_request(
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Body>,
+) -> Request<Body> {
+    let mut builder = Request::builder().method(method).uri(path);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(body.into()).unwrap()
 }

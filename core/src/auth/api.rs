@@ -87,15 +87,17 @@ pub async fn sign_in(
     }
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let user = users::find_live_by_email(conn, email).await?;
-    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    let account = users::find_live_by_email(conn, email).await?;
+    let stored_hash = account.as_ref().map(|u| u.password_hash.clone());
     let password_ok = password::verify(password_text.to_owned(), stored_hash).await;
-    let user = user.filter(|u| password_ok && u.disabled_at.is_none());
-    let Some(user) = user.and_then(|u| Role::parse(&u.role).map(|role| (u, role))) else {
+    let role = account
+        .as_ref()
+        .filter(|u| password_ok && u.disabled_at.is_none())
+        .and_then(|u| Role::parse(&u.role));
+    let (Some(user), Some(role)) = (account.as_ref(), role) else {
         state.sign_in_throttle.failed(&keys);
-        let failed = users::find_live_by_email(conn, email).await?;
-        let tenant = failed.as_ref().and_then(|u| u.tenant_id);
-        let target = failed.as_ref().map(|u| u.id);
+        let tenant = account.as_ref().and_then(|u| u.tenant_id);
+        let target = account.as_ref().map(|u| u.id);
         crate::transaction!(conn, |tx| {
             let mut entry = Entry::new("auth.sign_in_failed", Actor::default(), tenant)
                 .details(json!({ "email": users::normalise_email(email) }));
@@ -108,7 +110,6 @@ pub async fn sign_in(
             "The e-mail address or the password is wrong.",
         ));
     };
-    let (user, role) = user;
 
     let cookie = token::generate();
     let csrf = token::generate();
@@ -134,7 +135,7 @@ pub async fn sign_in(
         cookie,
         me: Me {
             user_id: Some(user.id),
-            email: Some(user.email),
+            email: Some(user.email.clone()),
             role,
             tenant_id: user.tenant_id,
             site_id: user.site_id,

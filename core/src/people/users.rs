@@ -112,26 +112,6 @@ pub async fn insert(conn: &mut DbConn<'_>, new: &NewUser<'_>) -> Result<i64, DbE
     Ok(id)
 }
 
-pub async fn set_password(
-    conn: &mut DbConn<'_>,
-    id: i64,
-    password_hash: &str,
-) -> Result<(), DbError> {
-    let now = crate::db::now();
-    crate::db_run!(conn, |c| {
-        diesel::update(users::table.find(id))
-            .set((
-                users::password_hash.eq(password_hash),
-                users::password_changed_at.eq(now),
-                users::updated_at.eq(now),
-                users::version.eq(users::version + 1_i64),
-            ))
-            .execute(c)
-            .await
-    })?;
-    Ok(())
-}
-
 /// Disables or re-enables an account; a disabled account's sessions stop working at once
 /// because every request checks `disabled_at`.
 pub async fn set_disabled(conn: &mut DbConn<'_>, id: i64, disabled: bool) -> Result<(), DbError> {
