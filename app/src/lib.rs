@@ -20,7 +20,6 @@ use commands::FlagChange;
 
 /// The modules linked into this application, sorted by id.
 pub fn registry() -> Result<&'static Registry, RegistryError> {
-    linked_modules::ensure_linked();
     Registry::linked()
 }
 

@@ -4,6 +4,3 @@
 
 use galley_municipal as _;
 use galley_offshore as _;
-
-/// Called before the registry is read, so this file is part of every link.
-pub(crate) fn ensure_linked() {}

@@ -601,9 +601,6 @@ workspace = true
 
 use galley_municipal as _;
 use galley_offshore as _;
-
-/// Called before the registry is read.
-pub(crate) fn ensure_linked() {}
 ";
 
     fn write(root: &Path, rel: &str, text: &str) -> Result<(), String> {

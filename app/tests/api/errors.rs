@@ -177,6 +177,20 @@ async fn internal_errors_leak_nothing_and_carry_an_incident_id() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn problem_type_uris_lead_to_their_documentation() {
+    let app = TestApp::new().await;
+    let problem = app.get("/api/v1/nowhere").await.json();
+    let page = app.get(problem["type"].as_str().unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.content_type().starts_with("text/plain"));
+    assert!(page.text().contains("`/problems/not-found` | 404 |"));
+    assert_eq!(
+        app.get("/problems/no-such-type").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn problem_registry_is_documented() {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/problems.md"))
         .expect("docs/problems.md exists");

@@ -18,7 +18,8 @@ pub async fn fill_error_bodies(
 ) -> Response {
     let wants_problem = is_api_path(request.uri().path());
     let uri = request.uri().clone();
-    let headers = request.headers().clone();
+    // An error page only needs the language hints; copy those, not every header.
+    let headers = language_hints(request.headers());
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
@@ -42,6 +43,16 @@ pub async fn fill_error_bodies(
     *replacement.status_mut() = status;
     let (_, body) = replacement.into_parts();
     Response::from_parts(parts, body)
+}
+
+fn language_hints(headers: &axum::http::HeaderMap) -> axum::http::HeaderMap {
+    let mut hints = axum::http::HeaderMap::new();
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+        for value in headers.get_all(&name) {
+            hints.append(name.clone(), value.clone());
+        }
+    }
+    hints
 }
 
 pub fn is_api_path(path: &str) -> bool {

@@ -116,6 +116,25 @@ impl ProblemType {
     }
 }
 
+/// The registry as documented (`docs/problems.md`), served where the `type` URIs point, so a
+/// client following one reads what it means.
+const REGISTRY_TEXT: &str = include_str!("../../../docs/problems.md");
+
+/// `GET /problems` and `GET /problems/{slug}`: the documented registry as plain text.
+pub async fn registry_page(slug: Option<axum::extract::Path<String>>) -> Response {
+    let known = slug.is_none_or(|axum::extract::Path(slug)| {
+        ProblemType::ALL.iter().any(|kind| kind.slug() == slug)
+    });
+    if !known {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        REGISTRY_TEXT,
+    )
+        .into_response()
+}
+
 /// One field that failed validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct FieldError {

@@ -24,6 +24,8 @@ pub fn build_router(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/metrics", get(health::metrics))
+        .route("/problems", get(super::problem::registry_page))
+        .route("/problems/{slug}", get(super::problem::registry_page))
         .nest("/api/v1/auth", crate::auth::api::router())
         .merge(crate::web::router())
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", (*state.openapi).clone()));

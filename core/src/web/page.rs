@@ -80,7 +80,12 @@ impl Page {
 
     fn with_caller(mut self, caller: Option<&crate::auth::Caller>) -> Self {
         if let Some(caller) = caller {
-            self.signed_in_as = Some(caller.email.clone().unwrap_or_else(|| "API token".into()));
+            self.signed_in_as = Some(
+                caller
+                    .email
+                    .clone()
+                    .unwrap_or_else(|| self.t("auth.api_token").to_owned()),
+            );
             self.csrf_token = caller.csrf_token().map(str::to_owned);
             self.impersonating = caller.impersonator_id.is_some();
         }
