@@ -53,7 +53,7 @@ pub async fn login(app: &TestApp, email: &str) -> Session {
     }
 }
 
-async fn login_response(app: &TestApp, email: &str, password: &str) -> TestResponse {
+pub async fn login_response(app: &TestApp, email: &str, password: &str) -> TestResponse {
     app.request(
         Method::POST,
         "/api/v1/auth/login",
@@ -180,15 +180,29 @@ async fn unsafe_requests_on_a_cookie_session_need_the_csrf_token() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_disabled_or_deleted_user_is_out_at_once() {
     let app = TestApp::new().await;
-    let (_, disabled_id, disabled_email) = seed_user(&app, Role::Cook).await;
-    let (_, deleted_id, deleted_email) = seed_user(&app, Role::Cook).await;
+    let (disabled_tenant, disabled_id, disabled_email) = seed_user(&app, Role::Cook).await;
+    let (deleted_tenant, deleted_id, deleted_email) = seed_user(&app, Role::Cook).await;
     let disabled_session = login(&app, &disabled_email).await;
     let deleted_session = login(&app, &deleted_email).await;
     {
         let mut pooled = app.app.state.db.get().await.unwrap();
         let conn = &mut pooled.conn();
-        users::set_disabled(conn, disabled_id, true).await.unwrap();
-        users::mark_deleted(conn, deleted_id).await.unwrap();
+        let user = users::find_in_tenant(conn, disabled_tenant, disabled_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let disabled = users::Editable {
+            display_name: user.display_name.clone(),
+            role: Role::Cook,
+            site_id: user.site_id,
+            disabled: true,
+        };
+        assert!(users::update(conn, &user, &disabled).await.unwrap());
+        let user = users::find_in_tenant(conn, deleted_tenant, deleted_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(users::mark_deleted(conn, &user).await.unwrap());
     }
     for (session, email) in [
         (&disabled_session, &disabled_email),

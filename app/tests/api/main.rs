@@ -6,12 +6,16 @@
 
 mod auth;
 mod cli;
+mod client;
 mod errors;
 mod harness;
+mod isolation;
 mod migrations;
 mod modules;
+mod people;
 mod platform;
 mod probe;
+mod roles;
 mod throttle;
 
 /// The registry of the application, with every module crate linked.

@@ -41,8 +41,13 @@ impl Caller {
             Ok(())
         } else {
             let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            let hint = if self.role == Role::Superuser {
+                "; superusers work inside a tenant only while impersonating one"
+            } else {
+                ""
+            };
             Err(AppError::Forbidden(format!(
-                "this needs the role {}; you are {}",
+                "this needs the role {}; you are {}{hint}",
                 names.join(" or "),
                 self.role.as_str()
             )))
@@ -91,4 +96,37 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for Caller {
     ) -> Result<Option<Self>, Self::Rejection> {
         Ok(parts.extensions.get::<Caller>().cloned())
     }
+}
+
+/// A set of roles a route admits, named once and used as a type.
+pub trait RoleSet: Send + Sync + 'static {
+    const ROLES: &'static [Role];
+}
+
+/// The caller, admitted by the route's role set. As an extractor of the request's parts it runs
+/// before the body is read, so a refused role gets 403 whatever it sent.
+#[derive(Debug, Clone)]
+pub struct Allowed<R: RoleSet>(pub Caller, pub std::marker::PhantomData<R>);
+
+impl<S: Send + Sync, R: RoleSet> FromRequestParts<S> for Allowed<R> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let caller = <Caller as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        caller.require(R::ROLES)?;
+        Ok(Allowed(caller, std::marker::PhantomData))
+    }
+}
+
+/// Declares a role set type: `role_set!(Admins = [Role::Admin]);`.
+#[macro_export]
+macro_rules! role_set {
+    ($(#[$doc:meta])* $name:ident = [$($role:expr),+ $(,)?]) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+        impl $crate::auth::RoleSet for $name {
+            const ROLES: &'static [$crate::auth::Role] = &[$($role),+];
+        }
+    };
 }

@@ -10,5 +10,5 @@ pub mod session;
 pub mod throttle;
 pub mod token;
 
-pub use caller::{Caller, Credential};
+pub use caller::{Allowed, Caller, Credential, RoleSet};
 pub use role::Role;

@@ -69,6 +69,11 @@ pub async fn find_live(
             .filter(sessions::last_seen_at.gt(now - IDLE))
             .filter(users::disabled_at.is_null())
             .filter(users::deleted_at.is_null())
+            .filter(
+                users::tenant_id
+                    .is_null()
+                    .or(users::tenant_id.eq_any(crate::people::users::live_tenants())),
+            )
             .select((
                 sessions::token_hash,
                 sessions::csrf_token,

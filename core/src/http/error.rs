@@ -17,6 +17,12 @@ pub enum AppError {
     CsrfFailed,
     #[error("not found")]
     NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("If-Match required")]
+    PreconditionRequired,
+    #[error("stale If-Match; current ETag is {current_etag}")]
+    PreconditionFailed { current_etag: String },
     #[error("too many requests; retry after {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("request body larger than {limit} bytes")]
@@ -31,6 +37,12 @@ pub enum AppError {
     Db(#[from] DbError),
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> Self {
+        AppError::Db(error.into())
+    }
 }
 
 impl AppError {
@@ -52,6 +64,23 @@ impl IntoResponse for AppError {
                 ProblemType::CsrfFailed,
                 "Send the session's CSRF token (from GET /api/v1/auth/me) in the X-CSRF-Token \
                  header or the csrf_token form field.",
+            ),
+            AppError::Conflict(detail) => Problem::new(ProblemType::Conflict, detail),
+            AppError::PreconditionRequired => Problem::new(
+                ProblemType::PreconditionRequired,
+                "Send If-Match with the ETag you last read, so a change made meanwhile is not overwritten.",
+            ),
+            AppError::PreconditionFailed { current_etag } => {
+                let mut problem = Problem::new(
+                    ProblemType::PreconditionFailed,
+                    "Someone changed this since you read it. Read it again (current ETag below) and retry.",
+                );
+                problem.current_etag = Some(current_etag);
+                problem
+            }
+            AppError::Db(DbError::Unique(_)) => Problem::new(
+                ProblemType::Conflict,
+                "That would duplicate something that must be unique.",
             ),
             AppError::TooManyRequests { retry_after_secs } => {
                 let mut problem = Problem::new(

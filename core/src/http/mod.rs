@@ -2,6 +2,7 @@
 //! observability, and the router that puts them together.
 
 pub mod client_ip;
+pub mod concurrency;
 pub mod error;
 pub mod error_pages;
 pub mod gate;
@@ -11,11 +12,14 @@ pub mod metrics;
 pub mod modules;
 pub mod observe;
 pub mod openapi;
+pub mod pagination;
 pub mod problem;
+pub mod query;
 pub mod request_id;
 mod router;
 pub mod security;
 
 pub use error::AppError;
 pub use json::ApiJson;
+pub use query::ApiQuery;
 pub use router::build_router;

@@ -23,6 +23,7 @@ struct PlatformApi;
 pub fn document(registry: &Registry) -> utoipa::openapi::OpenApi {
     let mut doc = PlatformApi::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc.merge(crate::people::api::PeopleApi::openapi());
     for module in registry.modules() {
         document_descriptor(&mut doc, *module);
         doc.merge(module.openapi());

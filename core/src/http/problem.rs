@@ -20,6 +20,9 @@ pub enum ProblemType {
     MethodNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
+    Conflict,
+    PreconditionFailed,
+    PreconditionRequired,
     ValidationFailed,
     TooManyRequests,
     NotReady,
@@ -27,7 +30,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 12] = [
+    pub const ALL: [ProblemType; 15] = [
         ProblemType::BadRequest,
         ProblemType::Unauthenticated,
         ProblemType::Forbidden,
@@ -36,6 +39,9 @@ impl ProblemType {
         ProblemType::MethodNotAllowed,
         ProblemType::PayloadTooLarge,
         ProblemType::UnsupportedMediaType,
+        ProblemType::Conflict,
+        ProblemType::PreconditionFailed,
+        ProblemType::PreconditionRequired,
         ProblemType::ValidationFailed,
         ProblemType::TooManyRequests,
         ProblemType::NotReady,
@@ -52,6 +58,9 @@ impl ProblemType {
             ProblemType::MethodNotAllowed => "method-not-allowed",
             ProblemType::PayloadTooLarge => "payload-too-large",
             ProblemType::UnsupportedMediaType => "unsupported-media-type",
+            ProblemType::Conflict => "conflict",
+            ProblemType::PreconditionFailed => "precondition-failed",
+            ProblemType::PreconditionRequired => "precondition-required",
             ProblemType::ValidationFailed => "validation-failed",
             ProblemType::TooManyRequests => "too-many-requests",
             ProblemType::NotReady => "not-ready",
@@ -69,6 +78,9 @@ impl ProblemType {
             ProblemType::MethodNotAllowed => "Method not allowed",
             ProblemType::PayloadTooLarge => "Request body too large",
             ProblemType::UnsupportedMediaType => "Unsupported media type",
+            ProblemType::Conflict => "Conflict",
+            ProblemType::PreconditionFailed => "Changed by someone else",
+            ProblemType::PreconditionRequired => "If-Match required",
             ProblemType::ValidationFailed => "Validation failed",
             ProblemType::TooManyRequests => "Too many requests",
             ProblemType::NotReady => "Service not ready",
@@ -85,6 +97,9 @@ impl ProblemType {
             ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ProblemType::Conflict => StatusCode::CONFLICT,
+            ProblemType::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ProblemType::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ProblemType::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemType::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ProblemType::NotReady => StatusCode::SERVICE_UNAVAILABLE,
@@ -110,6 +125,9 @@ impl ProblemType {
             StatusCode::UNPROCESSABLE_ENTITY => ProblemType::ValidationFailed,
             StatusCode::SERVICE_UNAVAILABLE => ProblemType::NotReady,
             StatusCode::TOO_MANY_REQUESTS => ProblemType::TooManyRequests,
+            StatusCode::CONFLICT => ProblemType::Conflict,
+            StatusCode::PRECONDITION_FAILED => ProblemType::PreconditionFailed,
+            StatusCode::PRECONDITION_REQUIRED => ProblemType::PreconditionRequired,
             s if s.is_server_error() => ProblemType::Internal,
             _ => ProblemType::BadRequest,
         }
@@ -158,6 +176,9 @@ pub struct Problem {
     pub incident_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The resource's current ETag (412), so the client can re-read and retry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_etag: Option<String>,
     /// Seconds to wait before trying again (429); also sent as `Retry-After`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
@@ -173,6 +194,7 @@ impl Problem {
             request_id: super::request_id::current(),
             incident_id: None,
             errors: Vec::new(),
+            current_etag: None,
             retry_after: None,
         }
     }
@@ -186,6 +208,13 @@ impl IntoResponse for Problem {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+        if let Some(etag) = self
+            .current_etag
+            .as_deref()
+            .and_then(|e| HeaderValue::from_str(e).ok())
+        {
+            response.headers_mut().insert(header::ETAG, etag);
+        }
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()

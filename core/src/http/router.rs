@@ -27,6 +27,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/problems", get(super::problem::registry_page))
         .route("/problems/{slug}", get(super::problem::registry_page))
         .nest("/api/v1/auth", crate::auth::api::router())
+        .nest("/api/v1", crate::people::api::router())
         .merge(crate::web::router())
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", (*state.openapi).clone()));
 

@@ -1,6 +1,7 @@
 //! Tenants, sites and users: who may use Galley, and where.
 
 pub mod accounts;
+pub mod api;
 pub mod api_tokens;
 pub mod sites;
 pub mod tenants;

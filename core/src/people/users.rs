@@ -4,7 +4,17 @@ use diesel_async::RunQueryDsl;
 
 use crate::auth::Role;
 use crate::db::{DbConn, DbError};
-use crate::schema::users;
+use crate::schema::{tenants, users};
+
+/// Ids of tenants that are not deleted: the people of a deleted tenant are out with it.
+pub(crate) fn live_tenants() -> diesel::dsl::Select<
+    diesel::dsl::Filter<tenants::table, diesel::dsl::IsNull<tenants::deleted_at>>,
+    diesel::dsl::Nullable<tenants::id>,
+> {
+    tenants::table
+        .filter(tenants::deleted_at.is_null())
+        .select(tenants::id.nullable())
+}
 
 /// A user row as stored (the password hash never leaves the auth code).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -57,18 +67,11 @@ pub async fn find_live_by_email(
         users::table
             .filter(users::email.eq(&email))
             .filter(users::deleted_at.is_null())
-            .select(User::as_select())
-            .first(c)
-            .await
-            .optional()
-    })?;
-    Ok(user)
-}
-
-pub async fn find(conn: &mut DbConn<'_>, id: i64) -> Result<Option<User>, DbError> {
-    let user = crate::db_run!(conn, |c| {
-        users::table
-            .find(id)
+            .filter(
+                users::tenant_id
+                    .is_null()
+                    .or(users::tenant_id.eq_any(live_tenants())),
+            )
             .select(User::as_select())
             .first(c)
             .await
@@ -112,35 +115,108 @@ pub async fn insert(conn: &mut DbConn<'_>, new: &NewUser<'_>) -> Result<i64, DbE
     Ok(id)
 }
 
-/// Disables or re-enables an account; a disabled account's sessions stop working at once
-/// because every request checks `disabled_at`.
-pub async fn set_disabled(conn: &mut DbConn<'_>, id: i64, disabled: bool) -> Result<(), DbError> {
-    let now = crate::db::now();
-    crate::db_run!(conn, |c| {
-        diesel::update(users::table.find(id))
-            .set((
-                users::disabled_at.eq(disabled.then_some(now)),
-                users::updated_at.eq(now),
-                users::version.eq(users::version + 1_i64),
-            ))
-            .execute(c)
+/// A live user of the tenant; another tenant's user is simply not found.
+pub async fn find_in_tenant(
+    conn: &mut DbConn<'_>,
+    tenant_id: i64,
+    id: i64,
+) -> Result<Option<User>, DbError> {
+    let user = crate::db_run!(conn, |c| {
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::tenant_id.eq(tenant_id))
+            .filter(users::deleted_at.is_null())
+            .select(User::as_select())
+            .first(c)
             .await
+            .optional()
     })?;
-    Ok(())
+    Ok(user)
 }
 
-/// Soft delete: the row stays for the audit trail; sign-in and sessions stop at once.
-pub async fn mark_deleted(conn: &mut DbConn<'_>, id: i64) -> Result<(), DbError> {
-    let now = crate::db::now();
-    crate::db_run!(conn, |c| {
-        diesel::update(users::table.find(id))
-            .set((
-                users::deleted_at.eq(Some(now)),
-                users::updated_at.eq(now),
-                users::version.eq(users::version + 1_i64),
-            ))
-            .execute(c)
-            .await
+/// One page of the tenant's live users, by e-mail, and the total.
+pub async fn list(
+    conn: &mut DbConn<'_>,
+    tenant_id: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<User>, i64), DbError> {
+    let result = crate::db_run!(conn, |c| {
+        let items = users::table
+            .filter(users::tenant_id.eq(tenant_id))
+            .filter(users::deleted_at.is_null())
+            .order((users::email, users::id))
+            .offset(offset)
+            .limit(limit)
+            .select(User::as_select())
+            .load(c)
+            .await?;
+        let total = users::table
+            .filter(users::tenant_id.eq(tenant_id))
+            .filter(users::deleted_at.is_null())
+            .count()
+            .get_result::<i64>(c)
+            .await?;
+        Ok::<_, diesel::result::Error>((items, total))
     })?;
-    Ok(())
+    Ok(result)
+}
+
+/// The editable fields of an account, as they should be after a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Editable {
+    pub display_name: String,
+    pub role: Role,
+    pub site_id: Option<i64>,
+    pub disabled: bool,
+}
+
+/// Applies `to` if the stored version is still the one read; `false` when someone was first.
+/// Disabling takes effect on the user's very next request: every request re-reads the account.
+pub async fn update(conn: &mut DbConn<'_>, user: &User, to: &Editable) -> Result<bool, DbError> {
+    let now = crate::db::now();
+    let disabled_at = match (user.disabled_at, to.disabled) {
+        (Some(at), true) => Some(at),
+        (None, true) => Some(now),
+        (_, false) => None,
+    };
+    let count = crate::db_run!(conn, |c| {
+        diesel::update(
+            users::table
+                .filter(users::id.eq(user.id))
+                .filter(users::version.eq(user.version)),
+        )
+        .set((
+            users::display_name.eq(&to.display_name),
+            users::role.eq(to.role.as_str()),
+            users::site_id.eq(to.site_id),
+            users::disabled_at.eq(disabled_at),
+            users::version.eq(user.version + 1),
+            users::updated_at.eq(now),
+        ))
+        .execute(c)
+        .await
+    })?;
+    Ok(count == 1)
+}
+
+/// Soft delete, version-checked: the row stays for the audit trail; sign-in and sessions stop
+/// at once.
+pub async fn mark_deleted(conn: &mut DbConn<'_>, user: &User) -> Result<bool, DbError> {
+    let now = crate::db::now();
+    let count = crate::db_run!(conn, |c| {
+        diesel::update(
+            users::table
+                .filter(users::id.eq(user.id))
+                .filter(users::version.eq(user.version)),
+        )
+        .set((
+            users::deleted_at.eq(Some(now)),
+            users::version.eq(user.version + 1),
+            users::updated_at.eq(now),
+        ))
+        .execute(c)
+        .await
+    })?;
+    Ok(count == 1)
 }

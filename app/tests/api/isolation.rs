@@ -1,0 +1,112 @@
+//! Tenant isolation, checked over every route of the OpenAPI document: a user of tenant A, using
+//! the ids of tenant B's objects, gets 403 or 404 and never B's data, never a 500. A route added
+//! later is walked automatically; if its path names an object this test cannot make for B,
+//! the test fails and says which.
+
+use axum::http::{Method, StatusCode};
+use galley_core::auth::Role;
+use serde_json::json;
+
+use crate::auth::seed_user;
+use crate::client::Client;
+use crate::harness::TestApp;
+
+const MARKER: &str = "Tenant-B-secret-marker";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_route_reaches_another_tenants_objects() {
+    let app = TestApp::new().await;
+    let (_, _, a_email) = seed_user(&app, Role::Admin).await;
+    let (b_tenant, b_admin, b_email) = seed_user(&app, Role::Admin).await;
+    let a = Client::sign_in(&app, &a_email).await;
+    let b = Client::sign_in(&app, &b_email).await;
+    let b_site = b
+        .post(
+            "/api/v1/sites",
+            json!({ "name": MARKER, "timezone": "Europe/Stockholm" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
+    // The id to use for each kind of object a path can name.
+    let id_for = |segment: &str| -> i64 {
+        match segment {
+            "sites" => b_site,
+            "users" => b_admin,
+            "tenants" => b_tenant,
+            other => panic!(
+                "the isolation test does not know how to make a tenant-B object for `{other}`: \
+                 add it to id_for in app/tests/api/isolation.rs"
+            ),
+        }
+    };
+
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    let mut walked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/") {
+            continue;
+        }
+        let segments: Vec<&str> = path.split('/').collect();
+        if !path.contains('{') {
+            // Collections: A may list, but never sees B's objects.
+            if item.get("get").is_some() {
+                let response = a.get(path).await;
+                assert_ne!(response.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+                assert!(
+                    !response.text().contains(MARKER),
+                    "GET {path} leaked B's data"
+                );
+                assert!(
+                    !response.text().contains(&b_email),
+                    "GET {path} leaked B's people"
+                );
+            }
+            continue;
+        }
+        let concrete: String = segments
+            .iter()
+            .enumerate()
+            .map(|(i, segment)| {
+                if segment.starts_with('{') {
+                    id_for(segments[i - 1]).to_string()
+                } else {
+                    (*segment).to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for (method_name, _) in item.as_object().unwrap() {
+            let method: Method = method_name.to_uppercase().parse().unwrap();
+            let response = if method == Method::GET {
+                a.get(&concrete).await
+            } else {
+                let body = (method != Method::DELETE).then(|| json!({}));
+                a.send(method.clone(), &concrete, Some("*"), body).await
+            };
+            assert!(
+                matches!(
+                    response.status,
+                    StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+                ),
+                "{method} {concrete} as tenant A: {} {}",
+                response.status,
+                response.text()
+            );
+            assert!(
+                !response.text().contains(MARKER),
+                "{method} {concrete} leaked B's data"
+            );
+            walked += 1;
+        }
+    }
+    assert!(walked >= 9, "only {walked} routes walked");
+
+    // Nothing of B's changed.
+    let site = b.get(&format!("/api/v1/sites/{b_site}")).await;
+    assert_eq!(site.status, StatusCode::OK);
+    assert_eq!(site.json()["name"], MARKER);
+    assert_eq!(b.get("/api/v1/auth/me").await.status, StatusCode::OK);
+}

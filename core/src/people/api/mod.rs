@@ -1,0 +1,98 @@
+//! The people API: `/api/v1/tenants` (superusers), `/api/v1/sites` and `/api/v1/users`
+//! (admins, within their own tenant). Every query is confined to the caller's tenant, so an id
+//! of another tenant's object is a 404 like any unknown id.
+
+mod sites;
+mod tenants;
+mod users;
+
+use axum::Router;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use utoipa::OpenApi;
+
+use crate::auth::{Caller, Role};
+use crate::http::AppError;
+use crate::http::problem::FieldError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .nest("/tenants", tenants::router())
+        .nest("/sites", sites::router())
+        .nest("/users", users::router())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        tenants::list, tenants::create, tenants::read, tenants::update, tenants::delete,
+        sites::list, sites::create, sites::read, sites::update, sites::delete,
+        users::list, users::create, users::read, users::update, users::delete,
+    ),
+    tags(
+        (name = "tenants", description = "Customer organisations (superusers)"),
+        (name = "sites", description = "Kitchens of the caller's tenant"),
+        (name = "users", description = "People of the caller's tenant (admins)"),
+    )
+)]
+pub struct PeopleApi;
+
+/// The tenant a tenant-scoped request works in. Superusers reach tenants' data only through
+/// impersonation, which gives their session a tenant.
+pub(crate) fn tenant_of(caller: &Caller) -> Result<i64, AppError> {
+    caller.tenant_id.ok_or_else(|| {
+        AppError::Forbidden("superusers work inside a tenant only while impersonating one".into())
+    })
+}
+
+crate::role_set!(
+    /// A tenant's administrators.
+    Admins = [Role::Admin]
+);
+crate::role_set!(
+    /// Whoever may see a tenant's sites.
+    SiteReaders = [Role::Admin, Role::Cook, Role::Viewer]
+);
+crate::role_set!(
+    /// The platform's operators.
+    Superusers = [Role::Superuser]
+);
+
+/// Stored times are naive UTC; the API says so.
+pub(crate) fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::from_naive_utc_and_offset(at, Utc)
+}
+
+/// A trimmed, non-empty name of at most 120 characters.
+pub(crate) fn check_name(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
+    let trimmed = value.trim().to_owned();
+    if trimmed.is_empty() || trimmed.chars().count() > 120 {
+        errors.push(FieldError {
+            field: field.into(),
+            reason: "must be 1 to 120 characters".into(),
+        });
+    }
+    trimmed
+}
+
+pub(crate) fn check_timezone(field: &str, value: &str, errors: &mut Vec<FieldError>) {
+    if value.parse::<chrono_tz::Tz>().is_err() {
+        errors.push(FieldError {
+            field: field.into(),
+            reason: "is not an IANA time zone such as Europe/Stockholm".into(),
+        });
+    }
+}
+
+pub(crate) fn fail_if_any(errors: Vec<FieldError>) -> Result<(), AppError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// The write lost a race with another one after its If-Match check passed.
+pub(crate) fn changed_meanwhile(current_etag: String) -> AppError {
+    AppError::PreconditionFailed { current_etag }
+}

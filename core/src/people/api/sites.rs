@@ -1,0 +1,237 @@
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{
+    Admins, SiteReaders, changed_meanwhile, check_name, check_timezone, fail_if_any, tenant_of, utc,
+};
+use crate::audit::{self, Entry};
+use crate::auth::Allowed;
+use crate::http::concurrency::{etag, require_if_match, with_etag};
+use crate::http::pagination::{PageQuery, Paginated};
+use crate::http::{ApiJson, ApiQuery, AppError};
+use crate::people::sites::{self, Site};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(list).post(create))
+        .route("/{id}", get(read).patch(update).delete(delete))
+}
+
+/// A site (kitchen).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SiteOut {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub name: String,
+    /// IANA time zone, e.g. `Europe/Stockholm`.
+    pub timezone: String,
+    pub version: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<Site> for SiteOut {
+    fn from(site: Site) -> Self {
+        SiteOut {
+            id: site.id,
+            tenant_id: site.tenant_id,
+            name: site.name,
+            timezone: site.timezone,
+            version: site.version,
+            created_at: utc(site.created_at),
+            updated_at: utc(site.updated_at),
+        }
+    }
+}
+
+fn site_etag(site: &Site) -> String {
+    etag("site", site.id, site.version)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSite {
+    pub name: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteChange {
+    pub name: Option<String>,
+    pub timezone: Option<String>,
+}
+
+/// The sites of your tenant.
+#[utoipa::path(get, path = "/api/v1/sites", tag = "sites", params(PageQuery),
+    responses((status = 200, body = Paginated<SiteOut>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<SiteReaders>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Response, AppError> {
+    let tenant = tenant_of(&caller)?;
+    let page = query.checked()?;
+    let mut pooled = state.db.get().await?;
+    let (items, total) =
+        sites::list(&mut pooled.conn(), tenant, page.offset(), page.limit()).await?;
+    let items = items.into_iter().map(SiteOut::from).collect();
+    Ok(axum::Json(Paginated::new(items, page, total)).into_response())
+}
+
+/// Add a site to your tenant.
+#[utoipa::path(post, path = "/api/v1/sites", tag = "sites", request_body = NewSite,
+    responses((status = 201, body = SiteOut), (status = 422, body = crate::http::problem::Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    ApiJson(body): ApiJson<NewSite>,
+) -> Result<Response, AppError> {
+    let tenant = tenant_of(&caller)?;
+    let mut errors = Vec::new();
+    let name = check_name("name", &body.name, &mut errors);
+    check_timezone("timezone", &body.timezone, &mut errors);
+    fail_if_any(errors)?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let site = crate::transaction!(conn, |tx| {
+        let id = sites::insert(tx, tenant, &name, &body.timezone).await?;
+        audit::record(
+            tx,
+            Entry::new("site.created", caller.actor(), Some(tenant))
+                .target("site", id)
+                .details(json!({ "name": name, "timezone": body.timezone })),
+        )
+        .await?;
+        sites::find(tx, tenant, id)
+            .await?
+            .ok_or(crate::db::DbError::NotFound)
+    })?;
+    let tag = site_etag(&site);
+    let mut response = (StatusCode::CREATED, axum::Json(SiteOut::from(site))).into_response();
+    if let Ok(value) = tag.parse() {
+        response
+            .headers_mut()
+            .insert(axum::http::header::ETAG, value);
+    }
+    Ok(response)
+}
+
+/// One site of your tenant.
+#[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "sites",
+    params(("id" = i64, Path)), responses((status = 200, body = SiteOut), (status = 404)))]
+pub async fn read(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<SiteReaders>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let tenant = tenant_of(&caller)?;
+    let mut pooled = state.db.get().await?;
+    let site = sites::find(&mut pooled.conn(), tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(with_etag(&headers, site_etag(&site), &SiteOut::from(site)))
+}
+
+/// Rename a site or change its time zone. Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "sites", request_body = SiteChange,
+    params(("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = SiteOut), (status = 404), (status = 412), (status = 428)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SiteChange>,
+) -> Result<Response, AppError> {
+    let tenant = tenant_of(&caller)?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let site = sites::find(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    require_if_match(&headers, &site_etag(&site))?;
+    let mut errors = Vec::new();
+    let name = match &body.name {
+        Some(name) => check_name("name", name, &mut errors),
+        None => site.name.clone(),
+    };
+    let timezone = body
+        .timezone
+        .clone()
+        .unwrap_or_else(|| site.timezone.clone());
+    check_timezone("timezone", &timezone, &mut errors);
+    fail_if_any(errors)?;
+    let updated = crate::transaction!(conn, |tx| {
+        if !sites::update(tx, &site, &name, &timezone).await? {
+            return Ok::<_, AppError>(None);
+        }
+        audit::record(
+            tx,
+            Entry::new("site.updated", caller.actor(), Some(tenant))
+                .target("site", site.id)
+                .details(json!({
+                    "name": { "from": site.name, "to": name },
+                    "timezone": { "from": site.timezone, "to": timezone },
+                })),
+        )
+        .await?;
+        Ok(sites::find(tx, tenant, id).await?)
+    })?;
+    let Some(updated) = updated else {
+        let current = sites::find(conn, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Err(changed_meanwhile(site_etag(&current)));
+    };
+    Ok(with_etag(
+        &HeaderMap::new(),
+        site_etag(&updated),
+        &SiteOut::from(updated),
+    ))
+}
+
+/// Remove a site (kept for the audit trail). Needs `If-Match`.
+#[utoipa::path(delete, path = "/api/v1/sites/{id}", tag = "sites",
+    params(("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 204), (status = 404), (status = 412), (status = 428)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    let tenant = tenant_of(&caller)?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let site = sites::find(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    require_if_match(&headers, &site_etag(&site))?;
+    let deleted = crate::transaction!(conn, |tx| {
+        if !sites::mark_deleted(tx, &site).await? {
+            return Ok::<_, AppError>(false);
+        }
+        audit::record(
+            tx,
+            Entry::new("site.deleted", caller.actor(), Some(tenant)).target("site", site.id),
+        )
+        .await?;
+        Ok(true)
+    })?;
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        let current = sites::find(conn, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Err(changed_meanwhile(site_etag(&current)))
+    }
+}

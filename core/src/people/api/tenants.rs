@@ -1,0 +1,287 @@
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::sites::SiteOut;
+use super::{Superusers, changed_meanwhile, check_name, fail_if_any, utc};
+use crate::audit::{self, Entry};
+use crate::auth::{Allowed, Role, password};
+use crate::http::concurrency::{etag, require_if_match, with_etag};
+use crate::http::pagination::{PageQuery, Paginated};
+use crate::http::problem::FieldError;
+use crate::http::{ApiJson, ApiQuery, AppError};
+use crate::people::tenants::{self, KINDS, Tenant};
+use crate::people::{sites, users};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(list).post(create))
+        .route("/{id}", get(read).patch(update).delete(delete))
+}
+
+/// A customer organisation.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TenantOut {
+    pub id: i64,
+    pub name: String,
+    /// `municipal` or `offshore`.
+    pub kind: String,
+    pub version: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Its sites (on the single-tenant read only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sites: Option<Vec<SiteOut>>,
+}
+
+impl From<Tenant> for TenantOut {
+    fn from(tenant: Tenant) -> Self {
+        TenantOut {
+            id: tenant.id,
+            name: tenant.name,
+            kind: tenant.kind,
+            version: tenant.version,
+            created_at: utc(tenant.created_at),
+            updated_at: utc(tenant.updated_at),
+            sites: None,
+        }
+    }
+}
+
+fn tenant_etag(tenant: &Tenant) -> String {
+    etag("tenant", tenant.id, tenant.version)
+}
+
+/// The tenant's first admin, created with it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirstAdmin {
+    pub email: String,
+    pub password: String,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTenant {
+    pub name: String,
+    /// `municipal` or `offshore`.
+    pub kind: String,
+    pub admin: FirstAdmin,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantChange {
+    pub name: Option<String>,
+}
+
+/// Every tenant (superusers).
+#[utoipa::path(get, path = "/api/v1/tenants", tag = "tenants", params(PageQuery),
+    responses((status = 200, body = Paginated<TenantOut>), (status = 403)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _: Allowed<Superusers>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Response, AppError> {
+    let page = query.checked()?;
+    let mut pooled = state.db.get().await?;
+    let (items, total) = tenants::list(&mut pooled.conn(), page.offset(), page.limit()).await?;
+    let items = items.into_iter().map(TenantOut::from).collect();
+    Ok(axum::Json(Paginated::new(items, page, total)).into_response())
+}
+
+/// Create a tenant together with its first admin (superusers).
+#[utoipa::path(post, path = "/api/v1/tenants", tag = "tenants", request_body = NewTenant,
+    responses((status = 201, body = TenantOut), (status = 409), (status = 422)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Superusers>,
+    ApiJson(body): ApiJson<NewTenant>,
+) -> Result<Response, AppError> {
+    let mut errors = Vec::new();
+    let name = check_name("name", &body.name, &mut errors);
+    if !KINDS.contains(&body.kind.as_str()) {
+        errors.push(FieldError {
+            field: "kind".into(),
+            reason: format!("must be one of {}", KINDS.join(", ")),
+        });
+    }
+    let email = users::normalise_email(&body.admin.email);
+    if let Err(reason) = users::check_email(&email) {
+        errors.push(FieldError {
+            field: "admin.email".into(),
+            reason,
+        });
+    }
+    if let Err(reason) = password::check_policy(&body.admin.password, &email) {
+        errors.push(FieldError {
+            field: "admin.password".into(),
+            reason,
+        });
+    }
+    let display_name = match &body.admin.display_name {
+        Some(text) => check_name("admin.display_name", text, &mut errors),
+        None => "Administrator".to_owned(),
+    };
+    fail_if_any(errors)?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    if users::find_live_by_email(conn, &email).await?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "an account with {email} already exists"
+        )));
+    }
+    let hash = password::hash(body.admin.password.clone())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let tenant = crate::transaction!(conn, |tx| {
+        let id = tenants::insert(tx, &name, &body.kind).await?;
+        let admin = users::insert(
+            tx,
+            &users::NewUser {
+                tenant_id: Some(id),
+                site_id: None,
+                email: &email,
+                display_name: &display_name,
+                role: Role::Admin,
+                password_hash: &hash,
+            },
+        )
+        .await?;
+        audit::record(
+            tx,
+            Entry::new("tenant.created", caller.actor(), Some(id))
+                .target("tenant", id)
+                .details(json!({ "name": name, "kind": body.kind })),
+        )
+        .await?;
+        audit::record(
+            tx,
+            Entry::new("user.created", caller.actor(), Some(id))
+                .target("user", admin)
+                .details(json!({ "email": email, "role": "admin" })),
+        )
+        .await?;
+        tenants::find(tx, id)
+            .await?
+            .ok_or(crate::db::DbError::NotFound)
+    })?;
+    let tag = tenant_etag(&tenant);
+    let mut response = (StatusCode::CREATED, axum::Json(TenantOut::from(tenant))).into_response();
+    if let Ok(value) = tag.parse() {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(response)
+}
+
+/// One tenant with its sites (superusers).
+#[utoipa::path(get, path = "/api/v1/tenants/{id}", tag = "tenants",
+    params(("id" = i64, Path)), responses((status = 200, body = TenantOut), (status = 404)))]
+pub async fn read(
+    State(state): State<AppState>,
+    _: Allowed<Superusers>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let tenant = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
+    let (tenant_sites, _) = sites::list(
+        conn,
+        id,
+        0,
+        i64::from(crate::http::pagination::MAX_PER_PAGE),
+    )
+    .await?;
+    let tag = tenant_etag(&tenant);
+    let mut out = TenantOut::from(tenant);
+    out.sites = Some(tenant_sites.into_iter().map(SiteOut::from).collect());
+    Ok(with_etag(&headers, tag, &out))
+}
+
+/// Rename a tenant (superusers). Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/tenants/{id}", tag = "tenants", request_body = TenantChange,
+    params(("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = TenantOut), (status = 404), (status = 412), (status = 428)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Superusers>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TenantChange>,
+) -> Result<Response, AppError> {
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let tenant = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
+    require_if_match(&headers, &tenant_etag(&tenant))?;
+    let mut errors = Vec::new();
+    let name = match &body.name {
+        Some(name) => check_name("name", name, &mut errors),
+        None => tenant.name.clone(),
+    };
+    fail_if_any(errors)?;
+    let updated = crate::transaction!(conn, |tx| {
+        if !tenants::rename(tx, &tenant, &name).await? {
+            return Ok::<_, AppError>(None);
+        }
+        audit::record(
+            tx,
+            Entry::new("tenant.updated", caller.actor(), Some(id))
+                .target("tenant", id)
+                .details(json!({ "name": { "from": tenant.name, "to": name } })),
+        )
+        .await?;
+        Ok(tenants::find(tx, id).await?)
+    })?;
+    let Some(updated) = updated else {
+        let current = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
+        return Err(changed_meanwhile(tenant_etag(&current)));
+    };
+    Ok(with_etag(
+        &HeaderMap::new(),
+        tenant_etag(&updated),
+        &TenantOut::from(updated),
+    ))
+}
+
+/// Delete a tenant (superusers): its people are signed out and can no longer sign in; the
+/// data stays for the audit trail. Needs `If-Match`.
+#[utoipa::path(delete, path = "/api/v1/tenants/{id}", tag = "tenants",
+    params(("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 204), (status = 404), (status = 412), (status = 428)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Superusers>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let tenant = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
+    require_if_match(&headers, &tenant_etag(&tenant))?;
+    let deleted = crate::transaction!(conn, |tx| {
+        if !tenants::mark_deleted(tx, &tenant).await? {
+            return Ok::<_, AppError>(false);
+        }
+        audit::record(
+            tx,
+            Entry::new("tenant.deleted", caller.actor(), Some(id))
+                .target("tenant", id)
+                .details(json!({ "name": tenant.name })),
+        )
+        .await?;
+        Ok(true)
+    })?;
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        let current = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
+        Err(changed_meanwhile(tenant_etag(&current)))
+    }
+}

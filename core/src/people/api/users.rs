@@ -1,0 +1,364 @@
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
+
+use super::{Admins, changed_meanwhile, check_name, fail_if_any, tenant_of, utc};
+use crate::audit::{self, Entry};
+use crate::auth::{Allowed, Role, password};
+use crate::http::concurrency::{etag, require_if_match, with_etag};
+use crate::http::pagination::{PageQuery, Paginated};
+use crate::http::problem::FieldError;
+use crate::http::{ApiJson, ApiQuery, AppError};
+use crate::people::sites;
+use crate::people::users::{self, Editable, NewUser, User};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(list).post(create))
+        .route("/{id}", get(read).patch(update).delete(delete))
+}
+
+/// A person of your tenant.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UserOut {
+    pub id: i64,
+    pub tenant_id: Option<i64>,
+    pub site_id: Option<i64>,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub version: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl UserOut {
+    fn from(user: User) -> Result<Self, AppError> {
+        let role = Role::parse(&user.role).ok_or_else(|| {
+            AppError::Internal(format!("user {} has unknown role {}", user.id, user.role))
+        })?;
+        Ok(UserOut {
+            id: user.id,
+            tenant_id: user.tenant_id,
+            site_id: user.site_id,
+            email: user.email,
+            display_name: user.display_name,
+            role,
+            disabled: user.disabled_at.is_some(),
+            version: user.version,
+            created_at: utc(user.created_at),
+            updated_at: utc(user.updated_at),
+        })
+    }
+}
+
+fn user_etag(user: &User) -> String {
+    etag("user", user.id, user.version)
+}
+
+/// Roles an admin can give; superusers are made with `galley create-superuser`.
+const GRANTABLE: [Role; 4] = [Role::Admin, Role::Cook, Role::Department, Role::Viewer];
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserIn {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The site the person works at, if bound to one.
+    pub site_id: Option<i64>,
+    /// At least 12 characters, not a common password.
+    pub password: String,
+}
+
+/// Only the fields sent change; `"site_id": null` unbinds the site.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChange {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub site_id: Option<Option<i64>>,
+    pub disabled: Option<bool>,
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(deserializer).map(Some)
+}
+
+async fn check_site(
+    conn: &mut crate::db::DbConn<'_>,
+    tenant: i64,
+    site_id: Option<i64>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), AppError> {
+    if let Some(site) = site_id
+        && sites::find(conn, tenant, site).await?.is_none()
+    {
+        errors.push(FieldError {
+            field: "site_id".into(),
+            reason: "is not a site of your tenant".into(),
+        });
+    }
+    Ok(())
+}
+
+fn check_role(role: Role, errors: &mut Vec<FieldError>) {
+    if !GRANTABLE.contains(&role) {
+        errors.push(FieldError {
+            field: "role".into(),
+            reason: "must be admin, cook, department or viewer".into(),
+        });
+    }
+}
+
+/// The people of your tenant.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(PageQuery),
+    responses((status = 200, body = Paginated<UserOut>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Response, AppError> {
+    let tenant = tenant_of(&caller)?;
+    let page = query.checked()?;
+    let mut pooled = state.db.get().await?;
+    let (items, total) =
+        users::list(&mut pooled.conn(), tenant, page.offset(), page.limit()).await?;
+    let items = items
+        .into_iter()
+        .map(UserOut::from)
+        .collect::<Result<_, _>>()?;
+    Ok(axum::Json(Paginated::new(items, page, total)).into_response())
+}
+
+/// Create an account in your tenant.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserIn,
+    responses((status = 201, body = UserOut), (status = 409), (status = 422)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    ApiJson(body): ApiJson<NewUserIn>,
+) -> Result<Response, AppError> {
+    let tenant = tenant_of(&caller)?;
+    let email = users::normalise_email(&body.email);
+    let mut errors = Vec::new();
+    if let Err(reason) = users::check_email(&email) {
+        errors.push(FieldError {
+            field: "email".into(),
+            reason,
+        });
+    }
+    let display_name = check_name("display_name", &body.display_name, &mut errors);
+    check_role(body.role, &mut errors);
+    if let Err(reason) = password::check_policy(&body.password, &email) {
+        errors.push(FieldError {
+            field: "password".into(),
+            reason,
+        });
+    }
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    check_site(conn, tenant, body.site_id, &mut errors).await?;
+    fail_if_any(errors)?;
+    if users::find_live_by_email(conn, &email).await?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "an account with {email} already exists"
+        )));
+    }
+    let hash = password::hash(body.password.clone())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let user = crate::transaction!(conn, |tx| {
+        let id = users::insert(
+            tx,
+            &NewUser {
+                tenant_id: Some(tenant),
+                site_id: body.site_id,
+                email: &email,
+                display_name: &display_name,
+                role: body.role,
+                password_hash: &hash,
+            },
+        )
+        .await?;
+        audit::record(
+            tx,
+            Entry::new("user.created", caller.actor(), Some(tenant))
+                .target("user", id)
+                .details(json!({ "email": email, "role": body.role, "site_id": body.site_id })),
+        )
+        .await?;
+        users::find_in_tenant(tx, tenant, id)
+            .await?
+            .ok_or(crate::db::DbError::NotFound)
+    })?;
+    let tag = user_etag(&user);
+    let mut response = (StatusCode::CREATED, axum::Json(UserOut::from(user)?)).into_response();
+    if let Ok(value) = tag.parse() {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(response)
+}
+
+/// One person of your tenant.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = i64, Path)), responses((status = 200, body = UserOut), (status = 404)))]
+pub async fn read(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let tenant = tenant_of(&caller)?;
+    let mut pooled = state.db.get().await?;
+    let user = users::find_in_tenant(&mut pooled.conn(), tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(with_etag(&headers, user_etag(&user), &UserOut::from(user)?))
+}
+
+/// Change name, role, site or disable/enable an account. Needs `If-Match`. Disabling ends the
+/// person's sessions at once. You cannot change your own role or disable yourself.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserChange,
+    params(("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = UserOut), (status = 404), (status = 412), (status = 422), (status = 428)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UserChange>,
+) -> Result<Response, AppError> {
+    let tenant = tenant_of(&caller)?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let user = users::find_in_tenant(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    require_if_match(&headers, &user_etag(&user))?;
+    let before = Editable {
+        display_name: user.display_name.clone(),
+        role: Role::parse(&user.role).unwrap_or(Role::Viewer),
+        site_id: user.site_id,
+        disabled: user.disabled_at.is_some(),
+    };
+    let mut errors = Vec::new();
+    let after = Editable {
+        display_name: match &body.display_name {
+            Some(name) => check_name("display_name", name, &mut errors),
+            None => before.display_name.clone(),
+        },
+        role: body.role.unwrap_or(before.role),
+        site_id: body.site_id.unwrap_or(before.site_id),
+        disabled: body.disabled.unwrap_or(before.disabled),
+    };
+    if body.role.is_some() {
+        check_role(after.role, &mut errors);
+    }
+    if caller.user_id == Some(user.id) {
+        if after.role != before.role {
+            errors.push(FieldError {
+                field: "role".into(),
+                reason: "you cannot change your own role".into(),
+            });
+        }
+        if after.disabled {
+            errors.push(FieldError {
+                field: "disabled".into(),
+                reason: "you cannot disable yourself".into(),
+            });
+        }
+    }
+    if after.site_id != before.site_id {
+        check_site(conn, tenant, after.site_id, &mut errors).await?;
+    }
+    fail_if_any(errors)?;
+    let updated = crate::transaction!(conn, |tx| {
+        if !users::update(tx, &user, &after).await? {
+            return Ok::<_, AppError>(None);
+        }
+        let action = match (before.disabled, after.disabled) {
+            (false, true) => "user.disabled",
+            (true, false) => "user.enabled",
+            _ if before.role != after.role => "user.role_changed",
+            _ => "user.updated",
+        };
+        audit::record(
+            tx,
+            Entry::new(action, caller.actor(), Some(tenant))
+                .target("user", user.id)
+                .details(json!({
+                    "display_name": { "from": before.display_name, "to": after.display_name },
+                    "role": { "from": before.role, "to": after.role },
+                    "site_id": { "from": before.site_id, "to": after.site_id },
+                    "disabled": { "from": before.disabled, "to": after.disabled },
+                })),
+        )
+        .await?;
+        Ok(users::find_in_tenant(tx, tenant, id).await?)
+    })?;
+    let Some(updated) = updated else {
+        let current = users::find_in_tenant(conn, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Err(changed_meanwhile(user_etag(&current)));
+    };
+    Ok(with_etag(
+        &HeaderMap::new(),
+        user_etag(&updated),
+        &UserOut::from(updated)?,
+    ))
+}
+
+/// Delete an account (kept for the audit trail; sign-in and sessions stop at once). Needs
+/// `If-Match`. You cannot delete yourself.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 204), (status = 404), (status = 412), (status = 422), (status = 428)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    let tenant = tenant_of(&caller)?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let user = users::find_in_tenant(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    require_if_match(&headers, &user_etag(&user))?;
+    if caller.user_id == Some(user.id) {
+        return Err(AppError::validation("id", "you cannot delete yourself"));
+    }
+    let deleted = crate::transaction!(conn, |tx| {
+        if !users::mark_deleted(tx, &user).await? {
+            return Ok::<_, AppError>(false);
+        }
+        audit::record(
+            tx,
+            Entry::new("user.deleted", caller.actor(), Some(tenant))
+                .target("user", user.id)
+                .details(json!({ "email": user.email })),
+        )
+        .await?;
+        Ok(true)
+    })?;
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        let current = users::find_in_tenant(conn, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Err(changed_meanwhile(user_etag(&current)))
+    }
+}
