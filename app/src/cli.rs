@@ -31,6 +31,11 @@ pub enum Command {
     },
     /// Create the local demo data set (one user per role) if missing, and print its logins.
     Demo,
+    /// Audit-log maintenance.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Print the effective configuration, secrets masked.
     CheckConfig,
     /// Print a new random SECRET_KEY (64 hex digits).
@@ -45,4 +50,18 @@ pub enum ModulesAction {
     Enable { name: String },
     /// Switch a module off for every tenant (a global database flag).
     Disable { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Delete audit rows older than an age (at least 30 days), 1000 rows per transaction, and
+    /// record the prune itself as `audit.pruned`.
+    Prune {
+        /// How old a row must be to go: a number and `h`, `d` or `w`, e.g. 365d or 52w.
+        #[arg(long, value_name = "AGE")]
+        older_than: String,
+        /// Only count what would go (and its oldest and newest time); change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }

@@ -1,5 +1,7 @@
 //! The operator commands other than `serve`.
 
+use galley_core::audit::Actor;
+use galley_core::audit::query as audit_query;
 use galley_core::config::{FlagsSource, Settings};
 use galley_core::db::{DbError, DbPool, migrate};
 use galley_core::flags::FlagService;
@@ -130,6 +132,68 @@ pub async fn demo(settings: &Settings, registry: &Registry) -> Result<(), StartE
     Ok(())
 }
 
+/// Rows deleted per transaction: short transactions keep writers moving while a prune runs.
+const PRUNE_CHUNK: i64 = 1000;
+
+pub async fn audit_prune(
+    settings: &Settings,
+    registry: &Registry,
+    older_than: &str,
+    dry_run: bool,
+) -> Result<(), StartError> {
+    let age = audit_query::retention(older_than)
+        .map_err(|reason| StartError::Command(format!("--older-than: {reason}")))?;
+    let cutoff = audit_query::cutoff(age)
+        .ok_or_else(|| StartError::Command(format!("--older-than: {older_than} is too long")))?;
+    let pool = migrated_pool(settings, registry).await?;
+    let failed = |e: DbError| StartError::database(settings, &e);
+    let mut pooled = pool.get().await.map_err(failed)?;
+    let conn = &mut pooled.conn();
+    let before = audit_query::rfc3339(cutoff);
+    if dry_run {
+        let summary = audit_query::older_than(conn, cutoff)
+            .await
+            .map_err(failed)?;
+        match (summary.oldest, summary.newest) {
+            (Some(oldest), Some(newest)) if summary.rows > 0 => println!(
+                "Dry run: {} audit row(s) from before {before} would be deleted \
+                 (oldest {}, newest {}). Nothing was changed.",
+                summary.rows,
+                audit_query::rfc3339(oldest),
+                audit_query::rfc3339(newest),
+            ),
+            _ => println!("Dry run: no audit rows from before {before}; nothing would be deleted."),
+        }
+        return Ok(());
+    }
+    println!("Deleting audit rows from before {before}, {PRUNE_CHUNK} per transaction.");
+    let details = serde_json::json!({ "older_than": older_than, "by": cli_actor() });
+    let total = audit_query::prune(
+        conn,
+        cutoff,
+        PRUNE_CHUNK,
+        Actor::default(),
+        details,
+        |deleted, total| println!("  deleted {deleted} row(s), {total} so far"),
+    )
+    .await
+    .map_err(failed)?;
+    if total == 0 {
+        println!("Nothing to prune: no audit rows from before {before}.");
+    } else {
+        println!("Pruned {total} audit row(s) from before {before}; recorded as audit.pruned.");
+    }
+    Ok(())
+}
+
+/// Who ran an operator command, for the record.
+fn cli_actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
 pub enum FlagChange {
     Enable(String),
     Disable(String),
@@ -148,11 +212,7 @@ pub async fn modules(
             FlagChange::Disable(name) => (name, false),
         };
         let name = name.trim().to_ascii_lowercase();
-        let actor = format!(
-            "cli:{}",
-            std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-        );
-        flags.set_global(&name, enabled, &actor).await?;
+        flags.set_global(&name, enabled, &cli_actor()).await?;
         println!(
             "{} {name} (global database flag). Running servers pick it up within seconds.",
             if enabled { "Enabled" } else { "Disabled" }

@@ -15,7 +15,7 @@ use galley_core::secret::SecretKey;
 use galley_core::server::{self, StartError};
 use galley_core::telemetry;
 
-use cli::{Cli, Command, ModulesAction};
+use cli::{AuditAction, Cli, Command, ModulesAction};
 use commands::FlagChange;
 
 /// The modules linked into this application, sorted by id.
@@ -63,6 +63,12 @@ async fn run(command: Command) -> Result<(), StartError> {
             password_stdin,
         } => commands::create_superuser(&settings, registry, email, password_stdin).await,
         Command::Demo => commands::demo(&settings, registry).await,
+        Command::Audit { action } => match action {
+            AuditAction::Prune {
+                older_than,
+                dry_run,
+            } => commands::audit_prune(&settings, registry, &older_than, dry_run).await,
+        },
         Command::CheckConfig => {
             for (key, value) in settings.describe() {
                 println!("{key:<30} {value}");

@@ -79,6 +79,9 @@ struct RawSettings {
     trusted_proxies: String,
     signin_max_failures: u32,
     signin_window_secs: u64,
+    requests_per_minute: u32,
+    writes_per_minute: u32,
+    cors_origins: String,
 }
 
 impl Default for RawSettings {
@@ -100,6 +103,9 @@ impl Default for RawSettings {
             trusted_proxies: String::new(),
             signin_max_failures: 5,
             signin_window_secs: 900,
+            requests_per_minute: 3000,
+            writes_per_minute: 120,
+            cors_origins: String::new(),
         }
     }
 }
@@ -126,6 +132,12 @@ pub struct Settings {
     /// Failed sign-ins per account and per client address before 429.
     pub signin_max_failures: u32,
     pub signin_window_secs: u64,
+    /// All requests per client address per minute.
+    pub requests_per_minute: u32,
+    /// Unsafe requests per signed-in user or API token per minute.
+    pub writes_per_minute: u32,
+    /// Origins allowed to call the API from a browser (CORS); empty: none.
+    pub cors_origins: Vec<String>,
     /// Where the TOML layer was read from, when it existed.
     pub config_file: Option<PathBuf>,
 }
@@ -251,6 +263,21 @@ impl Settings {
             ));
         }
 
+        if raw.requests_per_minute == 0 {
+            return Err(ConfigError::field(
+                "GALLEY_REQUESTS_PER_MINUTE",
+                "must be at least 1",
+            ));
+        }
+        if raw.writes_per_minute == 0 {
+            return Err(ConfigError::field(
+                "GALLEY_WRITES_PER_MINUTE",
+                "must be at least 1",
+            ));
+        }
+        let cors_origins = parse_origins(&raw.cors_origins)
+            .map_err(|reason| ConfigError::field("GALLEY_CORS_ORIGINS", reason))?;
+
         Ok(Self {
             env,
             database_url,
@@ -272,6 +299,9 @@ impl Settings {
             trusted_proxies,
             signin_max_failures: raw.signin_max_failures,
             signin_window_secs: raw.signin_window_secs,
+            requests_per_minute: raw.requests_per_minute,
+            writes_per_minute: raw.writes_per_minute,
+            cors_origins,
             config_file,
         })
     }
@@ -355,6 +385,31 @@ fn parse_proxies(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
             item.parse::<ipnet::IpNet>()
                 .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
                 .map_err(|_| format!("`{item}` is not an address or a CIDR range like 10.0.0.0/8"))
+        })
+        .collect()
+}
+
+/// `https://a.example, https://b.example` -> origins; each must be scheme://host[:port].
+fn parse_origins(list: &str) -> Result<Vec<String>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let ok = (item.starts_with("https://") || item.starts_with("http://"))
+                && !item
+                    .trim_end_matches('/')
+                    .split("://")
+                    .nth(1)
+                    .unwrap_or_default()
+                    .contains('/')
+                && item.parse::<axum::http::HeaderValue>().is_ok();
+            if ok {
+                Ok(item.trim_end_matches('/').to_owned())
+            } else {
+                Err(format!(
+                    "`{item}` is not an origin like https://portal.example.se"
+                ))
+            }
         })
         .collect()
 }

@@ -78,7 +78,16 @@ pub async fn build_app(
         settings.signin_max_failures,
         Duration::from_secs(settings.signin_window_secs),
     ));
+    let limits = crate::http::rate_limit::RequestLimits {
+        per_address: Arc::new(crate::http::rate_limit::InMemoryLimiter::per_minute(
+            settings.requests_per_minute,
+        )),
+        writes_per_caller: Arc::new(crate::http::rate_limit::InMemoryLimiter::per_minute(
+            settings.writes_per_minute,
+        )),
+    };
     let state = AppState {
+        limits,
         sign_in_throttle,
         openapi: Arc::new(crate::http::openapi::document(registry)),
         settings: Arc::new(settings),

@@ -16,6 +16,7 @@ pub struct AppState {
     pub i18n: Arc<I18n>,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     pub sign_in_throttle: Arc<dyn crate::auth::throttle::SignInThrottle>,
+    pub limits: crate::http::rate_limit::RequestLimits,
 }
 
 impl std::fmt::Debug for AppState {

@@ -12,11 +12,23 @@ struct Tool {
     why: &'static str,
 }
 
-const TOOLS: [Tool; 1] = [Tool {
-    command: "promtool",
-    package: "prometheus",
-    why: "checks the /metrics exposition format",
-}];
+const TOOLS: [Tool; 3] = [
+    Tool {
+        command: "promtool",
+        package: "prometheus",
+        why: "checks the /metrics exposition format",
+    },
+    Tool {
+        command: "chromium",
+        package: "chromium",
+        why: "the browser of the end-to-end tests",
+    },
+    Tool {
+        command: "chromedriver",
+        package: "chromium-driver",
+        why: "drives chromium for the end-to-end tests",
+    },
+];
 
 pub fn ensure() -> Result<(), String> {
     let missing: Vec<&Tool> = TOOLS
@@ -80,4 +92,22 @@ fn is_root() -> bool {
         .arg("-u")
         .output()
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_tests_get_chromium_and_its_driver_from_debian() {
+        let package = |command: &str| {
+            TOOLS
+                .iter()
+                .find(|t| t.command == command)
+                .map(|t| t.package)
+        };
+        assert_eq!(package("chromium"), Some("chromium"));
+        assert_eq!(package("chromedriver"), Some("chromium-driver"));
+        assert_eq!(package("promtool"), Some("prometheus"));
+    }
 }

@@ -20,20 +20,20 @@ fn galley(dir: &std::path::Path, env: &[(&str, &str)]) -> Command {
     command
 }
 
-fn run(dir: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+pub(crate) fn run(dir: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> Output {
     galley(dir, env).args(args).output().unwrap()
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// A failure an operator can act on: exit code 1 and exactly one line.
-fn assert_one_line_failure(output: &Output, starts_with: &str) {
+pub(crate) fn assert_one_line_failure(output: &Output, starts_with: &str) {
     assert!(!output.status.success(), "should fail: {}", stdout(output));
     let err = stderr(output);
     assert_eq!(
@@ -144,7 +144,7 @@ fn unknown_module_in_env_default_stops_start_up() {
     );
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

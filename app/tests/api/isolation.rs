@@ -29,13 +29,30 @@ async fn no_route_reaches_another_tenants_objects() {
         .json()["id"]
         .as_i64()
         .unwrap();
+    let b_token = b
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": MARKER, "role": "viewer" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
 
-    // The id to use for each kind of object a path can name.
-    let id_for = |segment: &str| -> i64 {
+    // The id to use for each kind of object a path can name, and the body a write sends
+    // (`{}` unless the object is named in the body rather than the path).
+    let id_for = |segment: &str| -> (String, serde_json::Value) {
+        let plain = |id: i64| (id.to_string(), json!({}));
         match segment {
-            "sites" => b_site,
-            "users" => b_admin,
-            "tenants" => b_tenant,
+            "sites" => plain(b_site),
+            "users" => plain(b_admin),
+            "tenants" => plain(b_tenant),
+            "tokens" => plain(b_token),
+            // Modules are platform-wide; what belongs to B is a switch for B's site.
+            "modules" => (
+                "offshore".to_owned(),
+                json!({ "scope": "site", "scope_id": b_site, "enabled": false }),
+            ),
             other => panic!(
                 "the isolation test does not know how to make a tenant-B object for `{other}`: \
                  add it to id_for in app/tests/api/isolation.rs"
@@ -66,12 +83,15 @@ async fn no_route_reaches_another_tenants_objects() {
             }
             continue;
         }
+        let mut write_body = json!({});
         let concrete: String = segments
             .iter()
             .enumerate()
             .map(|(i, segment)| {
                 if segment.starts_with('{') {
-                    id_for(segments[i - 1]).to_string()
+                    let (id, body) = id_for(segments[i - 1]);
+                    write_body = body;
+                    id
                 } else {
                     (*segment).to_owned()
                 }
@@ -83,7 +103,7 @@ async fn no_route_reaches_another_tenants_objects() {
             let response = if method == Method::GET {
                 a.get(&concrete).await
             } else {
-                let body = (method != Method::DELETE).then(|| json!({}));
+                let body = (method != Method::DELETE).then(|| write_body.clone());
                 a.send(method.clone(), &concrete, Some("*"), body).await
             };
             assert!(
@@ -108,5 +128,9 @@ async fn no_route_reaches_another_tenants_objects() {
     let site = b.get(&format!("/api/v1/sites/{b_site}")).await;
     assert_eq!(site.status, StatusCode::OK);
     assert_eq!(site.json()["name"], MARKER);
+    let token = b.get(&format!("/api/v1/tokens/{b_token}")).await;
+    assert_eq!(token.status, StatusCode::OK);
+    assert!(token.json()["revoked_at"].is_null(), "A revoked B's token");
     assert_eq!(b.get("/api/v1/auth/me").await.status, StatusCode::OK);
+    assert_eq!(b.get("/api/v1/offshore").await.status, StatusCode::OK);
 }

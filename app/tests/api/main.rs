@@ -4,19 +4,26 @@
 // A panic is how a test fails; helpers of this test crate unwrap freely.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod auth;
+mod browser;
 mod cli;
 mod client;
+mod e2e;
 mod errors;
 mod harness;
+mod impersonation;
 mod isolation;
+mod limits;
 mod migrations;
 mod modules;
+mod passwords;
 mod people;
 mod platform;
 mod probe;
 mod roles;
 mod throttle;
+mod tokens;
 
 /// The registry of the application, with every module crate linked.
 pub fn registry() -> &'static galley_core::module::Registry {

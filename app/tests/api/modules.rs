@@ -239,6 +239,225 @@ async fn a_failed_refresh_keeps_the_last_good_snapshot() {
     app.set_module("offshore", true).await;
     app.app.state.db.close();
     assert!(app.app.state.flags.refresh().await.is_err());
-    assert!(app.app.state.flags.is_enabled("offshore"), "snapshot kept");
+    assert!(
+        app.app.state.flags.snapshot().is_enabled("offshore"),
+        "snapshot kept"
+    );
     assert_eq!(status_of(&app, "/api/v1/offshore").await, StatusCode::OK);
+}
+
+mod per_tenant {
+    use axum::http::StatusCode;
+    use galley_core::auth::Role;
+    use serde_json::{Value, json};
+
+    use crate::auth::{PASSWORD, seed_user};
+    use crate::client::Client;
+    use crate::harness::TestApp;
+
+    fn switch_etag(modules: &Value, module: &str, scope: &str) -> String {
+        modules
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == module)
+            .unwrap()["switches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["scope"] == scope)
+            .unwrap()["etag"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_module_off_for_one_tenant_stays_on_for_others() {
+        let app = TestApp::new().await;
+        let (tenant_a, _, admin_a) = seed_user(&app, Role::Admin).await;
+        let (_, _, admin_b) = seed_user(&app, Role::Admin).await;
+        let a = Client::sign_in(&app, &admin_a).await;
+        let b = Client::sign_in(&app, &admin_b).await;
+
+        let modules = a.get("/api/v1/modules").await;
+        assert_eq!(modules.status, StatusCode::OK, "{}", modules.text());
+        let tag = switch_etag(&modules.json(), "offshore", "tenant");
+
+        let body = json!({ "scope": "tenant", "enabled": false });
+        let missing = a
+            .send(
+                axum::http::Method::PUT,
+                "/api/v1/modules/offshore",
+                None,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::PRECONDITION_REQUIRED);
+        let switched = a
+            .send(
+                axum::http::Method::PUT,
+                "/api/v1/modules/offshore",
+                Some(&tag),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(switched.status, StatusCode::OK, "{}", switched.text());
+        assert_eq!(switched.json()["enabled"], false);
+        let stale = a
+            .send(
+                axum::http::Method::PUT,
+                "/api/v1/modules/offshore",
+                Some(&tag),
+                Some(body),
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+
+        // Tenant A's people: gone. Tenant B and anonymous visitors: still there.
+        assert_eq!(
+            a.get("/api/v1/offshore").await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(a.get("/offshore").await.status, StatusCode::NOT_FOUND);
+        assert!(!a.get("/").await.text().contains(r#"href="/offshore""#));
+        assert_eq!(b.get("/api/v1/offshore").await.status, StatusCode::OK);
+        assert_eq!(app.get("/api/v1/offshore").await.status, StatusCode::OK);
+        let listed = a.get("/api/v1/modules").await.json();
+        let offshore = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == "offshore")
+            .unwrap()
+            .clone();
+        assert_eq!(offshore["enabled"], false);
+        assert_eq!(offshore["source"], "tenant");
+
+        // A site override beats the tenant's: someone bound to that site has it again.
+        let site = a
+            .post(
+                "/api/v1/sites",
+                json!({ "name": "Second kitchen", "timezone": "Europe/Oslo" }),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let listed = a.get("/api/v1/modules").await.json();
+        let site_tag = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == "offshore")
+            .unwrap()["switches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["scope"] == "site" && s["scope_id"] == site)
+            .unwrap()["etag"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let on_for_site = a
+            .send(
+                axum::http::Method::PUT,
+                "/api/v1/modules/offshore",
+                Some(&site_tag),
+                Some(json!({ "scope": "site", "scope_id": site, "enabled": true })),
+            )
+            .await;
+        assert_eq!(on_for_site.status, StatusCode::OK, "{}", on_for_site.text());
+        let cook = a
+            .post(
+                "/api/v1/users",
+                json!({ "email": "cook@site.se", "display_name": "Cook", "role": "cook", "site_id": site, "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(cook.status, StatusCode::CREATED);
+        let cook = Client::sign_in(&app, "cook@site.se").await;
+        assert_eq!(cook.get("/api/v1/offshore").await.status, StatusCode::OK);
+        assert_eq!(
+            a.get("/api/v1/offshore").await.status,
+            StatusCode::NOT_FOUND,
+            "the admin works at the first kitchen"
+        );
+
+        // Removing the tenant override gives the tenant the platform default again.
+        let tag = switch_etag(&a.get("/api/v1/modules").await.json(), "offshore", "tenant");
+        let cleared = a
+            .send(
+                axum::http::Method::PUT,
+                "/api/v1/modules/offshore",
+                Some(&tag),
+                Some(json!({ "scope": "tenant", "enabled": null })),
+            )
+            .await;
+        assert!(cleared.json()["enabled"].is_null());
+        assert_eq!(a.get("/api/v1/offshore").await.status, StatusCode::OK);
+
+        let mut pooled = app.app.state.db.get().await.unwrap();
+        let rows = galley_core::audit::recent(&mut pooled.conn(), Some(tenant_a), 100)
+            .await
+            .unwrap();
+        assert_eq!(
+            rows.iter()
+                .filter(|r| r.action == "module.switched")
+                .count(),
+            2
+        );
+        assert_eq!(
+            rows.iter()
+                .filter(|r| r.action == "module.override_removed")
+                .count(),
+            1
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn only_superusers_switch_the_whole_platform() {
+        let app = TestApp::new().await;
+        let (_, _, admin) = seed_user(&app, Role::Admin).await;
+        let (_, _, superuser) = seed_user(&app, Role::Superuser).await;
+        let admin = Client::sign_in(&app, &admin).await;
+        let superuser = Client::sign_in(&app, &superuser).await;
+        let body = json!({ "scope": "global", "enabled": false });
+        let refused = admin
+            .send(
+                axum::http::Method::PUT,
+                "/api/v1/modules/offshore",
+                Some("*"),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        let tag = switch_etag(
+            &superuser.get("/api/v1/modules").await.json(),
+            "offshore",
+            "global",
+        );
+        let off = superuser
+            .send(
+                axum::http::Method::PUT,
+                "/api/v1/modules/offshore",
+                Some(&tag),
+                Some(body),
+            )
+            .await;
+        assert_eq!(off.status, StatusCode::OK, "{}", off.text());
+        assert_eq!(
+            app.get("/api/v1/offshore").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let unknown = superuser
+            .send(
+                axum::http::Method::PUT,
+                "/api/v1/modules/bakery",
+                Some("*"),
+                Some(json!({ "scope": "global", "enabled": true })),
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    }
 }

@@ -112,6 +112,11 @@ async fn openapi_document_covers_platform_and_every_module() {
     let docs = app.get("/api/docs/").await;
     assert_eq!(docs.status, StatusCode::OK);
     assert!(docs.text().contains("swagger-ui"), "{}", docs.text());
+    assert!(
+        !docs
+            .header("content-security-policy")
+            .contains("unsafe-inline")
+    );
     let initializer = app.get("/api/docs/swagger-initializer.js").await;
     assert_eq!(initializer.status, StatusCode::OK);
     assert!(initializer.text().contains("/api/v1/openapi.json"));
@@ -273,4 +278,27 @@ async fn metrics_pass_promtool_check() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browsers_report_csp_violations_to_a_counted_endpoint() {
+    let app = TestApp::new().await;
+    assert!(
+        app.get("/")
+            .await
+            .header("content-security-policy")
+            .contains("report-uri /csp-report")
+    );
+    let report = r#"{"csp-report":{"document-uri":"http://127.0.0.1/","violated-directive":"script-src","blocked-uri":"inline"}}"#;
+    let response = app
+        .request(
+            Method::POST,
+            "/csp-report",
+            &[("content-type", "application/csp-report")],
+            report,
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    let metrics = app.get("/metrics").await.text();
+    assert!(metrics.contains("galley_csp_violations_total"), "{metrics}");
 }

@@ -2,6 +2,9 @@
 //! [`record`] on the same connection, inside the same transaction, as the change itself: a
 //! change that rolls back leaves no row, and no change commits without one.
 
+pub mod api;
+pub mod query;
+
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;

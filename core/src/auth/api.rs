@@ -1,5 +1,5 @@
-//! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `GET /api/v1/auth/me`. The HTML
-//! sign-in form calls the same [`sign_in`].
+//! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `GET /api/v1/auth/me` and
+//! `POST /api/v1/auth/password`. The HTML sign-in form calls the same [`sign_in`].
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -14,8 +14,9 @@ use super::session::{self, COOKIE};
 use super::{Caller, Credential, Role, password, token};
 use crate::audit::{self, Actor, Entry};
 use crate::http::client_ip::ClientIp;
+use crate::http::problem::FieldError;
 use crate::http::{ApiJson, AppError};
-use crate::people::users;
+use crate::people::{password_resets, users};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/me", get(me))
+        .route("/password", post(change_password))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -163,6 +165,9 @@ pub fn session_cookie(state: &AppState, value: &str) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("galley_session=; Max-Age=0"))
 }
 
+/// Sign in: sets the session cookie and returns who you are with your CSRF token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = Me), (status = 401), (status = 429)))]
 async fn login(
     State(state): State<AppState>,
     client: ClientIp,
@@ -205,6 +210,9 @@ pub async fn sign_out(state: &AppState, caller: &Caller) -> Result<(), AppError>
     Ok(())
 }
 
+/// Sign out: ends the session on the server and clears the cookie.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204), (status = 401), (status = 403)))]
 async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
     sign_out(&state, &caller).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
@@ -214,6 +222,115 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Respons
     Ok(response)
 }
 
+/// Who you are, your role, tenant and site, and your CSRF token.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
+    responses((status = 200, body = Me), (status = 401)))]
 async fn me(caller: Caller) -> Json<Me> {
     Json(Me::from(&caller))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 12 characters, not a common password, not containing your e-mail address.
+    pub new_password: String,
+}
+
+/// Change your own password. A wrong current password counts against the sign-in limit like a
+/// failed sign-in. Every other session of yours ends; this one stays. API tokens get 403.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 204), (status = 401), (status = 403), (status = 422), (status = 429)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    client: ClientIp,
+    caller: Caller,
+    // Taken as a `Result` so that an API token is refused before its body is judged.
+    body: Result<ApiJson<PasswordChange>, AppError>,
+) -> Result<StatusCode, AppError> {
+    let (Credential::Session { token_hash, .. }, Some(user_id)) =
+        (&caller.credential, caller.user_id)
+    else {
+        return Err(AppError::Forbidden(
+            "API tokens have no password; only a signed-in person can change theirs".into(),
+        ));
+    };
+    let ApiJson(body) = body?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let user = users::find_live(conn, user_id)
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+        .ok_or(AppError::Unauthenticated("Sign in first."))?;
+    let keys = [format!("account:{}", user.email), client.key()];
+    if let Some(wait) = state.sign_in_throttle.retry_after(&keys) {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
+    let mut errors = Vec::new();
+    let current_ok = password::verify(
+        body.current_password.clone(),
+        Some(user.password_hash.clone()),
+    )
+    .await;
+    if !current_ok {
+        state.sign_in_throttle.failed(&keys);
+        crate::transaction!(conn, |tx| {
+            audit::record(
+                tx,
+                Entry::new(
+                    "auth.password_change_failed",
+                    caller.actor(),
+                    user.tenant_id,
+                )
+                .target("user", user.id),
+            )
+            .await
+        })?;
+        errors.push(FieldError {
+            field: "current_password".into(),
+            reason: "is not your current password".into(),
+        });
+    }
+    if let Err(reason) = password::check_policy(&body.new_password, &user.email) {
+        errors.push(FieldError {
+            field: "new_password".into(),
+            reason,
+        });
+    } else if current_ok && body.new_password == body.current_password {
+        errors.push(FieldError {
+            field: "new_password".into(),
+            reason: "must differ from the current password".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let hash = password::hash(body.new_password.clone())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    crate::transaction!(conn, |tx| {
+        users::set_password(tx, user.id, &hash).await?;
+        let ended = session::revoke_all_for_user(tx, user.id, Some(token_hash)).await?;
+        password_resets::void_open(tx, user.id).await?;
+        audit::record(
+            tx,
+            Entry::new("auth.password_changed", caller.actor(), user.tenant_id)
+                .target("user", user.id)
+                .details(json!({ "other_sessions_ended": ended })),
+        )
+        .await
+    })?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        login, logout, me, change_password,
+        super::impersonation::start, super::impersonation::stop,
+    ),
+    tags((name = "auth", description = "Signing in and out, your own password, and superuser impersonation"))
+)]
+pub struct AuthApi;

@@ -65,6 +65,14 @@ impl Caller {
         }
     }
 
+    /// Whose module switches apply to this caller.
+    pub fn flag_scope(&self) -> crate::flags::Scope {
+        crate::flags::Scope {
+            tenant_id: self.tenant_id,
+            site_id: self.site_id,
+        }
+    }
+
     pub fn csrf_token(&self) -> Option<&str> {
         match &self.credential {
             Credential::Session { csrf_token, .. } => Some(csrf_token),

@@ -35,9 +35,19 @@ async fn resolve(state: &AppState, mut request: Request) -> Result<Request, AppE
     } else if let Some(cookie) = cookie_value(request.headers(), COOKIE) {
         let hash = token::hash(&state.settings.secret_key, &cookie);
         let mut pooled = state.db.get().await?;
-        session::find_live(&mut pooled.conn(), &hash)
-            .await?
-            .and_then(|live| caller_from_session(live, hash))
+        let conn = &mut pooled.conn();
+        match session::find_live(conn, &hash).await? {
+            Some(live) => {
+                if let (Some(tenant), Some(until)) =
+                    (live.acting_tenant_id, live.impersonation_expires_at)
+                    && until <= crate::db::now()
+                {
+                    super::impersonation::expire(conn, &hash, live.user_id, tenant).await?;
+                }
+                caller_from_session(live, hash)
+            }
+            None => None,
+        }
     } else {
         None
     };
@@ -52,6 +62,11 @@ async fn resolve(state: &AppState, mut request: Request) -> Result<Request, AppE
                 return Err(AppError::CsrfFailed);
             }
             request = checked;
+        }
+        if let Some(superuser) = caller.impersonator_id {
+            // Every line this request logs says who is really acting.
+            tracing::Span::current().record("impersonator_id", superuser);
+            tracing::info!(impersonator_id = superuser, tenant_id = ?caller.tenant_id, "request made while impersonating");
         }
         request.extensions_mut().insert(caller);
     }
@@ -97,9 +112,15 @@ fn caller_from_session(live: session::LiveSession, token_hash: String) -> Option
 }
 
 /// Signing in acts with no session's authority (it replaces the session), so a stale or live
-/// cookie must not block it.
+/// cookie must not block it. The same holds for a password-reset form (`/reset/{token}`): its
+/// authority is the secret in its own URL, which a forging site cannot know, and it must work in
+/// a browser where someone else happens to be signed in. Browsers' CSP reports (`/csp-report`)
+/// change nothing but a counter.
 fn is_sign_in(path: &str) -> bool {
-    path == "/login" || path == "/api/v1/auth/login"
+    path == "/login"
+        || path == "/api/v1/auth/login"
+        || path.starts_with("/reset/")
+        || path == "/csp-report"
 }
 
 fn is_safe(method: &Method) -> bool {

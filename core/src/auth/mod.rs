@@ -3,6 +3,7 @@
 
 pub mod api;
 mod caller;
+pub mod impersonation;
 pub mod layer;
 pub mod password;
 mod role;

@@ -118,3 +118,25 @@ pub async fn revoke(conn: &mut DbConn<'_>, token_hash: &str) -> Result<(), DbErr
     })?;
     Ok(())
 }
+
+/// Ends every live session of a user except `keep` (the one changing its own password).
+pub async fn revoke_all_for_user(
+    conn: &mut DbConn<'_>,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<usize, DbError> {
+    let now = crate::db::now();
+    let keep = keep.unwrap_or_default().to_owned();
+    let count = crate::db_run!(conn, |c| {
+        diesel::update(
+            sessions::table
+                .filter(sessions::user_id.eq(user_id))
+                .filter(sessions::revoked_at.is_null())
+                .filter(sessions::token_hash.ne(&keep)),
+        )
+        .set(sessions::revoked_at.eq(now))
+        .execute(c)
+        .await
+    })?;
+    Ok(count)
+}

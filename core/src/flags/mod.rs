@@ -10,12 +10,15 @@ mod listener;
 mod repo;
 mod snapshot;
 
-pub use repo::StoredFlag;
-pub use snapshot::{FlagSnapshot, FlagSource, ModuleState};
+pub mod api;
+
+pub use repo::{FlagScope, StoredFlag};
+pub use snapshot::{FlagSnapshot, FlagSource, ModuleState, Scope};
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use crate::audit::{self, Actor, Entry};
 use crate::config::{FlagsSource, Settings};
 use crate::db::{DbError, DbPool};
 use crate::module::Registry;
@@ -47,6 +50,19 @@ pub fn check_env_default(registry: &Registry, settings: &Settings) -> Result<(),
         }),
         None => Ok(()),
     }
+}
+
+/// One change of a flag.
+#[derive(Debug, Clone)]
+pub struct FlagChange<'a> {
+    pub module_id: &'a str,
+    pub scope: FlagScope,
+    /// The tenant or site id; 0 for the global scope.
+    pub scope_id: i64,
+    /// `None` removes the override.
+    pub enabled: Option<bool>,
+    /// The tenant the change belongs to, for the audit log.
+    pub tenant_id: Option<i64>,
 }
 
 /// Live module switches shared by every request of one instance.
@@ -106,8 +122,8 @@ impl FlagService {
         }
     }
 
-    pub fn is_enabled(&self, module_id: &str) -> bool {
-        self.snapshot().is_enabled(module_id)
+    pub fn is_enabled_in(&self, module_id: &str, scope: Scope) -> bool {
+        self.snapshot().is_enabled_in(module_id, scope)
     }
 
     pub fn registry(&self) -> &'static Registry {
@@ -119,7 +135,7 @@ impl FlagService {
         let stored = match self.inner.source {
             FlagsSource::Db => {
                 let mut pooled = self.inner.pool.get().await?;
-                repo::list_global(&mut pooled.conn()).await?
+                repo::list_all(&mut pooled.conn()).await?
             }
             FlagsSource::Env => Vec::new(),
         };
@@ -141,31 +157,83 @@ impl FlagService {
         Ok(())
     }
 
-    /// Stores a global database flag, announces it to other instances and applies it here at
-    /// once. Returns the new effective state of the module.
+    /// Stores a global database flag from the command line, audited, and applies it. Returns
+    /// the new platform-wide state of the module.
     pub async fn set_global(
         &self,
         module_id: &str,
         enabled: bool,
         changed_by: &str,
     ) -> Result<ModuleState, FlagError> {
+        let change = FlagChange {
+            module_id,
+            scope: FlagScope::Global,
+            scope_id: 0,
+            enabled: Some(enabled),
+            tenant_id: None,
+        };
+        self.change(&change, Actor::default(), changed_by).await?;
+        Ok(self.snapshot().state(module_id))
+    }
+
+    /// Sets (or with `enabled: None` removes) a flag at one scope, writes the audit row in the
+    /// same transaction, announces it to other instances and applies it here at once.
+    pub async fn change(
+        &self,
+        change: &FlagChange<'_>,
+        actor: Actor,
+        changed_by: &str,
+    ) -> Result<(), FlagError> {
         let module =
             self.inner
                 .registry
-                .get(module_id)
+                .get(change.module_id)
                 .ok_or_else(|| FlagError::UnknownModule {
-                    name: module_id.to_owned(),
+                    name: change.module_id.to_owned(),
                     known: self.inner.registry.ids().join(", "),
                 })?;
         let mut pooled = self.inner.pool.get().await?;
         let conn = &mut pooled.conn();
         crate::transaction!(conn, |tx| {
-            repo::upsert_global(tx, module.id(), enabled, changed_by).await?;
+            let before = repo::find(tx, module.id(), change.scope, change.scope_id)
+                .await?
+                .map(|row| row.enabled);
+            match change.enabled {
+                Some(enabled) => {
+                    repo::upsert(
+                        tx,
+                        module.id(),
+                        change.scope,
+                        change.scope_id,
+                        enabled,
+                        changed_by,
+                    )
+                    .await?
+                }
+                None => repo::remove(tx, module.id(), change.scope, change.scope_id).await?,
+            }
+            let action = if change.enabled.is_some() {
+                "module.switched"
+            } else {
+                "module.override_removed"
+            };
+            audit::record(
+                tx,
+                Entry::new(action, actor, change.tenant_id)
+                    .target("module", module.id())
+                    .details(serde_json::json!({
+                        "scope": change.scope,
+                        "scope_id": change.scope_id,
+                        "enabled": { "from": before, "to": change.enabled },
+                        "by": changed_by,
+                    })),
+            )
+            .await?;
             repo::notify_change(tx, module.id()).await
         })?;
         drop(pooled);
         self.refresh().await?;
-        Ok(self.snapshot().state(module.id()))
+        Ok(())
     }
 
     /// Spawns the periodic refresh and, on PostgreSQL, the `LISTEN` task. Dropping the

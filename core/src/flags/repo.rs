@@ -4,34 +4,78 @@ use diesel_async::RunQueryDsl;
 use crate::db::{DbConn, DbError};
 use crate::schema::module_flags;
 
-const GLOBAL: &str = "global";
+/// Where a stored flag applies.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum FlagScope {
+    Global,
+    Tenant,
+    Site,
+}
+
+impl FlagScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagScope::Global => "global",
+            FlagScope::Tenant => "tenant",
+            FlagScope::Site => "site",
+        }
+    }
+}
 
 /// A module flag row as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = module_flags)]
 pub struct StoredFlag {
     pub module_id: String,
+    pub scope: String,
+    pub scope_id: i64,
     pub enabled: bool,
     pub version: i64,
     pub updated_at: chrono::NaiveDateTime,
     pub updated_by: String,
 }
 
-pub async fn list_global(conn: &mut DbConn<'_>) -> Result<Vec<StoredFlag>, DbError> {
+/// Every flag of every scope: the snapshot needs them all.
+pub async fn list_all(conn: &mut DbConn<'_>) -> Result<Vec<StoredFlag>, DbError> {
     let rows = crate::db_run!(conn, |c| {
         module_flags::table
-            .filter(module_flags::scope.eq(GLOBAL))
             .select(StoredFlag::as_select())
-            .order(module_flags::module_id)
+            .order((
+                module_flags::module_id,
+                module_flags::scope,
+                module_flags::scope_id,
+            ))
             .load(c)
             .await
     })?;
     Ok(rows)
 }
 
-pub async fn upsert_global(
+pub async fn find(
     conn: &mut DbConn<'_>,
     module_id: &str,
+    scope: FlagScope,
+    scope_id: i64,
+) -> Result<Option<StoredFlag>, DbError> {
+    let row = crate::db_run!(conn, |c| {
+        module_flags::table
+            .find((module_id, scope.as_str(), scope_id))
+            .select(StoredFlag::as_select())
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(row)
+}
+
+pub async fn upsert(
+    conn: &mut DbConn<'_>,
+    module_id: &str,
+    scope: FlagScope,
+    scope_id: i64,
     enabled: bool,
     changed_by: &str,
 ) -> Result<(), DbError> {
@@ -40,8 +84,8 @@ pub async fn upsert_global(
         diesel::insert_into(module_flags::table)
             .values((
                 module_flags::module_id.eq(module_id),
-                module_flags::scope.eq(GLOBAL),
-                module_flags::scope_id.eq(0_i64),
+                module_flags::scope.eq(scope.as_str()),
+                module_flags::scope_id.eq(scope_id),
                 module_flags::enabled.eq(enabled),
                 module_flags::version.eq(1_i64),
                 module_flags::updated_at.eq(now),
@@ -59,6 +103,21 @@ pub async fn upsert_global(
                 module_flags::updated_at.eq(now),
                 module_flags::updated_by.eq(changed_by),
             ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// Removes an override, so the scope inherits again.
+pub async fn remove(
+    conn: &mut DbConn<'_>,
+    module_id: &str,
+    scope: FlagScope,
+    scope_id: i64,
+) -> Result<(), DbError> {
+    crate::db_run!(conn, |c| {
+        diesel::delete(module_flags::table.find((module_id, scope.as_str(), scope_id)))
             .execute(c)
             .await
     })?;

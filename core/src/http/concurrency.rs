@@ -14,7 +14,17 @@ pub fn etag(kind: &str, id: i64, version: i64) -> String {
 
 /// Checks `If-Match` against the resource's current ETag before a write.
 pub fn require_if_match(headers: &HeaderMap, current: &str) -> Result<(), AppError> {
-    let Some(sent) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
+    check_precondition(if_match(headers), current)
+}
+
+/// The `If-Match` a request sent, if any.
+pub fn if_match(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok())
+}
+
+/// The precondition check itself, for the API's header and for forms' hidden field alike.
+pub fn check_precondition(sent: Option<&str>, current: &str) -> Result<(), AppError> {
+    let Some(sent) = sent else {
         return Err(AppError::PreconditionRequired);
     };
     let matches = sent
@@ -45,6 +55,15 @@ pub fn with_etag<T: serde::Serialize>(headers: &HeaderMap, etag: String, body: &
         axum::Json(body).into_response()
     };
     if let Ok(value) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+/// `201 Created` with the new resource and its ETag.
+pub fn created<T: serde::Serialize>(etag: &str, body: &T) -> Response {
+    let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(etag) {
         response.headers_mut().insert(header::ETAG, value);
     }
     response

@@ -31,7 +31,7 @@ pub async fn fill_error_bodies(
     let mut replacement = if wants_problem {
         Problem::new(ProblemType::for_status(status), detail_for(status)).into_response()
     } else {
-        error_page(Page::new(&state, &uri, &headers), status)
+        error_page(Page::new(&state, &uri, &headers, None), status)
     };
     // Keep headers such as `Allow` (405) and `Retry-After`; the body and its type are new.
     parts.headers.remove(header::CONTENT_LENGTH);

@@ -61,6 +61,10 @@ fn describe() {
         "1 when the module is enabled on this instance."
     );
     metrics::describe_counter!(
+        "galley_csp_violations_total",
+        "Content-Security-Policy violations reported by browsers."
+    );
+    metrics::describe_counter!(
         "galley_module_flags_refresh_failures_total",
         "Failed refreshes of module flags (the last good snapshot was kept)."
     );

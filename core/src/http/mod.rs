@@ -3,6 +3,7 @@
 
 pub mod client_ip;
 pub mod concurrency;
+pub mod csp_report;
 pub mod error;
 pub mod error_pages;
 pub mod gate;
@@ -15,6 +16,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod problem;
 pub mod query;
+pub mod rate_limit;
 pub mod request_id;
 mod router;
 pub mod security;

@@ -29,13 +29,18 @@ pub fn descriptor_router(module: &'static dyn Module) -> Router<AppState> {
     Router::new().route(
         "/",
         get(
-            move |axum::extract::State(state): axum::extract::State<AppState>| async move {
+            move |axum::extract::State(state): axum::extract::State<AppState>,
+                  caller: Option<crate::auth::Caller>| async move {
+                let scope = caller
+                    .as_ref()
+                    .map(crate::auth::Caller::flag_scope)
+                    .unwrap_or_default();
                 Json(ModuleDescriptor {
                     id: module.id(),
                     title: module.title(),
                     version: module.version(),
                     features: module.features().to_vec(),
-                    enabled: state.flags.is_enabled(module.id()),
+                    enabled: state.flags.is_enabled_in(module.id(), scope),
                 })
             },
         ),

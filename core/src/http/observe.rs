@@ -24,6 +24,7 @@ pub async fn observe(request: Request, next: Next) -> Response {
         request_id = %id,
         method = %method,
         route = tracing::field::Empty,
+        impersonator_id = tracing::field::Empty,
     );
 
     let mut response =

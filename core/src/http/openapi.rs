@@ -23,7 +23,10 @@ struct PlatformApi;
 pub fn document(registry: &Registry) -> utoipa::openapi::OpenApi {
     let mut doc = PlatformApi::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc.merge(crate::auth::api::AuthApi::openapi());
     doc.merge(crate::people::api::PeopleApi::openapi());
+    doc.merge(crate::audit::api::AuditApi::openapi());
+    doc.merge(crate::flags::api::ModulesApi::openapi());
     for module in registry.modules() {
         document_descriptor(&mut doc, *module);
         doc.merge(module.openapi());

@@ -12,7 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::gate::{Gate, gate};
 use super::json::BodyLimit;
 use super::security::{self, SecurityHeaders};
-use super::{client_ip, error_pages, health, modules, observe};
+use super::{client_ip, error_pages, health, modules, observe, rate_limit};
 use crate::state::AppState;
 
 /// The whole service: platform routes, every linked module behind its gate, and the layers
@@ -24,12 +24,28 @@ pub fn build_router(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/metrics", get(health::metrics))
+        .route(
+            "/csp-report",
+            axum::routing::post(super::csp_report::receive),
+        )
         .route("/problems", get(super::problem::registry_page))
         .route("/problems/{slug}", get(super::problem::registry_page))
         .nest("/api/v1/auth", crate::auth::api::router())
+        .nest(
+            "/api/v1/auth/impersonation",
+            crate::auth::impersonation::router(),
+        )
         .nest("/api/v1", crate::people::api::router())
+        .nest("/api/v1/audit", crate::audit::api::router())
+        .nest("/api/v1/modules", crate::flags::api::router())
         .merge(crate::web::router())
-        .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", (*state.openapi).clone()));
+        .merge(
+            SwaggerUi::new("/api/docs")
+                .url("/api/v1/openapi.json", (*state.openapi).clone())
+                // The base layout has no top bar, whose logo injects an inline style the CSP
+                // forbids.
+                .config(utoipa_swagger_ui::Config::default().use_base_layout()),
+        );
 
     for module in state.registry.modules() {
         let id = module.id();
@@ -58,11 +74,18 @@ pub fn build_router(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(from_fn(observe::observe))
                 .layer(Extension(BodyLimit(limit)))
+                .layer(tower::util::option_layer(cors(
+                    &state.settings.cors_origins,
+                )))
                 .layer(from_fn_with_state(
                     client_ip::TrustedProxies(std::sync::Arc::new(
                         state.settings.trusted_proxies.clone(),
                     )),
                     client_ip::attach,
+                ))
+                .layer(from_fn_with_state(
+                    state.limits.clone(),
+                    rate_limit::per_address,
                 ))
                 .layer(CatchPanicLayer::custom(
                     |_: Box<dyn std::any::Any + Send>| {
@@ -82,7 +105,46 @@ pub fn build_router(state: AppState) -> Router {
                     state.clone(),
                     crate::auth::layer::authenticate,
                 ))
+                .layer(from_fn_with_state(
+                    state.limits.clone(),
+                    rate_limit::writes_per_caller,
+                ))
                 .layer(RequestBodyLimitLayer::new(limit))
                 .layer(DefaultBodyLimit::max(limit)),
         )
+}
+
+/// CORS stays off unless `GALLEY_CORS_ORIGINS` lists origins; then those origins may call the
+/// API with bearer tokens (no cookies cross-origin).
+fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{HeaderName, HeaderValue, Method, header};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    if origins.is_empty() {
+        return None;
+    }
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+    let layer = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            header::LOCATION,
+            HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(std::time::Duration::from_secs(600));
+    Some(layer)
 }

@@ -131,3 +131,17 @@ pub async fn mark_deleted(conn: &mut DbConn<'_>, site: &Site) -> Result<bool, Db
     })?;
     Ok(count == 1)
 }
+
+/// The tenant of a live site, whoever owns it (for superusers, who work across tenants).
+pub async fn tenant_of_site(conn: &mut DbConn<'_>, id: i64) -> Result<Option<i64>, DbError> {
+    let tenant = crate::db_run!(conn, |c| {
+        sites::table
+            .filter(sites::id.eq(id))
+            .filter(sites::deleted_at.is_null())
+            .select(sites::tenant_id)
+            .first::<i64>(c)
+            .await
+            .optional()
+    })?;
+    Ok(tenant)
+}

@@ -115,6 +115,46 @@ pub async fn insert(conn: &mut DbConn<'_>, new: &NewUser<'_>) -> Result<i64, DbE
     Ok(id)
 }
 
+/// Stores a new password hash and bumps the version (the account's ETag changes).
+pub async fn set_password(
+    conn: &mut DbConn<'_>,
+    id: i64,
+    password_hash: &str,
+) -> Result<(), DbError> {
+    let now = crate::db::now();
+    crate::db_run!(conn, |c| {
+        diesel::update(users::table.find(id))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::password_changed_at.eq(now),
+                users::updated_at.eq(now),
+                users::version.eq(users::version + 1_i64),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// The live (not deleted, tenant not deleted) account with this id, disabled or not.
+pub async fn find_live(conn: &mut DbConn<'_>, id: i64) -> Result<Option<User>, DbError> {
+    let user = crate::db_run!(conn, |c| {
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::deleted_at.is_null())
+            .filter(
+                users::tenant_id
+                    .is_null()
+                    .or(users::tenant_id.eq_any(live_tenants())),
+            )
+            .select(User::as_select())
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(user)
+}
+
 /// A live user of the tenant; another tenant's user is simply not found.
 pub async fn find_in_tenant(
     conn: &mut DbConn<'_>,

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod i18n;
 pub mod lang;
 pub mod page;
+pub mod reset;
 pub mod sign_in;
 
 use askama::Template;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .merge(assets::router())
         .merge(sign_in::router())
+        .merge(reset::router())
 }
 
 async fn home(State(state): State<AppState>, page: Page) -> Response {
@@ -64,7 +66,7 @@ async fn home(State(state): State<AppState>, page: Page) -> Response {
         .registry
         .modules()
         .iter()
-        .filter(|m| snapshot.is_enabled(m.id()))
+        .filter(|m| snapshot.is_enabled_in(m.id(), page.scope))
         .map(|m| ModuleCard {
             id: m.id(),
             title: page.t(&format!("module.{}.title", m.id())).to_owned(),

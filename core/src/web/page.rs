@@ -42,14 +42,24 @@ pub struct Page {
     pub csrf_token: Option<String>,
     /// Set while a superuser acts inside a tenant: the banner shows it.
     pub impersonating: bool,
+    /// Whose module switches the page shows.
+    pub scope: crate::flags::Scope,
     i18n: Arc<I18n>,
 }
 
 impl Page {
-    pub fn new(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Self {
+    pub fn new(
+        state: &AppState,
+        uri: &Uri,
+        headers: &HeaderMap,
+        caller: Option<&crate::auth::Caller>,
+    ) -> Self {
         let lang = Lang::negotiate(uri.query(), headers);
         let path = uri.path().to_owned();
         let snapshot = state.flags.snapshot();
+        let scope = caller
+            .map(crate::auth::Caller::flag_scope)
+            .unwrap_or_default();
         let i18n = state.i18n.clone();
         let mut nav = vec![NavLink {
             label: i18n.text(lang, "home.title").to_owned(),
@@ -57,7 +67,7 @@ impl Page {
             current: path == "/",
         }];
         for module in state.registry.modules() {
-            if !snapshot.is_enabled(module.id()) {
+            if !snapshot.is_enabled_in(module.id(), scope) {
                 continue;
             }
             nav.extend(module.navigation().iter().map(|entry| NavLink {
@@ -66,7 +76,7 @@ impl Page {
                 current: path == entry.path || path.starts_with(&format!("{}/", entry.path)),
             }));
         }
-        Self {
+        let page = Self {
             lang,
             path,
             nav,
@@ -74,8 +84,10 @@ impl Page {
             signed_in_as: None,
             csrf_token: None,
             impersonating: false,
+            scope,
             i18n,
-        }
+        };
+        page.with_caller(caller)
     }
 
     fn with_caller(mut self, caller: Option<&crate::auth::Caller>) -> Self {
@@ -128,7 +140,7 @@ impl FromRequestParts<AppState> for Page {
             .get::<axum::extract::OriginalUri>()
             .map_or(&parts.uri, |original| &original.0);
         let caller = parts.extensions.get::<crate::auth::Caller>();
-        Ok(Page::new(state, uri, &parts.headers).with_caller(caller))
+        Ok(Page::new(state, uri, &parts.headers, caller))
     }
 }
 

@@ -1,9 +1,10 @@
-//! The people API: `/api/v1/tenants` (superusers), `/api/v1/sites` and `/api/v1/users`
-//! (admins, within their own tenant). Every query is confined to the caller's tenant, so an id
-//! of another tenant's object is a 404 like any unknown id.
+//! The people API: `/api/v1/tenants` (superusers), `/api/v1/sites`, `/api/v1/users` and
+//! `/api/v1/tokens` (admins, within their own tenant). Every query is confined to the caller's
+//! tenant, so an id of another tenant's object is a 404 like any unknown id.
 
 mod sites;
 mod tenants;
+mod tokens;
 mod users;
 
 use axum::Router;
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .nest("/tenants", tenants::router())
         .nest("/sites", sites::router())
         .nest("/users", users::router())
+        .nest("/tokens", tokens::router())
 }
 
 #[derive(OpenApi)]
@@ -28,11 +30,14 @@ pub fn router() -> Router<AppState> {
         tenants::list, tenants::create, tenants::read, tenants::update, tenants::delete,
         sites::list, sites::create, sites::read, sites::update, sites::delete,
         users::list, users::create, users::read, users::update, users::delete,
+        users::reset_link,
+        tokens::list, tokens::create, tokens::read, tokens::revoke,
     ),
     tags(
         (name = "tenants", description = "Customer organisations (superusers)"),
         (name = "sites", description = "Kitchens of the caller's tenant"),
         (name = "users", description = "People of the caller's tenant (admins)"),
+        (name = "tokens", description = "API tokens of the caller's tenant (admins)"),
     )
 )]
 pub struct PeopleApi;

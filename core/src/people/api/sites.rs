@@ -10,8 +10,8 @@ use super::{
     Admins, SiteReaders, changed_meanwhile, check_name, check_timezone, fail_if_any, tenant_of, utc,
 };
 use crate::audit::{self, Entry};
-use crate::auth::Allowed;
-use crate::http::concurrency::{etag, require_if_match, with_etag};
+use crate::auth::{Allowed, Caller};
+use crate::http::concurrency::{check_precondition, created, etag, if_match, with_etag};
 use crate::http::pagination::{PageQuery, Paginated};
 use crate::http::{ApiJson, ApiQuery, AppError};
 use crate::people::sites::{self, Site};
@@ -50,7 +50,7 @@ impl From<Site> for SiteOut {
     }
 }
 
-fn site_etag(site: &Site) -> String {
+pub(crate) fn site_etag(site: &Site) -> String {
     etag("site", site.id, site.version)
 }
 
@@ -61,11 +61,128 @@ pub struct NewSite {
     pub timezone: String,
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteChange {
     pub name: Option<String>,
     pub timezone: Option<String>,
+}
+
+// The operations, shared by the JSON API below and the admin pages.
+
+pub(crate) async fn create_site(
+    state: &AppState,
+    caller: &Caller,
+    body: &NewSite,
+) -> Result<Site, AppError> {
+    let tenant = tenant_of(caller)?;
+    let mut errors = Vec::new();
+    let name = check_name("name", &body.name, &mut errors);
+    check_timezone("timezone", &body.timezone, &mut errors);
+    fail_if_any(errors)?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let site = crate::transaction!(conn, |tx| {
+        let id = sites::insert(tx, tenant, &name, &body.timezone).await?;
+        audit::record(
+            tx,
+            Entry::new("site.created", caller.actor(), Some(tenant))
+                .target("site", id)
+                .details(json!({ "name": name, "timezone": body.timezone })),
+        )
+        .await?;
+        sites::find(tx, tenant, id)
+            .await?
+            .ok_or(crate::db::DbError::NotFound)
+    })?;
+    Ok(site)
+}
+
+/// `expected` is the ETag the client read (If-Match, or a form's hidden field).
+pub(crate) async fn update_site(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    expected: Option<&str>,
+    body: &SiteChange,
+) -> Result<Site, AppError> {
+    let tenant = tenant_of(caller)?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let site = sites::find(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check_precondition(expected, &site_etag(&site))?;
+    let mut errors = Vec::new();
+    let name = match &body.name {
+        Some(name) => check_name("name", name, &mut errors),
+        None => site.name.clone(),
+    };
+    let timezone = body
+        .timezone
+        .clone()
+        .unwrap_or_else(|| site.timezone.clone());
+    check_timezone("timezone", &timezone, &mut errors);
+    fail_if_any(errors)?;
+    let updated = crate::transaction!(conn, |tx| {
+        if !sites::update(tx, &site, &name, &timezone).await? {
+            return Ok::<_, AppError>(None);
+        }
+        audit::record(
+            tx,
+            Entry::new("site.updated", caller.actor(), Some(tenant))
+                .target("site", site.id)
+                .details(json!({
+                    "name": { "from": site.name, "to": name },
+                    "timezone": { "from": site.timezone, "to": timezone },
+                })),
+        )
+        .await?;
+        Ok(sites::find(tx, tenant, id).await?)
+    })?;
+    match updated {
+        Some(updated) => Ok(updated),
+        None => {
+            let current = sites::find(conn, tenant, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Err(changed_meanwhile(site_etag(&current)))
+        }
+    }
+}
+
+pub(crate) async fn delete_site(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    expected: Option<&str>,
+) -> Result<(), AppError> {
+    let tenant = tenant_of(caller)?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let site = sites::find(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check_precondition(expected, &site_etag(&site))?;
+    let deleted = crate::transaction!(conn, |tx| {
+        if !sites::mark_deleted(tx, &site).await? {
+            return Ok::<_, AppError>(false);
+        }
+        audit::record(
+            tx,
+            Entry::new("site.deleted", caller.actor(), Some(tenant)).target("site", site.id),
+        )
+        .await?;
+        Ok(true)
+    })?;
+    if deleted {
+        Ok(())
+    } else {
+        let current = sites::find(conn, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Err(changed_meanwhile(site_etag(&current)))
+    }
 }
 
 /// The sites of your tenant.
@@ -93,34 +210,8 @@ pub async fn create(
     Allowed(caller, _): Allowed<Admins>,
     ApiJson(body): ApiJson<NewSite>,
 ) -> Result<Response, AppError> {
-    let tenant = tenant_of(&caller)?;
-    let mut errors = Vec::new();
-    let name = check_name("name", &body.name, &mut errors);
-    check_timezone("timezone", &body.timezone, &mut errors);
-    fail_if_any(errors)?;
-    let mut pooled = state.db.get().await?;
-    let conn = &mut pooled.conn();
-    let site = crate::transaction!(conn, |tx| {
-        let id = sites::insert(tx, tenant, &name, &body.timezone).await?;
-        audit::record(
-            tx,
-            Entry::new("site.created", caller.actor(), Some(tenant))
-                .target("site", id)
-                .details(json!({ "name": name, "timezone": body.timezone })),
-        )
-        .await?;
-        sites::find(tx, tenant, id)
-            .await?
-            .ok_or(crate::db::DbError::NotFound)
-    })?;
-    let tag = site_etag(&site);
-    let mut response = (StatusCode::CREATED, axum::Json(SiteOut::from(site))).into_response();
-    if let Ok(value) = tag.parse() {
-        response
-            .headers_mut()
-            .insert(axum::http::header::ETAG, value);
-    }
-    Ok(response)
+    let site = create_site(&state, &caller, &body).await?;
+    Ok(created(&site_etag(&site), &SiteOut::from(site)))
 }
 
 /// One site of your tenant.
@@ -151,50 +242,11 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<SiteChange>,
 ) -> Result<Response, AppError> {
-    let tenant = tenant_of(&caller)?;
-    let mut pooled = state.db.get().await?;
-    let conn = &mut pooled.conn();
-    let site = sites::find(conn, tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    require_if_match(&headers, &site_etag(&site))?;
-    let mut errors = Vec::new();
-    let name = match &body.name {
-        Some(name) => check_name("name", name, &mut errors),
-        None => site.name.clone(),
-    };
-    let timezone = body
-        .timezone
-        .clone()
-        .unwrap_or_else(|| site.timezone.clone());
-    check_timezone("timezone", &timezone, &mut errors);
-    fail_if_any(errors)?;
-    let updated = crate::transaction!(conn, |tx| {
-        if !sites::update(tx, &site, &name, &timezone).await? {
-            return Ok::<_, AppError>(None);
-        }
-        audit::record(
-            tx,
-            Entry::new("site.updated", caller.actor(), Some(tenant))
-                .target("site", site.id)
-                .details(json!({
-                    "name": { "from": site.name, "to": name },
-                    "timezone": { "from": site.timezone, "to": timezone },
-                })),
-        )
-        .await?;
-        Ok(sites::find(tx, tenant, id).await?)
-    })?;
-    let Some(updated) = updated else {
-        let current = sites::find(conn, tenant, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        return Err(changed_meanwhile(site_etag(&current)));
-    };
+    let site = update_site(&state, &caller, id, if_match(&headers), &body).await?;
     Ok(with_etag(
         &HeaderMap::new(),
-        site_etag(&updated),
-        &SiteOut::from(updated),
+        site_etag(&site),
+        &SiteOut::from(site),
     ))
 }
 
@@ -208,30 +260,6 @@ pub async fn delete(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let tenant = tenant_of(&caller)?;
-    let mut pooled = state.db.get().await?;
-    let conn = &mut pooled.conn();
-    let site = sites::find(conn, tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    require_if_match(&headers, &site_etag(&site))?;
-    let deleted = crate::transaction!(conn, |tx| {
-        if !sites::mark_deleted(tx, &site).await? {
-            return Ok::<_, AppError>(false);
-        }
-        audit::record(
-            tx,
-            Entry::new("site.deleted", caller.actor(), Some(tenant)).target("site", site.id),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    if deleted {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        let current = sites::find(conn, tenant, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Err(changed_meanwhile(site_etag(&current)))
-    }
+    delete_site(&state, &caller, id, if_match(&headers)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

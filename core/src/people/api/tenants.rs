@@ -1,6 +1,6 @@
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
@@ -9,8 +9,8 @@ use serde_json::json;
 use super::sites::SiteOut;
 use super::{Superusers, changed_meanwhile, check_name, fail_if_any, utc};
 use crate::audit::{self, Entry};
-use crate::auth::{Allowed, Role, password};
-use crate::http::concurrency::{etag, require_if_match, with_etag};
+use crate::auth::{Allowed, Caller, Role, password};
+use crate::http::concurrency::{check_precondition, created, etag, if_match, with_etag};
 use crate::http::pagination::{PageQuery, Paginated};
 use crate::http::problem::FieldError;
 use crate::http::{ApiJson, ApiQuery, AppError};
@@ -53,7 +53,7 @@ impl From<Tenant> for TenantOut {
     }
 }
 
-fn tenant_etag(tenant: &Tenant) -> String {
+pub(crate) fn tenant_etag(tenant: &Tenant) -> String {
     etag("tenant", tenant.id, tenant.version)
 }
 
@@ -96,14 +96,13 @@ pub async fn list(
     Ok(axum::Json(Paginated::new(items, page, total)).into_response())
 }
 
-/// Create a tenant together with its first admin (superusers).
-#[utoipa::path(post, path = "/api/v1/tenants", tag = "tenants", request_body = NewTenant,
-    responses((status = 201, body = TenantOut), (status = 409), (status = 422)))]
-pub async fn create(
-    State(state): State<AppState>,
-    Allowed(caller, _): Allowed<Superusers>,
-    ApiJson(body): ApiJson<NewTenant>,
-) -> Result<Response, AppError> {
+// The operations, shared by the JSON API and the admin pages.
+
+pub(crate) async fn create_tenant(
+    state: &AppState,
+    caller: &Caller,
+    body: &NewTenant,
+) -> Result<Tenant, AppError> {
     let mut errors = Vec::new();
     let name = check_name("name", &body.name, &mut errors);
     if !KINDS.contains(&body.kind.as_str()) {
@@ -172,12 +171,19 @@ pub async fn create(
             .await?
             .ok_or(crate::db::DbError::NotFound)
     })?;
-    let tag = tenant_etag(&tenant);
-    let mut response = (StatusCode::CREATED, axum::Json(TenantOut::from(tenant))).into_response();
-    if let Ok(value) = tag.parse() {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    Ok(response)
+    Ok(tenant)
+}
+
+/// Create a tenant together with its first admin (superusers).
+#[utoipa::path(post, path = "/api/v1/tenants", tag = "tenants", request_body = NewTenant,
+    responses((status = 201, body = TenantOut), (status = 409), (status = 422)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Superusers>,
+    ApiJson(body): ApiJson<NewTenant>,
+) -> Result<Response, AppError> {
+    let tenant = create_tenant(&state, &caller, &body).await?;
+    Ok(created(&tenant_etag(&tenant), &TenantOut::from(tenant)))
 }
 
 /// One tenant with its sites (superusers).
@@ -205,21 +211,17 @@ pub async fn read(
     Ok(with_etag(&headers, tag, &out))
 }
 
-/// Rename a tenant (superusers). Needs `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/tenants/{id}", tag = "tenants", request_body = TenantChange,
-    params(("id" = i64, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = TenantOut), (status = 404), (status = 412), (status = 428)))]
-pub async fn update(
-    State(state): State<AppState>,
-    Allowed(caller, _): Allowed<Superusers>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    ApiJson(body): ApiJson<TenantChange>,
-) -> Result<Response, AppError> {
+pub(crate) async fn rename_tenant(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    expected: Option<&str>,
+    body: &TenantChange,
+) -> Result<Tenant, AppError> {
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let tenant = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
-    require_if_match(&headers, &tenant_etag(&tenant))?;
+    check_precondition(expected, &tenant_etag(&tenant))?;
     let mut errors = Vec::new();
     let name = match &body.name {
         Some(name) => check_name("name", name, &mut errors),
@@ -239,32 +241,44 @@ pub async fn update(
         .await?;
         Ok(tenants::find(tx, id).await?)
     })?;
-    let Some(updated) = updated else {
-        let current = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
-        return Err(changed_meanwhile(tenant_etag(&current)));
-    };
-    Ok(with_etag(
-        &HeaderMap::new(),
-        tenant_etag(&updated),
-        &TenantOut::from(updated),
-    ))
+    match updated {
+        Some(updated) => Ok(updated),
+        None => {
+            let current = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
+            Err(changed_meanwhile(tenant_etag(&current)))
+        }
+    }
 }
 
-/// Delete a tenant (superusers): its people are signed out and can no longer sign in; the
-/// data stays for the audit trail. Needs `If-Match`.
-#[utoipa::path(delete, path = "/api/v1/tenants/{id}", tag = "tenants",
+/// Rename a tenant (superusers). Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/tenants/{id}", tag = "tenants", request_body = TenantChange,
     params(("id" = i64, Path), ("If-Match" = String, Header)),
-    responses((status = 204), (status = 404), (status = 412), (status = 428)))]
-pub async fn delete(
+    responses((status = 200, body = TenantOut), (status = 404), (status = 412), (status = 428)))]
+pub async fn update(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<Superusers>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-) -> Result<StatusCode, AppError> {
+    ApiJson(body): ApiJson<TenantChange>,
+) -> Result<Response, AppError> {
+    let tenant = rename_tenant(&state, &caller, id, if_match(&headers), &body).await?;
+    Ok(with_etag(
+        &HeaderMap::new(),
+        tenant_etag(&tenant),
+        &TenantOut::from(tenant),
+    ))
+}
+
+pub(crate) async fn delete_tenant(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    expected: Option<&str>,
+) -> Result<(), AppError> {
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let tenant = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
-    require_if_match(&headers, &tenant_etag(&tenant))?;
+    check_precondition(expected, &tenant_etag(&tenant))?;
     let deleted = crate::transaction!(conn, |tx| {
         if !tenants::mark_deleted(tx, &tenant).await? {
             return Ok::<_, AppError>(false);
@@ -279,9 +293,24 @@ pub async fn delete(
         Ok(true)
     })?;
     if deleted {
-        Ok(StatusCode::NO_CONTENT)
+        Ok(())
     } else {
         let current = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
         Err(changed_meanwhile(tenant_etag(&current)))
     }
+}
+
+/// Delete a tenant (superusers): its people are signed out and can no longer sign in; the
+/// data stays for the audit trail. Needs `If-Match`.
+#[utoipa::path(delete, path = "/api/v1/tenants/{id}", tag = "tenants",
+    params(("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 204), (status = 404), (status = 412), (status = 428)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Superusers>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    delete_tenant(&state, &caller, id, if_match(&headers)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,25 +2,26 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
 use super::{Admins, changed_meanwhile, check_name, fail_if_any, tenant_of, utc};
 use crate::audit::{self, Entry};
-use crate::auth::{Allowed, Role, password};
-use crate::http::concurrency::{etag, require_if_match, with_etag};
+use crate::auth::{Allowed, Caller, Credential, Role, password, token};
+use crate::http::concurrency::{check_precondition, created, etag, if_match, with_etag};
 use crate::http::pagination::{PageQuery, Paginated};
 use crate::http::problem::FieldError;
 use crate::http::{ApiJson, ApiQuery, AppError};
-use crate::people::sites;
 use crate::people::users::{self, Editable, NewUser, User};
+use crate::people::{password_resets, sites};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(list).post(create))
         .route("/{id}", get(read).patch(update).delete(delete))
+        .route("/{id}/reset-link", post(reset_link))
 }
 
 /// A person of your tenant.
@@ -58,7 +59,7 @@ impl UserOut {
     }
 }
 
-fn user_etag(user: &User) -> String {
+pub(crate) fn user_etag(user: &User) -> String {
     etag("user", user.id, user.version)
 }
 
@@ -140,15 +141,14 @@ pub async fn list(
     Ok(axum::Json(Paginated::new(items, page, total)).into_response())
 }
 
-/// Create an account in your tenant.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserIn,
-    responses((status = 201, body = UserOut), (status = 409), (status = 422)))]
-pub async fn create(
-    State(state): State<AppState>,
-    Allowed(caller, _): Allowed<Admins>,
-    ApiJson(body): ApiJson<NewUserIn>,
-) -> Result<Response, AppError> {
-    let tenant = tenant_of(&caller)?;
+// The operations, shared by the JSON API and the admin pages.
+
+pub(crate) async fn create_user(
+    state: &AppState,
+    caller: &Caller,
+    body: &NewUserIn,
+) -> Result<User, AppError> {
+    let tenant = tenant_of(caller)?;
     let email = users::normalise_email(&body.email);
     let mut errors = Vec::new();
     if let Err(reason) = users::check_email(&email) {
@@ -201,12 +201,19 @@ pub async fn create(
             .await?
             .ok_or(crate::db::DbError::NotFound)
     })?;
-    let tag = user_etag(&user);
-    let mut response = (StatusCode::CREATED, axum::Json(UserOut::from(user)?)).into_response();
-    if let Ok(value) = tag.parse() {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    Ok(response)
+    Ok(user)
+}
+
+/// Create an account in your tenant.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserIn,
+    responses((status = 201, body = UserOut), (status = 409), (status = 422)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    ApiJson(body): ApiJson<NewUserIn>,
+) -> Result<Response, AppError> {
+    let user = create_user(&state, &caller, &body).await?;
+    Ok(created(&user_etag(&user), &UserOut::from(user)?))
 }
 
 /// One person of your tenant.
@@ -226,25 +233,20 @@ pub async fn read(
     Ok(with_etag(&headers, user_etag(&user), &UserOut::from(user)?))
 }
 
-/// Change name, role, site or disable/enable an account. Needs `If-Match`. Disabling ends the
-/// person's sessions at once. You cannot change your own role or disable yourself.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserChange,
-    params(("id" = i64, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = UserOut), (status = 404), (status = 412), (status = 422), (status = 428)))]
-pub async fn update(
-    State(state): State<AppState>,
-    Allowed(caller, _): Allowed<Admins>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    ApiJson(body): ApiJson<UserChange>,
-) -> Result<Response, AppError> {
-    let tenant = tenant_of(&caller)?;
+pub(crate) async fn update_user(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    expected: Option<&str>,
+    body: &UserChange,
+) -> Result<User, AppError> {
+    let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let user = users::find_in_tenant(conn, tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    require_if_match(&headers, &user_etag(&user))?;
+    check_precondition(expected, &user_etag(&user))?;
     let before = Editable {
         display_name: user.display_name.clone(),
         role: Role::parse(&user.role).unwrap_or(Role::Viewer),
@@ -306,37 +308,50 @@ pub async fn update(
         .await?;
         Ok(users::find_in_tenant(tx, tenant, id).await?)
     })?;
-    let Some(updated) = updated else {
-        let current = users::find_in_tenant(conn, tenant, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        return Err(changed_meanwhile(user_etag(&current)));
-    };
-    Ok(with_etag(
-        &HeaderMap::new(),
-        user_etag(&updated),
-        &UserOut::from(updated)?,
-    ))
+    match updated {
+        Some(updated) => Ok(updated),
+        None => {
+            let current = users::find_in_tenant(conn, tenant, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Err(changed_meanwhile(user_etag(&current)))
+        }
+    }
 }
 
-/// Delete an account (kept for the audit trail; sign-in and sessions stop at once). Needs
-/// `If-Match`. You cannot delete yourself.
-#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
+/// Change name, role, site or disable/enable an account. Needs `If-Match`. Disabling ends the
+/// person's sessions at once. You cannot change your own role or disable yourself.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserChange,
     params(("id" = i64, Path), ("If-Match" = String, Header)),
-    responses((status = 204), (status = 404), (status = 412), (status = 422), (status = 428)))]
-pub async fn delete(
+    responses((status = 200, body = UserOut), (status = 404), (status = 412), (status = 422), (status = 428)))]
+pub async fn update(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<Admins>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-) -> Result<StatusCode, AppError> {
-    let tenant = tenant_of(&caller)?;
+    ApiJson(body): ApiJson<UserChange>,
+) -> Result<Response, AppError> {
+    let user = update_user(&state, &caller, id, if_match(&headers), &body).await?;
+    Ok(with_etag(
+        &HeaderMap::new(),
+        user_etag(&user),
+        &UserOut::from(user)?,
+    ))
+}
+
+pub(crate) async fn delete_user(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    expected: Option<&str>,
+) -> Result<(), AppError> {
+    let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let user = users::find_in_tenant(conn, tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    require_if_match(&headers, &user_etag(&user))?;
+    check_precondition(expected, &user_etag(&user))?;
     if caller.user_id == Some(user.id) {
         return Err(AppError::validation("id", "you cannot delete yourself"));
     }
@@ -354,11 +369,85 @@ pub async fn delete(
         Ok(true)
     })?;
     if deleted {
-        Ok(StatusCode::NO_CONTENT)
+        Ok(())
     } else {
         let current = users::find_in_tenant(conn, tenant, id)
             .await?
             .ok_or(AppError::NotFound)?;
         Err(changed_meanwhile(user_etag(&current)))
     }
+}
+
+/// Delete an account (kept for the audit trail; sign-in and sessions stop at once). Needs
+/// `If-Match`. You cannot delete yourself.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 204), (status = 404), (status = 412), (status = 422), (status = 428)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    delete_user(&state, &caller, id, if_match(&headers)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A password-reset link, shown once; no e-mail is sent.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ResetLinkOut {
+    /// The page where the person sets a new password: `/reset/{token}`, relative to the site.
+    pub url: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Make a single-use password-reset link for a person of your tenant, valid 24 hours. Older
+/// open links of that person stop working. Only signed-in admins can make links.
+#[utoipa::path(post, path = "/api/v1/users/{id}/reset-link", tag = "users",
+    params(("id" = i64, Path)),
+    responses((status = 201, body = ResetLinkOut), (status = 403), (status = 404), (status = 409)))]
+pub async fn reset_link(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let tenant = tenant_of(&caller)?;
+    let (Credential::Session { .. }, Some(creator)) = (&caller.credential, caller.user_id) else {
+        return Err(AppError::Forbidden(
+            "reset links are made by a signed-in admin, not by an API token".into(),
+        ));
+    };
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let user = users::find_in_tenant(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if user.disabled_at.is_some() {
+        return Err(AppError::Conflict(
+            "the account is disabled; enable it before making a reset link".into(),
+        ));
+    }
+    let secret = token::generate();
+    let hash = token::hash(&state.settings.secret_key, &secret);
+    let expires_at = crate::transaction!(conn, |tx| {
+        let expires_at = password_resets::create(tx, &hash, user.id, creator).await?;
+        audit::record(
+            tx,
+            Entry::new("user.reset_link_created", caller.actor(), Some(tenant))
+                .target("user", user.id)
+                .details(json!({ "email": user.email, "expires_at": utc(expires_at) })),
+        )
+        .await?;
+        Ok::<_, AppError>(expires_at)
+    })?;
+    let body = ResetLinkOut {
+        url: format!("/reset/{secret}"),
+        expires_at: utc(expires_at),
+    };
+    let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
