@@ -9,6 +9,7 @@ mod auth;
 mod browser;
 mod cli;
 mod client;
+mod console;
 mod e2e;
 mod errors;
 mod harness;

@@ -1,6 +1,7 @@
 //! The HTML side: shared layout, home page, module landing pages, error pages and the
 //! embedded static assets.
 
+pub mod admin;
 pub mod assets;
 pub mod i18n;
 pub mod lang;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .merge(assets::router())
         .merge(sign_in::router())
+        .merge(admin::router())
         .merge(reset::router())
 }
 

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -23,8 +23,26 @@ use crate::state::AppState;
 #[template(path = "login.html")]
 struct LoginTemplate {
     page: Page,
+    /// Where to go after signing in (a local path), kept through failed attempts.
+    next: Option<String>,
     email: String,
     error: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+/// Only a path on this site: never `//host` or a full URL, so the sign-in page cannot be used
+/// to send people elsewhere.
+fn local_path(next: Option<String>) -> Option<String> {
+    next.filter(|path| {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !path.contains('\\')
+            && path.len() <= 512
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,11 +59,12 @@ pub fn router() -> Router<AppState> {
         .route("/logout", axum::routing::post(logout))
 }
 
-async fn show(page: Page) -> Response {
+async fn show(page: Page, Query(query): Query<Next>) -> Response {
     render(
         StatusCode::OK,
         &LoginTemplate {
             page,
+            next: local_path(query.next),
             email: String::new(),
             error: None,
         },
@@ -56,14 +75,17 @@ async fn submit(
     State(state): State<AppState>,
     client: ClientIp,
     page: Page,
+    Query(query): Query<Next>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    let next = local_path(query.next);
     let refuse = |page, email: String, key: &'static str, status| {
         render(
             status,
             &LoginTemplate {
                 page,
+                next: next.clone(),
                 email,
                 error: Some(key),
             },
@@ -87,7 +109,7 @@ async fn submit(
     .await
     {
         Ok(signed_in) => {
-            let mut response = Redirect::to("/").into_response();
+            let mut response = Redirect::to(next.as_deref().unwrap_or("/")).into_response();
             *response.status_mut() = StatusCode::SEE_OTHER;
             response.headers_mut().insert(
                 header::SET_COOKIE,

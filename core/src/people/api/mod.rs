@@ -2,10 +2,10 @@
 //! `/api/v1/tokens` (admins, within their own tenant). Every query is confined to the caller's
 //! tenant, so an id of another tenant's object is a 404 like any unknown id.
 
-mod sites;
-mod tenants;
+pub(crate) mod sites;
+pub(crate) mod tenants;
 mod tokens;
-mod users;
+pub(crate) mod users;
 
 use axum::Router;
 use chrono::{DateTime, NaiveDateTime, Utc};

@@ -1,0 +1,258 @@
+//! `/admin/sites`: the kitchens of the admin's tenant.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{Console, FormErrors, Outcome};
+use crate::http::AppError;
+use crate::people::api::Admins;
+use crate::people::api::sites::{
+    NewSite, SiteChange, create_site, delete_site, site_etag, update_site,
+};
+use crate::people::sites::{self, Site};
+use crate::state::AppState;
+use crate::web::{Page, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/sites", get(list).post(create))
+        .route("/admin/sites/{id}", get(show).post(update))
+        .route("/admin/sites/{id}/delete", post(delete))
+}
+
+/// What the site form shows: what was stored, or what was typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct SiteForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    timezone: String,
+    #[serde(default)]
+    etag: Option<String>,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/sites.html")]
+struct ListTemplate {
+    page: Page,
+    sites: Vec<Site>,
+    saved: bool,
+    form: SiteForm,
+    errors: FormErrors,
+    csrf: String,
+    action: &'static str,
+    etag: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/site.html")]
+struct SiteTemplate {
+    page: Page,
+    id: i64,
+    heading: String,
+    form: SiteForm,
+    errors: FormErrors,
+    csrf: String,
+    action: String,
+    etag: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+fn csrf(console: &Console<Admins>) -> String {
+    console.caller.csrf_token().unwrap_or_default().to_owned()
+}
+
+async fn list_page(
+    state: &AppState,
+    console: Console<Admins>,
+    form: SiteForm,
+    errors: FormErrors,
+    saved: bool,
+) -> Response {
+    let Some(tenant) = console.caller.tenant_id else {
+        return AppError::NotFound.into_response();
+    };
+    let listed = match state.db.get().await {
+        Ok(mut pooled) => sites::list(&mut pooled.conn(), tenant, 0, 1000)
+            .await
+            .map(|(s, _)| s),
+        Err(error) => Err(error),
+    };
+    let sites = match listed {
+        Ok(sites) => sites,
+        Err(error) => return AppError::from(error).into_response(),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let csrf = csrf(&console);
+    render(
+        status,
+        &ListTemplate {
+            page: console.page,
+            sites,
+            saved,
+            form,
+            errors,
+            csrf,
+            action: "/admin/sites",
+            etag: None,
+        },
+    )
+}
+
+async fn list(
+    State(state): State<AppState>,
+    console: Console<Admins>,
+    Query(q): Query<Saved>,
+) -> Response {
+    let form = SiteForm {
+        timezone: "Europe/Stockholm".into(),
+        ..SiteForm::default()
+    };
+    list_page(
+        &state,
+        console,
+        form,
+        FormErrors::default(),
+        q.saved.is_some(),
+    )
+    .await
+}
+
+fn saved(to: &str) -> Response {
+    Redirect::to(&format!("{to}?saved=1")).into_response()
+}
+
+async fn create(
+    State(state): State<AppState>,
+    console: Console<Admins>,
+    axum::Form(form): axum::Form<SiteForm>,
+) -> Response {
+    let body = NewSite {
+        name: form.name.clone(),
+        timezone: form.timezone.clone(),
+    };
+    match Outcome::from(create_site(&state, &console.caller, &body).await) {
+        Outcome::Done(_) => saved("/admin/sites"),
+        Outcome::Invalid(errors) => list_page(&state, console, form, errors, false).await,
+        Outcome::Failed(error) => error.into_response(),
+    }
+}
+
+async fn find(state: &AppState, console: &Console<Admins>, id: i64) -> Result<Site, AppError> {
+    let tenant = console.caller.tenant_id.ok_or(AppError::NotFound)?;
+    let mut pooled = state.db.get().await?;
+    sites::find(&mut pooled.conn(), tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn site_page(
+    console: Console<Admins>,
+    site: &Site,
+    form: SiteForm,
+    errors: FormErrors,
+) -> Response {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let csrf = csrf(&console);
+    render(
+        status,
+        &SiteTemplate {
+            page: console.page,
+            id: site.id,
+            heading: site.name.clone(),
+            form,
+            errors,
+            csrf,
+            action: format!("/admin/sites/{}", site.id),
+            etag: Some(site_etag(site)),
+        },
+    )
+}
+
+async fn show(
+    State(state): State<AppState>,
+    console: Console<Admins>,
+    Path(id): Path<i64>,
+) -> Response {
+    match find(&state, &console, id).await {
+        Ok(site) => {
+            let form = SiteForm {
+                name: site.name.clone(),
+                timezone: site.timezone.clone(),
+                ..SiteForm::default()
+            };
+            site_page(console, &site, form, FormErrors::default())
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn update(
+    State(state): State<AppState>,
+    console: Console<Admins>,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<SiteForm>,
+) -> Response {
+    let change = SiteChange {
+        name: Some(form.name.clone()),
+        timezone: Some(form.timezone.clone()),
+    };
+    let result = update_site(&state, &console.caller, id, form.etag.as_deref(), &change).await;
+    match Outcome::from(result) {
+        Outcome::Done(_) => saved("/admin/sites"),
+        Outcome::Invalid(errors) => match find(&state, &console, id).await {
+            Ok(site) => site_page(console, &site, form, errors),
+            Err(error) => error.into_response(),
+        },
+        Outcome::Failed(error) => error.into_response(),
+    }
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    console: Console<Admins>,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<SiteForm>,
+) -> Response {
+    let site = match find(&state, &console, id).await {
+        Ok(site) => site,
+        Err(error) => return error.into_response(),
+    };
+    let shown = SiteForm {
+        name: site.name.clone(),
+        timezone: site.timezone.clone(),
+        ..SiteForm::default()
+    };
+    if form.confirm.as_deref() != Some("yes") {
+        let mut errors = FormErrors::default();
+        errors.fields.insert(
+            "confirm".into(),
+            console.page.t("admin.confirm_required").to_owned(),
+        );
+        return site_page(console, &site, shown, errors);
+    }
+    match Outcome::from(delete_site(&state, &console.caller, id, form.etag.as_deref()).await) {
+        Outcome::Done(()) => saved("/admin/sites"),
+        Outcome::Invalid(errors) => site_page(console, &site, shown, errors),
+        Outcome::Failed(error) => error.into_response(),
+    }
+}
