@@ -45,6 +45,10 @@ async fn the_console_sends_strangers_to_sign_in_and_refuses_other_roles() {
 
     let (_, _, cook) = seed_user(&app, Role::Cook).await;
     let cook = Client::sign_in(&app, &cook).await;
+    assert!(
+        !cook.get("/").await.text().contains(r#"href="/admin""#),
+        "no console link for cooks"
+    );
     let refused = cook.get("/admin/sites").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.content_type().starts_with("text/html"));
@@ -86,6 +90,10 @@ async fn admins_manage_kitchens_with_forms() {
     let (_, _, admin) = seed_user(&app, Role::Admin).await;
     let admin = Client::sign_in(&app, &admin).await;
 
+    assert!(
+        admin.get("/").await.text().contains(r#"href="/admin""#),
+        "the console is in the navigation"
+    );
     let page = admin.get("/admin/sites").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(

@@ -76,6 +76,16 @@ impl Page {
                 current: path == entry.path || path.starts_with(&format!("{}/", entry.path)),
             }));
         }
+        let administers = caller.is_some_and(|c| {
+            matches!(c.role, crate::auth::Role::Admin | crate::auth::Role::Superuser)
+        });
+        if administers {
+            nav.push(NavLink {
+                label: i18n.text(lang, "admin.title").to_owned(),
+                path: "/admin",
+                current: path == "/admin" || path.starts_with("/admin/"),
+            });
+        }
         let page = Self {
             lang,
             path,
