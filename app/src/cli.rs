@@ -29,7 +29,7 @@ pub enum Command {
         #[arg(long, requires = "email")]
         password_stdin: bool,
     },
-    /// Create the local demo data set (one user per role) if missing, and print its logins.
+    /// Recreate the local demo data set (one user per role, demo password) and print its logins.
     Demo,
     /// Audit-log maintenance.
     Audit {

@@ -389,7 +389,7 @@ fn create_superuser_reads_the_password_from_stdin_and_checks_it() {
 }
 
 #[test]
-fn demo_creates_one_login_per_role_once_and_only_locally() {
+fn demo_recreates_one_login_per_role_and_only_locally() {
     let rt = runtime();
     let db = rt.block_on(TestDb::migrated());
     let dir = tempfile::tempdir().unwrap();
@@ -401,8 +401,46 @@ fn demo_creates_one_login_per_role_once_and_only_locally() {
     for role in ["superuser", "admin", "cook", "department", "viewer"] {
         assert!(text.contains(&format!("{role}@demo.galley.test")), "{text}");
     }
+
+    // Someone changes the demo admin's password; `galley demo` puts the set back.
+    rt.block_on(async {
+        let app = crate::harness::TestApp::builder()
+            .db(db.clone())
+            .build()
+            .await;
+        let mut pooled = app.app.state.db.get().await.unwrap();
+        let conn = &mut pooled.conn();
+        let admin = galley_core::people::users::find_live_by_email(conn, "admin@demo.galley.test")
+            .await
+            .unwrap()
+            .unwrap();
+        let other = galley_core::auth::password::hash("a different password".into())
+            .await
+            .unwrap();
+        galley_core::people::users::set_password(conn, admin.id, &other)
+            .await
+            .unwrap();
+    });
     let second = run(dir.path(), &env, &["demo"]);
-    assert_eq!(stdout(&second), text, "a second run changes nothing");
+    assert_eq!(stdout(&second), text);
+    rt.block_on(async {
+        let app = crate::harness::TestApp::builder()
+            .db(db.clone())
+            .build()
+            .await;
+        let signed_in = crate::auth::login_response(
+            &app,
+            "admin@demo.galley.test",
+            galley_core::people::accounts::DEMO_PASSWORD,
+        )
+        .await;
+        assert_eq!(
+            signed_in.status,
+            axum::http::StatusCode::OK,
+            "{}",
+            signed_in.text()
+        );
+    });
 
     let production = [
         ("DATABASE_URL", url.as_str()),

@@ -70,21 +70,71 @@ pub struct DemoLogin {
     pub email: String,
 }
 
-/// Creates the demo tenant, site and one user per role, unless they exist; returns the logins.
-pub async fn ensure_demo(conn: &mut DbConn<'_>) -> Result<Vec<DemoLogin>, AccountError> {
-    let logins: Vec<DemoLogin> = Role::ALL
+fn demo_logins() -> Vec<DemoLogin> {
+    Role::ALL
         .iter()
         .map(|role| DemoLogin {
             role: *role,
             email: format!("{}@{DEMO_DOMAIN}", role.as_str()),
         })
-        .collect();
+        .collect()
+}
+
+/// Creates the demo tenant, site and one user per role unless the demo superuser exists
+/// (local runs call this at every start); returns the logins.
+pub async fn ensure_demo(conn: &mut DbConn<'_>) -> Result<Vec<DemoLogin>, AccountError> {
+    let logins = demo_logins();
     if users::find_live_by_email(conn, &logins[0].email)
         .await?
         .is_some()
     {
         return Ok(logins);
     }
+    create_demo(conn, logins).await
+}
+
+/// `galley demo`: puts the demo data set back as new. The current demo accounts and their
+/// tenants are retired (soft-deleted, audited) and a fresh set is made, whatever was changed,
+/// disabled or deleted meanwhile.
+pub async fn recreate_demo(conn: &mut DbConn<'_>) -> Result<Vec<DemoLogin>, AccountError> {
+    let mut tenants_to_retire = std::collections::BTreeSet::new();
+    crate::transaction!(conn, |tx| {
+        for login in demo_logins() {
+            if let Some(user) = users::find_live_by_email(tx, &login.email).await? {
+                if let Some(tenant) = user.tenant_id {
+                    tenants_to_retire.insert(tenant);
+                }
+                users::mark_deleted(tx, &user).await?;
+                audit::record(
+                    tx,
+                    Entry::new("user.deleted", Actor::default(), user.tenant_id)
+                        .target("user", user.id)
+                        .details(json!({ "via": "demo" })),
+                )
+                .await?;
+            }
+        }
+        for id in &tenants_to_retire {
+            if let Some(tenant) = tenants::find(tx, *id).await? {
+                tenants::mark_deleted(tx, &tenant).await?;
+                audit::record(
+                    tx,
+                    Entry::new("tenant.deleted", Actor::default(), Some(*id))
+                        .target("tenant", *id)
+                        .details(json!({ "via": "demo" })),
+                )
+                .await?;
+            }
+        }
+        Ok::<(), DbError>(())
+    })?;
+    create_demo(conn, demo_logins()).await
+}
+
+async fn create_demo(
+    conn: &mut DbConn<'_>,
+    logins: Vec<DemoLogin>,
+) -> Result<Vec<DemoLogin>, AccountError> {
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     crate::transaction!(conn, |tx| {
         let tenant = tenants::insert(tx, "Demo kommun", "municipal").await?;
