@@ -440,3 +440,38 @@ async fn an_audit_row_commits_and_rolls_back_with_its_change() {
         before + 1
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_stops_working_when_its_maker_is_disabled() {
+    let app = TestApp::new().await;
+    let (tenant, admin_id, email) = seed_user(&app, Role::Admin).await;
+    let admin = crate::client::Client::sign_in(&app, &email).await;
+    let created = admin
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "Kassasystem", "role": "viewer" }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let bearer = format!("Bearer {}", created.json()["token"].as_str().unwrap());
+    let auth = [("authorization", bearer.as_str())];
+    let me = app.request(Method::GET, "/api/v1/auth/me", &auth, "").await;
+    assert_eq!(me.status, StatusCode::OK);
+    {
+        let mut pooled = app.app.state.db.get().await.unwrap();
+        let conn = &mut pooled.conn();
+        let user = users::find_in_tenant(conn, tenant, admin_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let disabled = users::Editable {
+            display_name: user.display_name.clone(),
+            role: Role::Admin,
+            site_id: user.site_id,
+            disabled: true,
+        };
+        assert!(users::update(conn, &user, &disabled).await.unwrap());
+    }
+    let me = app.request(Method::GET, "/api/v1/auth/me", &auth, "").await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED, "the maker is disabled");
+}

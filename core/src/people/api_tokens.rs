@@ -7,7 +7,7 @@ use diesel_async::RunQueryDsl;
 
 use crate::auth::{Caller, Credential, Role, token};
 use crate::db::{DbConn, DbError};
-use crate::schema::{api_tokens, tenants};
+use crate::schema::{api_tokens, tenants, users};
 use crate::state::AppState;
 
 /// The caller an API token stands for, if it is live and its tenant exists.
@@ -16,31 +16,46 @@ pub async fn resolve(state: &AppState, secret: &str) -> Result<Option<Caller>, D
     let now = crate::db::now();
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let found: Option<(i64, i64, String)> = crate::db_run!(conn, |c| {
-        api_tokens::table
-            .inner_join(tenants::table)
-            .filter(api_tokens::token_hash.eq(&hash))
-            .filter(api_tokens::revoked_at.is_null())
-            .filter(
-                api_tokens::expires_at
-                    .is_null()
-                    .or(api_tokens::expires_at.gt(now)),
-            )
-            .filter(tenants::deleted_at.is_null())
-            .select((api_tokens::id, api_tokens::tenant_id, api_tokens::role))
-            .first(c)
-            .await
-            .optional()
-    })?;
-    let Some((token_id, tenant_id, role)) = found else {
+    // A token stops with the person who made it: disabling or deleting them ends it too.
+    let live_creators = users::table
+        .filter(users::deleted_at.is_null())
+        .filter(users::disabled_at.is_null())
+        .select(users::id);
+    let found: Option<(i64, i64, String, Option<chrono::NaiveDateTime>)> =
+        crate::db_run!(conn, |c| {
+            api_tokens::table
+                .inner_join(tenants::table)
+                .filter(api_tokens::created_by.eq_any(live_creators))
+                .filter(api_tokens::token_hash.eq(&hash))
+                .filter(api_tokens::revoked_at.is_null())
+                .filter(
+                    api_tokens::expires_at
+                        .is_null()
+                        .or(api_tokens::expires_at.gt(now)),
+                )
+                .filter(tenants::deleted_at.is_null())
+                .select((
+                    api_tokens::id,
+                    api_tokens::tenant_id,
+                    api_tokens::role,
+                    api_tokens::last_used_at,
+                ))
+                .first(c)
+                .await
+                .optional()
+        })?;
+    let Some((token_id, tenant_id, role, last_used_at)) = found else {
         return Ok(None);
     };
-    crate::db_run!(conn, |c| {
-        diesel::update(api_tokens::table.find(token_id))
-            .set(api_tokens::last_used_at.eq(now))
-            .execute(c)
-            .await
-    })?;
+    // Written at most once a minute, not on every request of a busy integration.
+    if last_used_at.is_none_or(|at| now - at > chrono::Duration::minutes(1)) {
+        crate::db_run!(conn, |c| {
+            diesel::update(api_tokens::table.find(token_id))
+                .set(api_tokens::last_used_at.eq(now))
+                .execute(c)
+                .await
+        })?;
+    }
     Ok(Role::parse(&role).map(|role| Caller {
         user_id: None,
         email: None,
