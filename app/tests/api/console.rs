@@ -181,6 +181,10 @@ async fn admins_manage_kitchens_with_forms() {
     .await;
     assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(stale.text().contains("Någon annan ändrade detta"));
+    assert!(
+        stale.text().contains(r#"value="Berga kök""#) && !stale.text().contains(r#"value="Lost""#),
+        "the form shows what is stored now"
+    );
     assert_eq!(
         admin.get(&format!("/api/v1/sites/{id}")).await.json()["name"],
         "Berga kök"

@@ -253,9 +253,21 @@ pub async fn list(
     ApiQuery(query): ApiQuery<AuditQuery>,
     ApiQuery(paging): ApiQuery<PageQuery>,
 ) -> Result<Response, AppError> {
+    let page = audit_page(&state, &caller, query, paging).await?;
+    Ok(axum::Json(page).into_response())
+}
+
+/// One page of the rows the caller may read, newest first: the operation shared by the JSON
+/// API and the admin pages.
+pub(crate) async fn audit_page(
+    state: &AppState,
+    caller: &Caller,
+    query: AuditQuery,
+    paging: PageQuery,
+) -> Result<Paginated<AuditEntry>, AppError> {
     let (tenant, filter) = query.checked()?;
     let page = paging.checked()?;
-    let scope = scope_of(&caller, tenant)?;
+    let scope = scope_of(caller, tenant)?;
     let mut pooled = state.db.get().await?;
     let (rows, total) = query::page(
         &mut pooled.conn(),
@@ -266,7 +278,7 @@ pub async fn list(
     )
     .await?;
     let items = rows.into_iter().map(AuditEntry::from).collect();
-    Ok(axum::Json(Paginated::new(items, page, total)).into_response())
+    Ok(Paginated::new(items, page, total))
 }
 
 /// How the CSV is written.

@@ -61,12 +61,23 @@ pub async fn start(
     caller: Caller,
     ApiJson(body): ApiJson<StartImpersonation>,
 ) -> Result<Json<Impersonation>, AppError> {
+    Ok(Json(start_impersonation(&state, &caller, &body).await?))
+}
+
+// The operations, shared by the JSON API and the admin pages.
+
+/// Puts the superuser's session inside the tenant, audited.
+pub(crate) async fn start_impersonation(
+    state: &AppState,
+    caller: &Caller,
+    body: &StartImpersonation,
+) -> Result<Impersonation, AppError> {
     if caller.role != Role::Superuser {
         return Err(AppError::Forbidden(
             "only superusers impersonate, and not while already impersonating".into(),
         ));
     }
-    let token_hash = session_of(&caller)?.to_owned();
+    let token_hash = session_of(caller)?.to_owned();
     let mut errors = Vec::new();
     let reason = body.reason.trim().to_owned();
     if !(10..=500).contains(&reason.chars().count()) {
@@ -110,22 +121,28 @@ pub async fn start(
         )
         .await
     })?;
-    Ok(Json(Impersonation {
+    Ok(Impersonation {
         tenant_id: body.tenant_id,
         expires_at: crate::people::api::utc(expires_at),
-    }))
+    })
 }
 
 /// Leave the tenant.
 #[utoipa::path(delete, path = "/api/v1/auth/impersonation", tag = "auth",
     responses((status = 204), (status = 409)))]
 pub async fn stop(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
+    stop_impersonation(&state, &caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Takes the superuser's session out of the tenant again, audited.
+pub(crate) async fn stop_impersonation(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     let Some(superuser) = caller.impersonator_id else {
         return Err(AppError::Conflict(
             "you are not impersonating anyone".into(),
         ));
     };
-    let token_hash = session_of(&caller)?.to_owned();
+    let token_hash = session_of(caller)?.to_owned();
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     crate::transaction!(conn, |tx| {
@@ -137,7 +154,7 @@ pub async fn stop(State(state): State<AppState>, caller: Caller) -> Result<Statu
         )
         .await
     })?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// Ends an impersonation whose time ran out, audited once: the first request after expiry

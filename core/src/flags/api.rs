@@ -12,7 +12,7 @@ use super::{FlagChange, FlagError, FlagSource, Scope};
 use crate::auth::{Allowed, Caller, Role};
 use crate::http::ApiJson;
 use crate::http::AppError;
-use crate::http::concurrency::require_if_match;
+use crate::http::concurrency::{check_precondition, if_match};
 use crate::people::{sites, tenants};
 use crate::state::AppState;
 
@@ -105,11 +105,21 @@ pub async fn list(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<ModuleAdmins>,
 ) -> Result<Json<Vec<ModuleSwitches>>, AppError> {
+    Ok(Json(module_switches(&state, &caller).await?))
+}
+
+// The operations, shared by the JSON API and the admin pages.
+
+/// Every module with its state for the caller and the switches within the caller's reach.
+pub(crate) async fn module_switches(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<ModuleSwitches>, AppError> {
     let snapshot = state.flags.snapshot();
     let scope: Scope = caller.flag_scope();
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let scopes = reach(conn, &caller).await?;
+    let scopes = reach(conn, caller).await?;
     let mut out = Vec::new();
     for module in state.registry.modules() {
         let effective = snapshot.state_in(module.id(), scope);
@@ -125,27 +135,24 @@ pub async fn list(
             switches,
         });
     }
-    Ok(Json(out))
+    Ok(out)
 }
 
-/// Switch a module on or off for one scope, or remove that scope's override. Needs `If-Match`
-/// with the switch's ETag from `GET /api/v1/modules`. Every instance follows within seconds.
-#[utoipa::path(put, path = "/api/v1/modules/{id}", tag = "modules", request_body = SwitchIn,
-    params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = SwitchOut), (status = 404), (status = 412), (status = 422), (status = 428)))]
-pub async fn switch(
-    State(state): State<AppState>,
-    Allowed(caller, _): Allowed<ModuleAdmins>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<SwitchIn>,
-) -> Result<(StatusCode, Json<SwitchOut>), AppError> {
-    let module = state.registry.get(&id).ok_or(AppError::NotFound)?;
+/// Sets or removes one switch. `expected` is the switch's ETag as the client read it
+/// (`If-Match`, or a form's hidden field). The flags service applies it at once.
+pub(crate) async fn switch_module(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    expected: Option<&str>,
+    body: &SwitchIn,
+) -> Result<SwitchOut, AppError> {
+    let module = state.registry.get(id).ok_or(AppError::NotFound)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let (scope_id, tenant_id) = target(conn, &caller, &body).await?;
+    let (scope_id, tenant_id) = target(conn, caller, body).await?;
     let current = switch_out(conn, module.id(), body.scope, scope_id).await?;
-    require_if_match(&headers, &current.etag)?;
+    check_precondition(expected, &current.etag)?;
     drop(pooled);
     let who = caller.email.clone().unwrap_or_else(|| "api token".into());
     let change = FlagChange {
@@ -164,7 +171,22 @@ pub async fn switch(
             other => AppError::Internal(other.to_string()),
         })?;
     let mut pooled = state.db.get().await?;
-    let updated = switch_out(&mut pooled.conn(), module.id(), body.scope, scope_id).await?;
+    switch_out(&mut pooled.conn(), module.id(), body.scope, scope_id).await
+}
+
+/// Switch a module on or off for one scope, or remove that scope's override. Needs `If-Match`
+/// with the switch's ETag from `GET /api/v1/modules`. Every instance follows within seconds.
+#[utoipa::path(put, path = "/api/v1/modules/{id}", tag = "modules", request_body = SwitchIn,
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = SwitchOut), (status = 404), (status = 412), (status = 422), (status = 428)))]
+pub async fn switch(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<ModuleAdmins>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SwitchIn>,
+) -> Result<(StatusCode, Json<SwitchOut>), AppError> {
+    let updated = switch_module(&state, &caller, &id, if_match(&headers), &body).await?;
     Ok((StatusCode::OK, Json(updated)))
 }
 

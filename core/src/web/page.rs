@@ -77,11 +77,14 @@ impl Page {
             }));
         }
         let administers = caller.is_some_and(|c| {
-            matches!(c.role, crate::auth::Role::Admin | crate::auth::Role::Superuser)
+            matches!(
+                c.role,
+                crate::auth::Role::Admin | crate::auth::Role::Superuser
+            )
         });
         if administers {
             nav.push(NavLink {
-                label: i18n.text(lang, "admin.title").to_owned(),
+                label: i18n.text(lang, "admin.nav").to_owned(),
                 path: "/admin",
                 current: path == "/admin" || path.starts_with("/admin/"),
             });

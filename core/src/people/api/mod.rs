@@ -4,7 +4,7 @@
 
 pub(crate) mod sites;
 pub(crate) mod tenants;
-mod tokens;
+pub(crate) mod tokens;
 pub(crate) mod users;
 
 use axum::Router;

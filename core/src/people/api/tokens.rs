@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The scopes a token can carry; a token is judged as that role.
-const GRANTABLE: [Role; 4] = [Role::Admin, Role::Cook, Role::Department, Role::Viewer];
+pub(crate) const GRANTABLE: [Role; 4] = [Role::Admin, Role::Cook, Role::Department, Role::Viewer];
 
 /// The longest a token may live.
 const MAX_LIFETIME: Months = Months::new(24);
@@ -151,17 +151,16 @@ pub async fn list(
     Ok(axum::Json(Paginated::new(items, page, total)).into_response())
 }
 
-/// Make an API token for your tenant. The answer holds the secret (`token`) once; store it
-/// then. Only signed-in admins can make tokens (an API token gets 403).
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewTokenIn,
-    responses((status = 201, body = CreatedToken), (status = 403), (status = 422)))]
-pub async fn create(
-    State(state): State<AppState>,
-    Allowed(caller, _): Allowed<Admins>,
-    ApiJson(body): ApiJson<NewTokenIn>,
-) -> Result<Response, AppError> {
-    let tenant = tenant_of(&caller)?;
-    let creator = person_of(&caller)?;
+// The operations, shared by the JSON API and the admin pages.
+
+/// Makes a token; returns its secret, to be shown this once, and the stored record.
+pub(crate) async fn create_token(
+    state: &AppState,
+    caller: &Caller,
+    body: &NewTokenIn,
+) -> Result<(String, ApiToken), AppError> {
+    let tenant = tenant_of(caller)?;
+    let creator = person_of(caller)?;
     let mut errors = Vec::new();
     let name = check_name("name", &body.name, &mut errors);
     if !GRANTABLE.contains(&body.role) {
@@ -208,6 +207,19 @@ pub async fn create(
             .await?
             .ok_or(crate::db::DbError::NotFound)
     })?;
+    Ok((secret, row))
+}
+
+/// Make an API token for your tenant. The answer holds the secret (`token`) once; store it
+/// then. Only signed-in admins can make tokens (an API token gets 403).
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewTokenIn,
+    responses((status = 201, body = CreatedToken), (status = 403), (status = 422)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    ApiJson(body): ApiJson<NewTokenIn>,
+) -> Result<Response, AppError> {
+    let (secret, row) = create_token(&state, &caller, &body).await?;
     let created = CreatedToken {
         token: secret,
         record: TokenOut::from(row)?,
@@ -237,17 +249,13 @@ pub async fn read(
     Ok(axum::Json(TokenOut::from(row)?).into_response())
 }
 
-/// Revoke an API token: it is refused from the next request on. The record stays (with
-/// `revoked_at`) for the audit trail; revoking it again is 409.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
-    params(("id" = i64, Path)),
-    responses((status = 204), (status = 404), (status = 409)))]
-pub async fn revoke(
-    State(state): State<AppState>,
-    Allowed(caller, _): Allowed<Admins>,
-    Path(id): Path<i64>,
-) -> Result<StatusCode, AppError> {
-    let tenant = tenant_of(&caller)?;
+/// Revokes a token of the caller's tenant; revoking a revoked one is a conflict.
+pub(crate) async fn revoke_token(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<(), AppError> {
+    let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let row = api_tokens::find(conn, tenant, id)
@@ -267,10 +275,24 @@ pub async fn revoke(
         Ok(true)
     })?;
     if revoked {
-        Ok(StatusCode::NO_CONTENT)
+        Ok(())
     } else {
         Err(AppError::Conflict(format!(
             "API token {id} is already revoked"
         )))
     }
+}
+
+/// Revoke an API token: it is refused from the next request on. The record stays (with
+/// `revoked_at`) for the audit trail; revoking it again is 409.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 404), (status = 409)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    revoke_token(&state, &caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -64,7 +64,7 @@ pub(crate) fn user_etag(user: &User) -> String {
 }
 
 /// Roles an admin can give; superusers are made with `galley create-superuser`.
-const GRANTABLE: [Role; 4] = [Role::Admin, Role::Cook, Role::Department, Role::Viewer];
+pub(crate) const GRANTABLE: [Role; 4] = [Role::Admin, Role::Cook, Role::Department, Role::Viewer];
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -401,17 +401,14 @@ pub struct ResetLinkOut {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Make a single-use password-reset link for a person of your tenant, valid 24 hours. Older
-/// open links of that person stop working. Only signed-in admins can make links.
-#[utoipa::path(post, path = "/api/v1/users/{id}/reset-link", tag = "users",
-    params(("id" = i64, Path)),
-    responses((status = 201, body = ResetLinkOut), (status = 403), (status = 404), (status = 409)))]
-pub async fn reset_link(
-    State(state): State<AppState>,
-    Allowed(caller, _): Allowed<Admins>,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    let tenant = tenant_of(&caller)?;
+/// Makes a single-use reset link for a person of the caller's tenant, valid 24 hours; older
+/// open links of that person stop working. Shared by the JSON API and the admin pages.
+pub(crate) async fn create_reset_link(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<ResetLinkOut, AppError> {
+    let tenant = tenant_of(caller)?;
     let (Credential::Session { .. }, Some(creator)) = (&caller.credential, caller.user_id) else {
         return Err(AppError::Forbidden(
             "reset links are made by a signed-in admin, not by an API token".into(),
@@ -440,10 +437,23 @@ pub async fn reset_link(
         .await?;
         Ok::<_, AppError>(expires_at)
     })?;
-    let body = ResetLinkOut {
+    Ok(ResetLinkOut {
         url: format!("/reset/{secret}"),
         expires_at: utc(expires_at),
-    };
+    })
+}
+
+/// Make a single-use password-reset link for a person of your tenant, valid 24 hours. Older
+/// open links of that person stop working. Only signed-in admins can make links.
+#[utoipa::path(post, path = "/api/v1/users/{id}/reset-link", tag = "users",
+    params(("id" = i64, Path)),
+    responses((status = 201, body = ResetLinkOut), (status = 403), (status = 404), (status = 409)))]
+pub async fn reset_link(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let body = create_reset_link(&state, &caller, id).await?;
     let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
     response.headers_mut().insert(
         header::CACHE_CONTROL,

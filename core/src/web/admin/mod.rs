@@ -2,8 +2,13 @@
 //! without JavaScript, carries the session's CSRF token, shows validation errors next to the
 //! field and keeps what was typed.
 
+mod audit;
 mod form;
+mod modules;
 mod sites;
+mod tenants;
+mod tokens;
+mod users;
 
 use askama::Template;
 use axum::Router;
@@ -23,6 +28,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(index))
         .merge(sites::router())
+        .merge(modules::router())
+        .merge(audit::router())
+        .merge(tenants::router())
+        .merge(users::router())
+        .merge(tokens::router())
 }
 
 /// A console page's caller, admitted by its role set. Not signed in: off to the sign-in page,

@@ -73,6 +73,23 @@ fn csrf(console: &Console<Admins>) -> String {
     console.caller.csrf_token().unwrap_or_default().to_owned()
 }
 
+/// The operations explain in English; the page says it in the reader's language.
+fn translated(page: &Page, mut errors: FormErrors) -> FormErrors {
+    for (field, reason) in errors.fields.iter_mut() {
+        let key = match field.as_str() {
+            "name" => "admin.name_invalid",
+            "timezone" => "admin.timezone_invalid",
+            _ => continue,
+        };
+        *reason = page.t(key).to_owned();
+    }
+    errors
+}
+
+fn is_stale(errors: &FormErrors) -> bool {
+    errors.general.as_deref() == Some("admin.stale")
+}
+
 async fn list_page(
     state: &AppState,
     console: Console<Admins>,
@@ -148,7 +165,10 @@ async fn create(
     };
     match Outcome::from(create_site(&state, &console.caller, &body).await) {
         Outcome::Done(_) => saved("/admin/sites"),
-        Outcome::Invalid(errors) => list_page(&state, console, form, errors, false).await,
+        Outcome::Invalid(errors) => {
+            let errors = translated(&console.page, errors);
+            list_page(&state, console, form, errors, false).await
+        }
         Outcome::Failed(error) => error.into_response(),
     }
 }
@@ -220,7 +240,19 @@ async fn update(
     match Outcome::from(result) {
         Outcome::Done(_) => saved("/admin/sites"),
         Outcome::Invalid(errors) => match find(&state, &console, id).await {
-            Ok(site) => site_page(console, &site, form, errors),
+            // Someone else saved first: show what is stored now, as the message says.
+            Ok(site) if is_stale(&errors) => {
+                let current = SiteForm {
+                    name: site.name.clone(),
+                    timezone: site.timezone.clone(),
+                    ..SiteForm::default()
+                };
+                site_page(console, &site, current, errors)
+            }
+            Ok(site) => {
+                let errors = translated(&console.page, errors);
+                site_page(console, &site, form, errors)
+            }
             Err(error) => error.into_response(),
         },
         Outcome::Failed(error) => error.into_response(),
