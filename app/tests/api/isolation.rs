@@ -134,3 +134,63 @@ async fn no_route_reaches_another_tenants_objects() {
     assert_eq!(b.get("/api/v1/auth/me").await.status, StatusCode::OK);
     assert_eq!(b.get("/api/v1/offshore").await.status, StatusCode::OK);
 }
+
+/// The old system had a demo switch that showed any tenant's data without signing in. Here,
+/// every route outside sign-in, operations and module descriptors answers 401 to a stranger.
+#[tokio::test(flavor = "multi_thread")]
+async fn strangers_get_nothing_from_any_route() {
+    let app = TestApp::new().await;
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    let module_paths: Vec<String> = crate::registry()
+        .ids()
+        .iter()
+        .map(|id| format!("/api/v1/{id}"))
+        .collect();
+    let mut walked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/") || module_paths.contains(path) {
+            continue;
+        }
+        for (method_name, operation) in item.as_object().unwrap() {
+            let open = operation["tags"]
+                .as_array()
+                .is_some_and(|tags| tags.iter().any(|t| t == "operations"))
+                || path == "/api/v1/auth/login";
+            if open {
+                continue;
+            }
+            let method: Method = method_name.to_uppercase().parse().unwrap();
+            let concrete = path.replace("{id}", "1");
+            let response = app
+                .request(
+                    method.clone(),
+                    &concrete,
+                    &[("content-type", "application/json")],
+                    "{}",
+                )
+                .await;
+            assert_eq!(
+                response.status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {concrete} without signing in: {}",
+                response.text()
+            );
+            walked += 1;
+        }
+    }
+    assert!(walked >= 20, "only {walked} routes walked");
+    // And the console pages send strangers to the sign-in page.
+    for page in [
+        "/admin",
+        "/admin/sites",
+        "/admin/users",
+        "/admin/tokens",
+        "/admin/modules",
+        "/admin/audit",
+        "/admin/tenants",
+    ] {
+        let response = app.get(page).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{page}");
+        assert!(response.header("location").starts_with("/login"), "{page}");
+    }
+}
