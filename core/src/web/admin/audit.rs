@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -353,11 +352,7 @@ async fn show(
         }
         _ => (Vec::new(), String::new(), None, None, None),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let csv_semicolon_href = csv.as_ref().map(|href| {
         if href.ends_with('?') {
             format!("{href}delimiter=semicolon")

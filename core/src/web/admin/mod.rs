@@ -74,6 +74,31 @@ impl<R: RoleSet> FromRequestParts<AppState> for Console<R> {
     }
 }
 
+impl<R: RoleSet> Console<R> {
+    /// The session's CSRF token, for the forms' hidden field.
+    pub fn csrf(&self) -> String {
+        self.caller.csrf_token().unwrap_or_default().to_owned()
+    }
+}
+
+/// `?saved=1`, set by [`saved`] after a successful form: the page then says "Saved".
+#[derive(Debug, serde::Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+impl Saved {
+    pub fn shown(&self) -> bool {
+        self.saved.is_some()
+    }
+}
+
+/// After a successful form: back to `to`, which then says "Saved" (post/redirect/get, so a
+/// reload does not post again).
+pub fn saved(to: &str) -> Response {
+    Redirect::to(&format!("{to}?saved=1")).into_response()
+}
+
 /// Paths are ASCII without spaces here; only the characters that would end the parameter
 /// need escaping.
 fn percent_path(path: &str) -> String {

@@ -7,11 +7,11 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Console, FormErrors, Outcome};
+use super::{Console, FormErrors, Outcome, Saved, saved};
 use crate::flags::api::{ModuleAdmins, SwitchIn, module_switches, switch_module};
 use crate::flags::{FlagScope, FlagSnapshot, FlagSource, Scope};
 use crate::http::AppError;
@@ -75,11 +75,6 @@ struct ModulesTemplate {
     saved: bool,
     platform: bool,
     csrf: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Saved {
-    saved: Option<String>,
 }
 
 /// A form that was sent back: which switch, its errors and what was chosen.
@@ -322,7 +317,7 @@ async fn show(
     console: Console<ModuleAdmins>,
     Query(q): Query<Saved>,
 ) -> Response {
-    modules_page(&state, console, None, q.saved.is_some()).await
+    modules_page(&state, console, None, q.shown()).await
 }
 
 async fn switch(
@@ -368,7 +363,7 @@ async fn switch(
         )),
     };
     match Outcome::from(result) {
-        Outcome::Done(_) => Redirect::to("/admin/modules?saved=1").into_response(),
+        Outcome::Done(_) => saved("/admin/modules"),
         Outcome::Invalid(errors) => {
             // A stale form shows what is stored now; any other keeps what was chosen.
             let stale = errors.general.is_some();

@@ -3,12 +3,11 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Console, FormErrors, Outcome};
+use super::{Console, FormErrors, Outcome, Saved, saved};
 use crate::http::AppError;
 use crate::people::api::Admins;
 use crate::people::api::sites::{
@@ -64,15 +63,6 @@ struct SiteTemplate {
     etag: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
-fn csrf(console: &Console<Admins>) -> String {
-    console.caller.csrf_token().unwrap_or_default().to_owned()
-}
-
 /// The operations explain in English; the page says it in the reader's language.
 fn translated(page: &Page, mut errors: FormErrors) -> FormErrors {
     for (field, reason) in errors.fields.iter_mut() {
@@ -110,12 +100,8 @@ async fn list_page(
         Ok(sites) => sites,
         Err(error) => return AppError::from(error).into_response(),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let csrf = csrf(&console);
+    let status = errors.status();
+    let csrf = console.csrf();
     render(
         status,
         &ListTemplate {
@@ -140,18 +126,7 @@ async fn list(
         timezone: "Europe/Stockholm".into(),
         ..SiteForm::default()
     };
-    list_page(
-        &state,
-        console,
-        form,
-        FormErrors::default(),
-        q.saved.is_some(),
-    )
-    .await
-}
-
-fn saved(to: &str) -> Response {
-    Redirect::to(&format!("{to}?saved=1")).into_response()
+    list_page(&state, console, form, FormErrors::default(), q.shown()).await
 }
 
 async fn create(
@@ -187,12 +162,8 @@ fn site_page(
     form: SiteForm,
     errors: FormErrors,
 ) -> Response {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let csrf = csrf(&console);
+    let status = errors.status();
+    let csrf = console.csrf();
     render(
         status,
         &SiteTemplate {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Console, ConsoleUsers, FormErrors, Outcome};
+use super::{Console, ConsoleUsers, FormErrors, Outcome, Saved, saved};
 use crate::auth::Role;
 use crate::auth::impersonation::{
     DEFAULT_MINUTES, StartImpersonation, start_impersonation, stop_impersonation,
@@ -108,15 +108,6 @@ struct TenantTemplate {
     delete_errors: FormErrors,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
-fn csrf<R: crate::auth::RoleSet>(console: &Console<R>) -> String {
-    console.caller.csrf_token().unwrap_or_default().to_owned()
-}
-
 fn status_for(errors: &[&FormErrors]) -> StatusCode {
     if errors.iter().all(|e| e.is_empty()) {
         StatusCode::OK
@@ -189,7 +180,7 @@ async fn list_page(
         })
         .collect();
     let status = status_for(&[&errors]);
-    let csrf = csrf(&console);
+    let csrf = console.csrf();
     render(
         status,
         &ListTemplate {
@@ -214,13 +205,9 @@ async fn list(
         console,
         NewTenantForm::default(),
         FormErrors::default(),
-        q.saved.is_some(),
+        q.shown(),
     )
     .await
-}
-
-fn saved(to: &str) -> Response {
-    Redirect::to(&format!("{to}?saved=1")).into_response()
 }
 
 async fn create(
@@ -292,7 +279,7 @@ async fn tenant_page(
         &shown.act_errors,
         &shown.delete_errors,
     ]);
-    let csrf = csrf(&console);
+    let csrf = console.csrf();
     let kind = kind_label(&console.page, &tenant.kind);
     render(
         status,

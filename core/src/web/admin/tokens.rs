@@ -6,13 +6,13 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserialize;
 
 use super::users::{Choice, role_choices, role_key};
-use super::{Console, FormErrors, Outcome};
+use super::{Console, FormErrors, Outcome, Saved, saved};
 use crate::auth::Role;
 use crate::http::AppError;
 use crate::people::api::Admins;
@@ -150,15 +150,6 @@ struct TokenTemplate {
     csrf: String,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
-fn csrf(console: &Console<Admins>) -> String {
-    console.caller.csrf_token().unwrap_or_default().to_owned()
-}
-
 fn tenant(console: &Console<Admins>) -> Result<i64, AppError> {
     console.caller.tenant_id.ok_or(AppError::NotFound)
 }
@@ -188,17 +179,13 @@ async fn list_page(
         .into_iter()
         .map(|row| shown(&console.page, row))
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let today = Utc::now().date_naive();
     let latest = today
         .checked_add_months(Months::new(24))
         .map(|d| d.to_string())
         .unwrap_or_default();
-    let csrf = csrf(&console);
+    let csrf = console.csrf();
     let roles = role_choices(&console.page);
     render(
         status,
@@ -226,14 +213,7 @@ async fn list(
         role: Role::Viewer.as_str().to_owned(),
         ..TokenForm::default()
     };
-    list_page(
-        &state,
-        console,
-        form,
-        FormErrors::default(),
-        q.saved.is_some(),
-    )
-    .await
+    list_page(&state, console, form, FormErrors::default(), q.shown()).await
 }
 
 /// The end of the chosen day, in UTC, as the API takes it; `Err` for text that is no date.
@@ -327,12 +307,8 @@ async fn find(state: &AppState, console: &Console<Admins>, id: i64) -> Result<Ap
 }
 
 fn token_page(console: Console<Admins>, token: ApiToken, errors: FormErrors) -> Response {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let csrf = csrf(&console);
+    let status = errors.status();
+    let csrf = console.csrf();
     let token = shown(&console.page, token);
     render(
         status,
@@ -372,7 +348,7 @@ async fn revoke(
         };
     }
     match Outcome::from(revoke_token(&state, &console.caller, id).await) {
-        Outcome::Done(()) => Redirect::to("/admin/tokens?saved=1").into_response(),
+        Outcome::Done(()) => saved("/admin/tokens"),
         Outcome::Invalid(_) => match find(&state, &console, id).await {
             // The only refusal left: someone revoked it first.
             Ok(token) => {

@@ -7,11 +7,11 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Console, FormErrors, Outcome};
+use super::{Console, FormErrors, Outcome, Saved, saved};
 use crate::auth::Role;
 use crate::http::AppError;
 use crate::people::api::Admins;
@@ -145,15 +145,6 @@ struct ResetShown {
     expires: String,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
-fn csrf(console: &Console<Admins>) -> String {
-    console.caller.csrf_token().unwrap_or_default().to_owned()
-}
-
 fn tenant(console: &Console<Admins>) -> Result<i64, AppError> {
     console.caller.tenant_id.ok_or(AppError::NotFound)
 }
@@ -194,14 +185,6 @@ async fn tenant_sites(state: &AppState, tenant: i64) -> Result<Vec<Site>, AppErr
     let mut pooled = state.db.get().await?;
     let (sites, _) = sites::list(&mut pooled.conn(), tenant, 0, LIMIT).await?;
     Ok(sites)
-}
-
-fn status_of(errors: &FormErrors) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
 }
 
 /// What the select sent: a grantable role, or `None`.
@@ -311,10 +294,10 @@ async fn list_template(
             email: user.email,
         })
         .collect();
-    let csrf = csrf(&console);
+    let csrf = console.csrf();
     let roles = role_choices(&console.page);
     Ok((
-        status_of(&errors),
+        errors.status(),
         ListTemplate {
             page: console.page,
             rows,
@@ -338,18 +321,7 @@ async fn list(
         role: Role::Cook.as_str().to_owned(),
         ..NewPersonForm::default()
     };
-    list_page(
-        &state,
-        console,
-        form,
-        FormErrors::default(),
-        q.saved.is_some(),
-    )
-    .await
-}
-
-fn saved(to: &str) -> Response {
-    Redirect::to(&format!("{to}?saved=1")).into_response()
+    list_page(&state, console, form, FormErrors::default(), q.shown()).await
 }
 
 async fn create(
@@ -426,8 +398,8 @@ async fn person_page(
         Ok(sites) => sites,
         Err(error) => return error.into_response(),
     };
-    let status = extras.status.unwrap_or_else(|| status_of(&errors));
-    let csrf = csrf(&console);
+    let status = extras.status.unwrap_or_else(|| errors.status());
+    let csrf = console.csrf();
     let roles = role_choices(&console.page);
     let has_secret = extras.reset.is_some();
     let mut response = render(
