@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod flags;
 pub mod http;
+pub mod kitchen;
 pub mod module;
 pub mod people;
 pub mod schema;

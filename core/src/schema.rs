@@ -127,3 +127,21 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
     audit_log,
 );
+
+diesel::table! {
+    dishes (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        category -> Text,
+        allergens -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(dishes -> tenants (tenant_id));
+diesel::allow_tables_to_appear_in_same_query!(dishes, tenants);

@@ -38,6 +38,15 @@ async fn no_route_reaches_another_tenants_objects() {
         .json()["id"]
         .as_i64()
         .unwrap();
+    let b_dish = b
+        .post(
+            "/api/v1/dishes",
+            json!({ "name": MARKER, "category": "main", "allergens": ["milk"] }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
 
     // The id to use for each kind of object a path can name, and the body a write sends
     // (`{}` unless the object is named in the body rather than the path).
@@ -48,6 +57,7 @@ async fn no_route_reaches_another_tenants_objects() {
             "users" => plain(b_admin),
             "tenants" => plain(b_tenant),
             "tokens" => plain(b_token),
+            "dishes" => plain(b_dish),
             // Modules are platform-wide; what belongs to B is a switch for B's site.
             "modules" => (
                 "offshore".to_owned(),

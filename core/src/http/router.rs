@@ -38,6 +38,7 @@ pub fn build_router(state: AppState) -> Router {
         .nest("/api/v1", crate::people::api::router())
         .nest("/api/v1/audit", crate::audit::api::router())
         .nest("/api/v1/modules", crate::flags::api::router())
+        .nest("/api/v1/dishes", crate::kitchen::api::router())
         .merge(crate::web::router())
         .merge(
             SwaggerUi::new("/api/docs")
