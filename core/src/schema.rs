@@ -145,3 +145,20 @@ diesel::table! {
 
 diesel::joinable!(dishes -> tenants (tenant_id));
 diesel::allow_tables_to_appear_in_same_query!(dishes, tenants);
+
+diesel::table! {
+    diet_types (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        site_id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        excludes -> BigInt,
+        texture_level -> Nullable<Integer>,
+        always_applies -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}

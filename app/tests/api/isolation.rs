@@ -47,6 +47,15 @@ async fn no_route_reaches_another_tenants_objects() {
         .json()["id"]
         .as_i64()
         .unwrap();
+    let b_diet = b
+        .post(
+            &format!("/api/v1/sites/{b_site}/diet-types"),
+            json!({ "name": MARKER, "excludes": ["gluten"] }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
 
     // The id to use for each kind of object a path can name, and the body a write sends
     // (`{}` unless the object is named in the body rather than the path).
@@ -58,6 +67,7 @@ async fn no_route_reaches_another_tenants_objects() {
             "tenants" => plain(b_tenant),
             "tokens" => plain(b_token),
             "dishes" => plain(b_dish),
+            "diet-types" => plain(b_diet),
             // Modules are platform-wide; what belongs to B is a switch for B's site.
             "modules" => (
                 "offshore".to_owned(),

@@ -14,6 +14,7 @@ mod console_audit;
 mod console_modules;
 mod console_people;
 mod console_tenants;
+mod diet_types;
 mod dishes;
 mod e2e;
 mod e2e_console;

@@ -39,6 +39,10 @@ pub fn build_router(state: AppState) -> Router {
         .nest("/api/v1/audit", crate::audit::api::router())
         .nest("/api/v1/modules", crate::flags::api::router())
         .nest("/api/v1/dishes", crate::kitchen::api::router())
+        .nest(
+            "/api/v1/sites/{site_id}/diet-types",
+            crate::kitchen::diet_api::router(),
+        )
         .merge(crate::web::router())
         .merge(
             SwaggerUi::new("/api/docs")

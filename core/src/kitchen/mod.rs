@@ -1,5 +1,7 @@
-//! Kitchen basics shared by every module: allergens and dishes (diet types and menus follow).
+//! Kitchen basics shared by every module: allergens, dishes and diet types (menus follow).
 
 pub mod allergen;
 pub mod api;
+pub mod diet_api;
+pub mod diets;
 pub mod dishes;
