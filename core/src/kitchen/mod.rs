@@ -5,3 +5,4 @@ pub mod api;
 pub mod diet_api;
 pub mod diets;
 pub mod dishes;
+pub mod iso_week;
