@@ -30,6 +30,13 @@ pub struct NavEntry {
     pub path: &'static str,
 }
 
+/// One (meal, slot) a module puts in its menus, such as municipal's (`lunch`, `alt1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MenuSlot {
+    pub meal: &'static str,
+    pub slot: &'static str,
+}
+
 /// A module's migrations, one twin set per backend, kept in lockstep.
 #[derive(Clone, Copy)]
 pub struct MigrationSet {
@@ -61,6 +68,12 @@ pub trait Module: Send + Sync + 'static {
     fn api_router(&self) -> Router<AppState> {
         Router::new()
     }
+    /// Routes the module serves at platform paths, such as municipal's
+    /// `/api/v1/sites/{site_id}/menus/import`; merged at the root, behind the module gate.
+    /// Overlaps with other routes stop the start-up.
+    fn platform_routes(&self) -> Router<AppState> {
+        Router::new()
+    }
     /// HTML routes, mounted at `/{id}` behind the module gate.
     fn html_router(&self) -> Router<AppState> {
         Router::new()
@@ -76,6 +89,11 @@ pub trait Module: Send + Sync + 'static {
     /// The module's part of the OpenAPI document (paths under `/api/v1/{id}`).
     fn openapi(&self) -> utoipa::openapi::OpenApi {
         utoipa::openapi::OpenApiBuilder::new().build()
+    }
+    /// The (meal, slot) pairs this module's menus use; a site's menu accepts the slots of the
+    /// modules enabled for it.
+    fn menu_slots(&self) -> &'static [MenuSlot] {
+        &[]
     }
     /// Translation catalogues as `(language, TOML text)` pairs, merged into the platform's.
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

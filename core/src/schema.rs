@@ -162,3 +162,42 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    menus (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        site_id -> BigInt,
+        year -> Integer,
+        week -> Integer,
+        status -> Text,
+        version -> BigInt,
+        published_at -> Nullable<Timestamp>,
+        changed_after_publish -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    menu_items (menu_id, day, meal, slot) {
+        menu_id -> BigInt,
+        day -> Integer,
+        meal -> Text,
+        slot -> Text,
+        dish_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    menu_receipts (menu_id, user_id) {
+        menu_id -> BigInt,
+        user_id -> BigInt,
+        seen_version -> BigInt,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(menu_items -> menus (menu_id));
+diesel::joinable!(menu_items -> dishes (dish_id));
+diesel::allow_tables_to_appear_in_same_query!(menus, menu_items, dishes);

@@ -68,6 +68,9 @@ async fn no_route_reaches_another_tenants_objects() {
             "tokens" => plain(b_token),
             "dishes" => plain(b_dish),
             "diet-types" => plain(b_diet),
+            // A week: `/menus/{year}/{week}` and the like.
+            "menus" | "weeks" => ("2026".to_owned(), json!({ "items": [] })),
+            "{year}" => ("12".to_owned(), json!({ "items": [] })),
             // Modules are platform-wide; what belongs to B is a switch for B's site.
             "modules" => (
                 "offshore".to_owned(),

@@ -27,6 +27,7 @@ pub fn document(registry: &Registry) -> utoipa::openapi::OpenApi {
     doc.merge(crate::people::api::PeopleApi::openapi());
     doc.merge(crate::kitchen::api::DishesApi::openapi());
     doc.merge(crate::kitchen::diet_api::DietTypesApi::openapi());
+    doc.merge(crate::kitchen::menu_api::MenusApi::openapi());
     doc.merge(crate::audit::api::AuditApi::openapi());
     doc.merge(crate::flags::api::ModulesApi::openapi());
     for module in registry.modules() {

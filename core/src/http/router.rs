@@ -43,6 +43,10 @@ pub fn build_router(state: AppState) -> Router {
             "/api/v1/sites/{site_id}/diet-types",
             crate::kitchen::diet_api::router(),
         )
+        .nest(
+            "/api/v1/sites/{site_id}/menus",
+            crate::kitchen::menu_api::router(),
+        )
         .merge(crate::web::router())
         .merge(
             SwaggerUi::new("/api/docs")
@@ -65,6 +69,10 @@ pub fn build_router(state: AppState) -> Router {
             .merge(module.api_router())
             .route_layer(module_gate.clone());
         router = router.nest(&format!("/api/v1/{id}"), api);
+        let platform = module.platform_routes();
+        if platform.has_routes() {
+            router = router.merge(platform.route_layer(module_gate.clone()));
+        }
         let html = module.html_router();
         if html.has_routes() {
             router = router.nest(&format!("/{id}"), html.route_layer(module_gate));

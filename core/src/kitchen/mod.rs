@@ -1,4 +1,4 @@
-//! Kitchen basics shared by every module: allergens, dishes and diet types (menus follow).
+//! Kitchen basics shared by every module: allergens, dishes, diet types and week menus.
 
 pub mod allergen;
 pub mod api;
@@ -6,3 +6,5 @@ pub mod diet_api;
 pub mod diets;
 pub mod dishes;
 pub mod iso_week;
+pub mod menu_api;
+pub mod menus;

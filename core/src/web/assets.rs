@@ -8,10 +8,12 @@ use axum::routing::get;
 
 use crate::state::AppState;
 
-struct Asset {
-    name: &'static str,
-    content_type: &'static str,
-    body: &'static str,
+/// A file compiled into the binary. Modules serve their own through [`respond`].
+#[derive(Debug, Clone, Copy)]
+pub struct Asset {
+    pub name: &'static str,
+    pub content_type: &'static str,
+    pub body: &'static str,
 }
 
 const ASSETS: [Asset; 1] = [Asset {
@@ -25,7 +27,13 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
-    let Some(asset) = ASSETS.iter().find(|a| a.name == name) else {
+    respond(&ASSETS, &name, &headers)
+}
+
+/// Serves `name` from `assets` with a content-derived ETag and an hour of caching; 404 for a
+/// name that is not among them.
+pub fn respond(assets: &[Asset], name: &str, headers: &HeaderMap) -> Response {
+    let Some(asset) = assets.iter().find(|a| a.name == name) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let etag = format!("\"{:016x}\"", fnv1a(asset.body.as_bytes()));

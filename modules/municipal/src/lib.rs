@@ -1,12 +1,20 @@
 //! Municipal: a central kitchen serving the departments of care homes (weekly menus with
-//! Alt 1/Alt 2, special diets, portion counts, weekly reports). This crate registers the module;
-//! its domain lands in later issues.
+//! Alt 1/Alt 2, special diets, portion counts, weekly reports).
+
+pub mod api;
+pub mod departments;
+pub mod import;
+pub mod plan;
+pub mod report;
+pub mod schema;
+pub mod settings;
+pub mod web;
+pub mod week;
 
 use axum::Router;
 use galley_core::diesel_migrations::{self, EmbeddedMigrations, embed_migrations};
-use galley_core::module::{Feature, MigrationSet, Module, NavEntry};
+use galley_core::module::{Feature, MenuSlot, MigrationSet, Module, NavEntry};
 use galley_core::state::AppState;
-use galley_core::web;
 
 /// The municipal module's registration unit.
 pub struct Municipal;
@@ -48,8 +56,20 @@ impl Module for Municipal {
         ]
     }
 
+    fn api_router(&self) -> Router<AppState> {
+        api::router()
+    }
+
+    fn platform_routes(&self) -> Router<AppState> {
+        api::platform_router()
+    }
+
     fn html_router(&self) -> Router<AppState> {
-        web::module_landing(&Municipal)
+        web::router()
+    }
+
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        api::openapi()
     }
 
     fn migrations(&self) -> Option<MigrationSet> {
@@ -66,10 +86,37 @@ impl Module for Municipal {
         }]
     }
 
+    fn menu_slots(&self) -> &'static [MenuSlot] {
+        &[
+            MenuSlot {
+                meal: "lunch",
+                slot: "alt1",
+            },
+            MenuSlot {
+                meal: "lunch",
+                slot: "alt2",
+            },
+            MenuSlot {
+                meal: "lunch",
+                slot: "dessert",
+            },
+            MenuSlot {
+                meal: "dinner",
+                slot: "main",
+            },
+        ]
+    }
+
     fn translations(&self) -> &'static [(&'static str, &'static str)] {
         &[
             ("en", include_str!("../locales/en.toml")),
             ("sv", include_str!("../locales/sv.toml")),
+            ("en", include_str!("../locales/portal.en.toml")),
+            ("sv", include_str!("../locales/portal.sv.toml")),
+            ("en", include_str!("../locales/kitchen.en.toml")),
+            ("sv", include_str!("../locales/kitchen.sv.toml")),
+            ("en", include_str!("../locales/admin.en.toml")),
+            ("sv", include_str!("../locales/admin.sv.toml")),
         ]
     }
 }

@@ -44,7 +44,7 @@ pub struct PeopleApi;
 
 /// The tenant a tenant-scoped request works in. Superusers reach tenants' data only through
 /// impersonation, which gives their session a tenant.
-pub(crate) fn tenant_of(caller: &Caller) -> Result<i64, AppError> {
+pub fn tenant_of(caller: &Caller) -> Result<i64, AppError> {
     caller.tenant_id.ok_or_else(|| {
         AppError::Forbidden("superusers work inside a tenant only while impersonating one".into())
     })
@@ -64,12 +64,12 @@ crate::role_set!(
 );
 
 /// Stored times are naive UTC; the API says so.
-pub(crate) fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(at, Utc)
 }
 
 /// A trimmed, non-empty name of at most 120 characters.
-pub(crate) fn check_name(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
+pub fn check_name(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
     let trimmed = value.trim().to_owned();
     if trimmed.is_empty() || trimmed.chars().count() > 120 {
         errors.push(FieldError {
@@ -80,7 +80,7 @@ pub(crate) fn check_name(field: &str, value: &str, errors: &mut Vec<FieldError>)
     trimmed
 }
 
-pub(crate) fn check_timezone(field: &str, value: &str, errors: &mut Vec<FieldError>) {
+pub fn check_timezone(field: &str, value: &str, errors: &mut Vec<FieldError>) {
     if value.parse::<chrono_tz::Tz>().is_err() {
         errors.push(FieldError {
             field: field.into(),
@@ -89,7 +89,7 @@ pub(crate) fn check_timezone(field: &str, value: &str, errors: &mut Vec<FieldErr
     }
 }
 
-pub(crate) fn fail_if_any(errors: Vec<FieldError>) -> Result<(), AppError> {
+pub fn fail_if_any(errors: Vec<FieldError>) -> Result<(), AppError> {
     if errors.is_empty() {
         Ok(())
     } else {
@@ -98,6 +98,6 @@ pub(crate) fn fail_if_any(errors: Vec<FieldError>) -> Result<(), AppError> {
 }
 
 /// The write lost a race with another one after its If-Match check passed.
-pub(crate) fn changed_meanwhile(current_etag: String) -> AppError {
+pub fn changed_meanwhile(current_etag: String) -> AppError {
     AppError::PreconditionFailed { current_etag }
 }

@@ -1,0 +1,228 @@
+//! A municipal kitchen to test against: one site with three departments, three diet types,
+//! six dishes, people of every role (two of them department staff) and, for the week asked
+//! for, a published menu with Alt 1, Alt 2 (weekdays only), dessert and dinner.
+
+// TEMPORARY until the municipal tests use every field.
+#![allow(dead_code)]
+
+use galley_core::auth::{Role, password};
+use galley_core::kitchen::iso_week::IsoWeek;
+use galley_core::people::{sites, tenants, users};
+use galley_municipal::departments::{self, DepartmentFields, setup};
+use serde_json::json;
+
+use crate::client::Client;
+use crate::harness::TestApp;
+
+pub const PASSWORD: &str = crate::auth::PASSWORD;
+
+pub struct Kitchen<'a> {
+    pub tenant: i64,
+    pub site: i64,
+    pub admin: Client<'a>,
+    pub cook: Client<'a>,
+    pub viewer: Client<'a>,
+    /// Staff of `departments[0]` and `departments[1]`.
+    pub department_staff: [Client<'a>; 2],
+    /// Björken (12 residents: 2 gluten-free, 1 timbal), Eken (10: 1 lactose-free),
+    /// Linden (8, no special diets); in that order.
+    pub departments: [i64; 3],
+    /// Glutenfri (excludes gluten), Laktosfri (excludes milk), Timbal (always applies).
+    pub diets: [i64; 3],
+    /// Köttbullar (gluten, milk, eggs), Fiskgratäng (fish, milk), Kycklinggryta (none),
+    /// Pannkakor (gluten, milk, eggs), Äppelkaka (gluten, milk, eggs), Blåbärssoppa (none).
+    pub dishes: [i64; 6],
+    pub week: IsoWeek,
+}
+
+impl Kitchen<'_> {
+    pub fn menu_path(&self) -> String {
+        format!(
+            "/api/v1/sites/{}/menus/{}/{}",
+            self.site, self.week.year, self.week.week
+        )
+    }
+
+    pub fn week_path(&self, department: usize) -> String {
+        format!(
+            "/api/v1/municipal/departments/{}/weeks/{}/{}",
+            self.departments[department], self.week.year, self.week.week
+        )
+    }
+}
+
+/// A week whose choices are still open under the default deadline (Thursday noon the week
+/// before): three weeks from now.
+pub fn open_week() -> IsoWeek {
+    IsoWeek::containing(chrono::Utc::now().date_naive() + chrono::Duration::days(21))
+}
+
+/// A week whose deadline has passed: last week.
+pub fn closed_week() -> IsoWeek {
+    IsoWeek::containing(chrono::Utc::now().date_naive() - chrono::Duration::days(7))
+}
+
+/// Sets up the kitchen with a published menu for `week`. `name` keeps tenants apart when a
+/// test makes two kitchens.
+pub async fn kitchen<'a>(app: &'a TestApp, name: &str, week: IsoWeek) -> Kitchen<'a> {
+    let hash = password::hash(PASSWORD.into()).await.unwrap();
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    let conn = &mut pooled.conn();
+    let slug = name.to_lowercase().replace(' ', "-");
+    let tenant = tenants::insert(conn, name, "municipal").await.unwrap();
+    let site = sites::insert(
+        conn,
+        tenant,
+        &format!("{name} centralkök"),
+        "Europe/Stockholm",
+    )
+    .await
+    .unwrap();
+    let mut emails = Vec::new();
+    for role in [
+        Role::Admin,
+        Role::Cook,
+        Role::Viewer,
+        Role::Department,
+        Role::Department,
+    ] {
+        let email = format!("{}-{}-{slug}@example.se", role.as_str(), emails.len());
+        let id = users::insert(
+            conn,
+            &users::NewUser {
+                tenant_id: Some(tenant),
+                site_id: Some(site),
+                email: &email,
+                display_name: role.as_str(),
+                role,
+                password_hash: &hash,
+            },
+        )
+        .await
+        .unwrap();
+        emails.push((id, email));
+    }
+    let mut departments = [0; 3];
+    for (i, (name, residents)) in [("Björken", 12), ("Eken", 10), ("Linden", 8)]
+        .into_iter()
+        .enumerate()
+    {
+        departments[i] = departments::insert(
+            conn,
+            tenant,
+            site,
+            &DepartmentFields {
+                name,
+                residents,
+                notes: "",
+            },
+        )
+        .await
+        .unwrap();
+    }
+    for (i, (user, _)) in emails[3..].iter().enumerate() {
+        departments::bind_user(conn, tenant, *user, Some(departments[i]))
+            .await
+            .unwrap();
+    }
+    drop(pooled);
+    let emails: Vec<String> = emails.into_iter().map(|(_, email)| email).collect();
+
+    let admin = Client::sign_in(app, &emails[0]).await;
+    let mut diets = [0; 3];
+    for (i, body) in [
+        json!({ "name": "Glutenfri", "excludes": ["gluten"] }),
+        json!({ "name": "Laktosfri", "excludes": ["milk"] }),
+        json!({ "name": "Timbal", "texture_level": 5, "always_applies": true }),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let created = admin
+            .post(&format!("/api/v1/sites/{site}/diet-types"), body)
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text());
+        diets[i] = created.json()["id"].as_i64().unwrap();
+    }
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    let conn = &mut pooled.conn();
+    setup::replace_diet_defaults(conn, departments[0], &[(diets[0], 2), (diets[2], 1)])
+        .await
+        .unwrap();
+    setup::replace_diet_defaults(conn, departments[1], &[(diets[1], 1)])
+        .await
+        .unwrap();
+    drop(pooled);
+
+    let mut dishes = [0; 6];
+    for (i, (name, allergens)) in [
+        (
+            "Köttbullar med potatismos",
+            json!(["gluten", "milk", "eggs"]),
+        ),
+        ("Fiskgratäng med dillpotatis", json!(["fish", "milk"])),
+        ("Kycklinggryta med ris", json!([])),
+        ("Pannkakor med sylt", json!(["gluten", "milk", "eggs"])),
+        ("Äppelkaka med vaniljsås", json!(["gluten", "milk", "eggs"])),
+        ("Blåbärssoppa", json!([])),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let created = admin
+            .post(
+                "/api/v1/dishes",
+                json!({ "name": format!("{name} ({slug})"), "category": "main", "allergens": allergens }),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text());
+        dishes[i] = created.json()["id"].as_i64().unwrap();
+    }
+
+    let mut items = Vec::new();
+    for day in 1..=7 {
+        items.push(json!({ "day": day, "meal": "lunch", "slot": "alt1", "dish_id": dishes[0] }));
+        if day <= 5 {
+            items
+                .push(json!({ "day": day, "meal": "lunch", "slot": "alt2", "dish_id": dishes[1] }));
+        }
+        items.push(json!({ "day": day, "meal": "lunch", "slot": "dessert", "dish_id": dishes[4] }));
+        items.push(json!({ "day": day, "meal": "dinner", "slot": "main", "dish_id": dishes[3] }));
+    }
+    let path = format!("/api/v1/sites/{site}/menus/{}/{}", week.year, week.week);
+    let draft = admin.get(&path).await;
+    let saved = admin
+        .send(
+            axum::http::Method::PUT,
+            &path,
+            Some(draft.header("etag")),
+            Some(json!({ "items": items })),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    let published = admin
+        .send(
+            axum::http::Method::POST,
+            &format!("{path}/publish"),
+            Some(saved.header("etag")),
+            None,
+        )
+        .await;
+    assert_eq!(published.status, 200, "{}", published.text());
+
+    Kitchen {
+        tenant,
+        site,
+        cook: Client::sign_in(app, &emails[1]).await,
+        viewer: Client::sign_in(app, &emails[2]).await,
+        department_staff: [
+            Client::sign_in(app, &emails[3]).await,
+            Client::sign_in(app, &emails[4]).await,
+        ],
+        admin,
+        departments,
+        diets,
+        dishes,
+        week,
+    }
+}

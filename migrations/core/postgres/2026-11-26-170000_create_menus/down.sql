@@ -1,0 +1,3 @@
+DROP TABLE menu_receipts;
+DROP TABLE menu_items;
+DROP TABLE menus;

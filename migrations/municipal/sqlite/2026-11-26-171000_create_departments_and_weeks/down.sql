@@ -1,0 +1,11 @@
+DROP TABLE order_reminders;
+DROP TABLE diet_marks;
+DROP TABLE lunch_choices;
+DROP TABLE department_weeks;
+DROP TABLE resident_overrides;
+DROP TABLE week_residents;
+DROP TABLE standing_residents;
+DROP TABLE diet_defaults;
+DROP TABLE department_members;
+DROP TABLE departments;
+DROP TABLE municipal_settings;

@@ -1,0 +1,13 @@
+//! (being written)
+
+use axum::Router;
+use galley_core::state::AppState;
+use utoipa::OpenApi;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
+
+#[derive(OpenApi)]
+#[openapi()]
+pub struct ReportsApi;

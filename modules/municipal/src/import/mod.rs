@@ -1,0 +1,4 @@
+//! Menu import from CSV, XLSX and DOCX files.
+
+pub mod model;
+pub mod parse;

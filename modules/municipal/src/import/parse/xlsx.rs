@@ -1,0 +1,168 @@
+//! XLSX menus: the first worksheet, read cell by cell with calamine, as a [`Table`].
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+use calamine::{DataRef, Reader, Xlsx};
+
+use crate::import::model::Parsed;
+
+use super::archive::{self, ArchiveError};
+use super::table::{MAX_ROWS_BEFORE_HEADER, Table};
+use super::{FileError, MAX_ROWS};
+
+/// Cells right of this column are ignored: a menu has six columns and a few notes.
+const MAX_COLUMNS: u32 = 64;
+
+pub(super) fn parse(bytes: &[u8], default_year: i32) -> Result<Parsed, FileError> {
+    // calamine unpacks the XML parts without a limit: prove first that they stay within ours.
+    // Pictures and other media are never unpacked, so they do not count.
+    let mut archive = archive::open(bytes).map_err(FileError::not_xlsx)?;
+    let is_xml_part = |name: &str| name.ends_with(".xml") || name.ends_with(".rels");
+    archive::check_unpacked_size(&mut archive, is_xml_part).map_err(|error| match error {
+        ArchiveError::TooLarge => FileError::too_large_unpacked(),
+        other => FileError::not_xlsx(other),
+    })?;
+    let rows = read_first_sheet(bytes)?;
+    let mut table = Table::new(default_year);
+    for (row, cells) in rows {
+        // calamine counts rows from 0; people and Excel count from 1.
+        table.push_row(row as usize + 1, &cells)?;
+    }
+    table.finish()
+}
+
+/// The non-blank rows of the first worksheet, by 0-based row index, as cell texts.
+///
+/// Streams the cells instead of asking calamine for the sheet's range: a range spans from
+/// the first to the last used cell, and one cell at XFD1048576 would make it billions of cells.
+fn read_first_sheet(bytes: &[u8]) -> Result<BTreeMap<u32, Vec<String>>, FileError> {
+    let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(FileError::not_xlsx)?;
+    let first_sheet = workbook
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or(FileError::NoWorksheet)?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&first_sheet)
+        .map_err(FileError::not_xlsx)?;
+    let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    while let Some(cell) = cells.next_cell().map_err(FileError::not_xlsx)? {
+        let (row, column) = cell.get_position();
+        let text = cell_text(cell.get_value());
+        if column >= MAX_COLUMNS || text.trim().is_empty() {
+            continue;
+        }
+        let row_cells = rows.entry(row).or_default();
+        let column = column as usize;
+        if row_cells.len() <= column {
+            row_cells.resize(column + 1, String::new());
+        }
+        row_cells[column] = text;
+        // Header, title rows and the cap: anything beyond cannot be a valid file.
+        if rows.len() > MAX_ROWS + MAX_ROWS_BEFORE_HEADER + 1 {
+            return Err(FileError::too_many_rows());
+        }
+    }
+    Ok(rows)
+}
+
+/// A cell as the text the table reader expects. Excel stores every number as a float, so
+/// a week typed as 12 arrives as 12.0 and is written back as "12".
+fn cell_text(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => {
+            text.clone()
+        }
+        DataRef::SharedString(text) => (*text).to_owned(),
+        DataRef::Int(number) => number.to_string(),
+        DataRef::Float(number) => float_text(*number),
+        // A date-formatted cell (a day typed as "16/3" becomes one): its serial number,
+        // which the field check then refuses with the number in the message.
+        DataRef::DateTime(date) => float_text(date.as_f64()),
+        DataRef::Bool(value) => value.to_string(),
+        DataRef::Error(error) => error.to_string(),
+        DataRef::Empty => String::new(),
+    }
+}
+
+fn float_text(number: f64) -> String {
+    // Whole numbers well inside i64 print without ".0"; anything else as it is.
+    if number.fract() == 0.0 && number.abs() < 1e15 {
+        format!("{}", number as i64)
+    } else {
+        number.to_string()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::super::archive::test_zip::zip;
+    use super::super::test_support::*;
+    use super::*;
+    use crate::import::model::ImportSlot;
+
+    #[test]
+    fn sample_week_13() {
+        let parsed = parse(SAMPLE_XLSX, 1999).unwrap();
+        assert_eq!(parsed.errors, vec![]);
+        assert_eq!(parsed.rows.len(), 26);
+        let wednesday = row(&parsed, 3, ImportSlot::Alt1);
+        assert_eq!(
+            wednesday.dish,
+            "Köttbullar med potatismos, gräddsås och lingon"
+        );
+        assert_eq!((wednesday.year, wednesday.week), (2026, 13));
+        // Row 1 is the title, row 2 the header, so Monday's Alt 1 is row 3.
+        assert_eq!(row(&parsed, 1, ImportSlot::Alt1).line, 3);
+        assert_eq!(
+            dish(&parsed, 5, ImportSlot::Alt2),
+            Some("Pasta med tomatsås och basilika")
+        );
+        assert_eq!(
+            dish(&parsed, 7, ImportSlot::Dinner),
+            Some("Varma smörgåsar med skinka och ost")
+        );
+    }
+
+    #[test]
+    fn whole_floats_read_as_integers() {
+        assert_eq!(float_text(12.0), "12");
+        assert_eq!(float_text(2026.0), "2026");
+        assert_eq!(float_text(12.5), "12.5");
+        assert_eq!(float_text(f64::NAN), "NaN");
+        assert_eq!(float_text(-3.0), "-3");
+    }
+
+    #[test]
+    fn text_claimed_as_xlsx_is_a_file_error() {
+        assert!(matches!(
+            parse(SAMPLE_CSV, 2026),
+            Err(FileError::NotXlsx { .. })
+        ));
+    }
+
+    #[test]
+    fn docx_or_bare_zip_is_not_a_workbook() {
+        assert!(matches!(
+            parse(SAMPLE_DOCX, 2026),
+            Err(FileError::NotXlsx { .. })
+        ));
+        let bytes = zip(&[("hello.txt", b"hej")]);
+        assert!(matches!(
+            parse(&bytes, 2026),
+            Err(FileError::NotXlsx { .. })
+        ));
+    }
+
+    #[test]
+    fn zip_bomb_is_refused() {
+        let big = vec![b' '; super::super::MAX_UNPACKED_BYTES as usize + 1];
+        let bytes = zip(&[("xl/worksheets/sheet1.xml", &big)]);
+        assert!(matches!(
+            parse(&bytes, 2026),
+            Err(FileError::TooLarge { max_mib: 10 })
+        ));
+    }
+}

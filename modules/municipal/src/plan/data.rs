@@ -1,0 +1,140 @@
+//! Loading a site's week: the site and its settings, the published menu, diet types, the
+//! departments with their set-up, and their choices and marks. A fixed number of queries,
+//! whether the site has one department or two hundred.
+
+use std::collections::{HashMap, HashSet};
+
+use galley_core::db::{DbConn, DbError};
+use galley_core::kitchen::diets::{self, DietType};
+use galley_core::kitchen::iso_week::IsoWeek;
+use galley_core::kitchen::menus::{self, Menu, MenuItem};
+use galley_core::people::sites::{self, Site};
+
+use super::Meal;
+use super::compute::Alt;
+use crate::departments::{self, Department, setup};
+use crate::settings::{self, Settings};
+use crate::week::store::{self, WeekState};
+
+/// One site's week, ready for the planning rules.
+#[derive(Debug, Clone)]
+pub struct WeekData {
+    pub site: Site,
+    pub timezone: chrono_tz::Tz,
+    pub settings: Settings,
+    pub week: IsoWeek,
+    /// The week's menu whatever its status; departments see it only once published.
+    pub menu: Option<Menu>,
+    pub items: Vec<MenuItem>,
+    /// The site's live diet types, by name.
+    pub diet_types: Vec<DietType>,
+    /// The departments covered, by name.
+    pub departments: Vec<Department>,
+    pub(super) defaults: HashMap<i64, Vec<(i64, i64)>>,
+    pub(super) standing: HashMap<(i64, u32), i64>,
+    pub(super) week_schedule: HashMap<(i64, u32), i64>,
+    pub(super) overrides: HashMap<(i64, u32, Meal), i64>,
+    pub(super) choices: HashMap<(i64, u32), Alt>,
+    pub(super) marks: HashSet<(i64, u32, Meal, i64)>,
+    pub(super) states: HashMap<i64, WeekState>,
+}
+
+/// Which departments of the site to load.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// Every live department of the site.
+    Site,
+    /// One department (already checked to belong to the site).
+    Department(i64),
+}
+
+impl WeekData {
+    /// Loads the week of `site_id` (already confined to the caller's tenant).
+    pub async fn load(
+        conn: &mut DbConn<'_>,
+        tenant_id: i64,
+        site_id: i64,
+        week: IsoWeek,
+        scope: Scope,
+    ) -> Result<Option<WeekData>, DbError> {
+        let Some(site) = sites::find(conn, tenant_id, site_id).await? else {
+            return Ok(None);
+        };
+        let timezone = site.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let settings = settings::load(conn, site_id).await?;
+        let menu = menus::find(conn, site_id, week).await?;
+        let items = match &menu {
+            Some(menu) => menus::items(conn, &[menu.id]).await?,
+            None => Vec::new(),
+        };
+        let diet_types = diets::list(conn, site_id).await?;
+        let departments: Vec<Department> = match scope {
+            Scope::Site => departments::list(conn, site_id).await?,
+            Scope::Department(id) => departments::find(conn, tenant_id, id)
+                .await?
+                .filter(|d| d.site_id == site_id)
+                .into_iter()
+                .collect(),
+        };
+        let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
+        let sunday = week.monday() + chrono::Duration::days(6);
+
+        let mut defaults: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+        for (department, diet, residents) in setup::diet_defaults_of(conn, &ids).await? {
+            defaults
+                .entry(department)
+                .or_default()
+                .push((diet, i64::from(residents)));
+        }
+        let standing = setup::standing_of(conn, &ids)
+            .await?
+            .into_iter()
+            .map(|(d, weekday, n)| ((d, weekday as u32), i64::from(n)))
+            .collect();
+        let week_schedule = setup::week_of(conn, &ids, week)
+            .await?
+            .into_iter()
+            .map(|(d, weekday, n)| ((d, weekday as u32), i64::from(n)))
+            .collect();
+        let overrides = setup::overrides_of(conn, &ids, week.monday(), sunday)
+            .await?
+            .into_iter()
+            .filter_map(|(d, date, meal, n)| {
+                let day = (date - week.monday()).num_days() as u32 + 1;
+                Some(((d, day, Meal::parse(&meal)?), i64::from(n)))
+            })
+            .collect();
+        let choices = store::choices_of(conn, &ids, week)
+            .await?
+            .into_iter()
+            .filter_map(|(d, day, choice)| Some(((d, day as u32), Alt::parse(&choice)?)))
+            .collect();
+        let marks = store::marks_of(conn, &ids, week)
+            .await?
+            .into_iter()
+            .filter_map(|(d, day, meal, diet)| Some((d, day as u32, Meal::parse(&meal)?, diet)))
+            .collect();
+        let states = store::states_of(conn, &ids, week)
+            .await?
+            .into_iter()
+            .map(|state| (state.department_id, state))
+            .collect();
+        Ok(Some(WeekData {
+            site,
+            timezone,
+            settings,
+            week,
+            menu,
+            items,
+            diet_types,
+            departments,
+            defaults,
+            standing,
+            week_schedule,
+            overrides,
+            choices,
+            marks,
+            states,
+        }))
+    }
+}

@@ -1,0 +1,109 @@
+//! CSV: one machine-readable table (header, departments, totals), no title or second section.
+
+use super::RenderError;
+use super::table::{Numbers, department_numbers, qualified_number_headers, totals_numbers};
+use crate::report::model::{ReportLabels, WeeklyReport};
+
+/// Excel only detects UTF-8 (and so shows å/ä/ö right) when the file starts with this mark.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+pub(super) fn render(
+    report: &WeeklyReport,
+    labels: &ReportLabels,
+    delimiter: u8,
+) -> Result<Vec<u8>, RenderError> {
+    let mut writer = ::csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(UTF8_BOM.to_vec());
+
+    let mut header = vec![labels.department.clone()];
+    header.extend(qualified_number_headers(labels));
+    writer.write_record(&header)?;
+
+    for department in &report.departments {
+        writer.write_record(record(&department.name, &department_numbers(department)))?;
+    }
+    writer.write_record(record(&labels.total, &totals_numbers(&report.totals)))?;
+
+    writer
+        .into_inner()
+        .map_err(|error| RenderError::Csv(error.into_error().into()))
+}
+
+fn record(name: &str, numbers: &Numbers) -> Vec<String> {
+    std::iter::once(name.to_owned())
+        .chain(numbers.iter().map(i64::to_string))
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    fn rows(bytes: &[u8], delimiter: u8) -> Vec<Vec<String>> {
+        let body = bytes.strip_prefix(UTF8_BOM).expect("starts with the BOM");
+        ::csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .from_reader(body)
+            .records()
+            .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    }
+
+    #[test]
+    fn starts_with_bom_and_has_header_departments_and_totals() {
+        let report = sample::report();
+        let bytes = render(&report, &sample::labels(), b';').unwrap();
+
+        assert!(bytes.starts_with(UTF8_BOM));
+        let text = std::str::from_utf8(&bytes[UTF8_BOM.len()..]).unwrap();
+        let first_line = text.lines().next().unwrap();
+        assert_eq!(
+            first_line,
+            "Avdelning;Lunch: Boende;Lunch: Specialkost;Lunch: Normalkost;Lunch: Alt 1;\
+             Lunch: Alt 2;Kvällsmat: Boende;Kvällsmat: Specialkost;Kvällsmat: Normalkost"
+        );
+
+        let rows = rows(&bytes, b';');
+        assert_eq!(rows.len(), 1 + report.departments.len() + 1);
+        assert_eq!(rows[1][0], "Ängsgården avd 1");
+        assert_eq!(
+            rows[1][1],
+            report.departments[0].lunch.counts.residents.to_string()
+        );
+        assert_eq!(rows[3][8], report.departments[2].dinner.normal.to_string());
+        assert_eq!(
+            rows.last().unwrap(),
+            &[
+                "Totalt", "9001", "9002", "9003", "9004", "9005", "9006", "9007", "9008"
+            ]
+        );
+    }
+
+    #[test]
+    fn quotes_a_name_containing_the_delimiter() {
+        let report = sample::report();
+        for delimiter in [b';', b','] {
+            let bytes = render(&report, &sample::labels(), delimiter).unwrap();
+            let text = std::str::from_utf8(&bytes[UTF8_BOM.len()..]).unwrap();
+            assert!(
+                text.contains("\"Öster; \"\"Solrosen\"\", plan 2\""),
+                "name quoted with doubled inner quotes: {text}"
+            );
+            let rows = rows(&bytes, delimiter);
+            assert_eq!(rows[2][0], "Öster; \"Solrosen\", plan 2");
+            assert!(rows.iter().all(|row| row.len() == 9));
+        }
+    }
+
+    #[test]
+    fn comma_delimiter_is_used() {
+        let bytes = render(&sample::report(), &sample::labels(), b',').unwrap();
+        let text = std::str::from_utf8(&bytes[UTF8_BOM.len()..]).unwrap();
+        assert!(text.starts_with("Avdelning,Lunch: Boende,"));
+        assert!(!text.lines().next().unwrap().contains(';'));
+    }
+}

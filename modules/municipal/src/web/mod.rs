@@ -1,0 +1,31 @@
+//! The municipal pages, mounted at `/municipal`: the department portal (phones), the kitchen's
+//! pages (menu editor, import, day plan, week overview, reports, order list) and the admin pages
+//! (departments, diet defaults, resident schedules, site settings).
+
+pub mod admin;
+pub mod kitchen;
+pub mod portal;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use galley_core::state::AppState;
+use galley_core::web::assets::{Asset, respond};
+
+/// The module's own scripts and styles, served at `/municipal/static/{name}`.
+const ASSETS: &[Asset] = &[];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(galley_core::web::module_landing(&crate::Municipal))
+        .route("/static/{name}", get(asset))
+        .merge(portal::router())
+        .merge(kitchen::router())
+        .merge(admin::router())
+}
+
+async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    respond(ASSETS, &name, &headers)
+}

@@ -1,0 +1,3 @@
+//! A department's week: its lunch choices and diet marks.
+
+pub mod store;

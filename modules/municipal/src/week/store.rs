@@ -1,0 +1,241 @@
+//! Choices, marks and the department week's version, as stored.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use galley_core::db::{DbConn, DbError};
+use galley_core::db_run;
+use galley_core::kitchen::iso_week::IsoWeek;
+
+use crate::schema::{department_weeks, diet_marks, lunch_choices};
+
+/// A department week's stored state: its version and when choices and marks were last saved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Queryable)]
+pub struct WeekState {
+    pub department_id: i64,
+    pub version: i64,
+    pub choices_at: Option<NaiveDateTime>,
+    pub marks_at: Option<NaiveDateTime>,
+}
+
+/// What a write to a department week changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeekWrite {
+    Choices,
+    Marks,
+}
+
+pub async fn states_of(
+    conn: &mut DbConn<'_>,
+    departments: &[i64],
+    week: IsoWeek,
+) -> Result<Vec<WeekState>, DbError> {
+    let (year, number) = (week.year, week.week as i32);
+    let rows = db_run!(conn, |c| {
+        department_weeks::table
+            .filter(department_weeks::department_id.eq_any(departments))
+            .filter(department_weeks::year.eq(year))
+            .filter(department_weeks::week.eq(number))
+            .select((
+                department_weeks::department_id,
+                department_weeks::version,
+                department_weeks::choices_at,
+                department_weeks::marks_at,
+            ))
+            .load::<WeekState>(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
+/// (department, day, choice) of the stored choices; days without a row are Alt 1.
+pub async fn choices_of(
+    conn: &mut DbConn<'_>,
+    departments: &[i64],
+    week: IsoWeek,
+) -> Result<Vec<(i64, i32, String)>, DbError> {
+    let (year, number) = (week.year, week.week as i32);
+    let rows = db_run!(conn, |c| {
+        lunch_choices::table
+            .filter(lunch_choices::department_id.eq_any(departments))
+            .filter(lunch_choices::year.eq(year))
+            .filter(lunch_choices::week.eq(number))
+            .select((
+                lunch_choices::department_id,
+                lunch_choices::day,
+                lunch_choices::choice,
+            ))
+            .load::<(i64, i32, String)>(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
+/// (department, day, meal, diet type) of every mark set.
+pub async fn marks_of(
+    conn: &mut DbConn<'_>,
+    departments: &[i64],
+    week: IsoWeek,
+) -> Result<Vec<(i64, i32, String, i64)>, DbError> {
+    let (year, number) = (week.year, week.week as i32);
+    let rows = db_run!(conn, |c| {
+        diet_marks::table
+            .filter(diet_marks::department_id.eq_any(departments))
+            .filter(diet_marks::year.eq(year))
+            .filter(diet_marks::week.eq(number))
+            .select((
+                diet_marks::department_id,
+                diet_marks::day,
+                diet_marks::meal,
+                diet_marks::diet_type_id,
+            ))
+            .load::<(i64, i32, String, i64)>(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
+/// Moves the department week from `expected` to the next version; `false` when another write
+/// came first. Version 0 is a week nobody has written yet.
+pub async fn bump(
+    conn: &mut DbConn<'_>,
+    department_id: i64,
+    week: IsoWeek,
+    expected: i64,
+    what: WeekWrite,
+) -> Result<bool, DbError> {
+    let now = galley_core::db::now();
+    let (year, number) = (week.year, week.week as i32);
+    let (choices_at, marks_at) = match what {
+        WeekWrite::Choices => (Some(now), None),
+        WeekWrite::Marks => (None, Some(now)),
+    };
+    let count = if expected == 0 {
+        db_run!(conn, |c| {
+            diesel::insert_into(department_weeks::table)
+                .values((
+                    department_weeks::department_id.eq(department_id),
+                    department_weeks::year.eq(year),
+                    department_weeks::week.eq(number),
+                    department_weeks::version.eq(1_i64),
+                    department_weeks::choices_at.eq(choices_at),
+                    department_weeks::marks_at.eq(marks_at),
+                    department_weeks::updated_at.eq(now),
+                ))
+                .on_conflict_do_nothing()
+                .execute(c)
+                .await
+        })?
+    } else {
+        let target = department_weeks::table
+            .filter(department_weeks::department_id.eq(department_id))
+            .filter(department_weeks::year.eq(year))
+            .filter(department_weeks::week.eq(number))
+            .filter(department_weeks::version.eq(expected));
+        db_run!(conn, |c| {
+            match what {
+                WeekWrite::Choices => {
+                    diesel::update(target)
+                        .set((
+                            department_weeks::version.eq(expected + 1),
+                            department_weeks::choices_at.eq(choices_at),
+                            department_weeks::updated_at.eq(now),
+                        ))
+                        .execute(c)
+                        .await
+                }
+                WeekWrite::Marks => {
+                    diesel::update(target)
+                        .set((
+                            department_weeks::version.eq(expected + 1),
+                            department_weeks::marks_at.eq(marks_at),
+                            department_weeks::updated_at.eq(now),
+                        ))
+                        .execute(c)
+                        .await
+                }
+            }
+        })?
+    };
+    Ok(count == 1)
+}
+
+pub async fn set_choice(
+    conn: &mut DbConn<'_>,
+    department_id: i64,
+    week: IsoWeek,
+    day: i32,
+    choice: &str,
+    user_id: Option<i64>,
+) -> Result<(), DbError> {
+    let now = galley_core::db::now();
+    let (year, number) = (week.year, week.week as i32);
+    db_run!(conn, |c| {
+        diesel::insert_into(lunch_choices::table)
+            .values((
+                lunch_choices::department_id.eq(department_id),
+                lunch_choices::year.eq(year),
+                lunch_choices::week.eq(number),
+                lunch_choices::day.eq(day),
+                lunch_choices::choice.eq(choice),
+                lunch_choices::updated_by.eq(user_id),
+                lunch_choices::updated_at.eq(now),
+            ))
+            .on_conflict((
+                lunch_choices::department_id,
+                lunch_choices::year,
+                lunch_choices::week,
+                lunch_choices::day,
+            ))
+            .do_update()
+            .set((
+                lunch_choices::choice.eq(choice),
+                lunch_choices::updated_by.eq(user_id),
+                lunch_choices::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+pub async fn set_mark(
+    conn: &mut DbConn<'_>,
+    department_id: i64,
+    week: IsoWeek,
+    day: i32,
+    meal: &str,
+    diet_type_id: i64,
+    marked: bool,
+) -> Result<(), DbError> {
+    let (year, number) = (week.year, week.week as i32);
+    db_run!(conn, |c| {
+        if marked {
+            diesel::insert_into(diet_marks::table)
+                .values((
+                    diet_marks::department_id.eq(department_id),
+                    diet_marks::year.eq(year),
+                    diet_marks::week.eq(number),
+                    diet_marks::day.eq(day),
+                    diet_marks::meal.eq(meal),
+                    diet_marks::diet_type_id.eq(diet_type_id),
+                ))
+                .on_conflict_do_nothing()
+                .execute(c)
+                .await
+        } else {
+            diesel::delete(
+                diet_marks::table
+                    .filter(diet_marks::department_id.eq(department_id))
+                    .filter(diet_marks::year.eq(year))
+                    .filter(diet_marks::week.eq(number))
+                    .filter(diet_marks::day.eq(day))
+                    .filter(diet_marks::meal.eq(meal))
+                    .filter(diet_marks::diet_type_id.eq(diet_type_id)),
+            )
+            .execute(c)
+            .await
+        }
+    })?;
+    Ok(())
+}
