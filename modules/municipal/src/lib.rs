@@ -2,6 +2,7 @@
 //! Alt 1/Alt 2, special diets, portion counts, weekly reports).
 
 pub mod api;
+pub mod bench_data;
 pub mod demo;
 pub mod departments;
 pub mod import;
