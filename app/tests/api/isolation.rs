@@ -57,6 +57,16 @@ async fn no_route_reaches_another_tenants_objects() {
         .as_i64()
         .unwrap();
 
+    let b_department = b
+        .post(
+            &format!("/api/v1/municipal/sites/{b_site}/departments"),
+            json!({ "name": MARKER, "residents": 7, "notes": MARKER }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
     // The id to use for each kind of object a path can name, and the body a write sends
     // (`{}` unless the object is named in the body rather than the path).
     let id_for = |segment: &str| -> (String, serde_json::Value) {
@@ -68,6 +78,12 @@ async fn no_route_reaches_another_tenants_objects() {
             "tokens" => plain(b_token),
             "dishes" => plain(b_dish),
             "diet-types" => plain(b_diet),
+            "departments" => plain(b_department),
+            // A date of a department's resident overrides.
+            "overrides" => (
+                "2026-03-16".to_owned(),
+                json!({ "lunch": 1, "dinner": null }),
+            ),
             // A week: `/menus/{year}/{week}` and the like.
             "menus" | "weeks" => ("2026".to_owned(), json!({ "items": [] })),
             "{year}" => ("12".to_owned(), json!({ "items": [] })),
@@ -154,6 +170,11 @@ async fn no_route_reaches_another_tenants_objects() {
     let token = b.get(&format!("/api/v1/tokens/{b_token}")).await;
     assert_eq!(token.status, StatusCode::OK);
     assert!(token.json()["revoked_at"].is_null(), "A revoked B's token");
+    let department = b
+        .get(&format!("/api/v1/municipal/departments/{b_department}"))
+        .await;
+    assert_eq!(department.status, StatusCode::OK);
+    assert_eq!(department.json()["version"], 1, "A changed B's department");
     assert_eq!(b.get("/api/v1/auth/me").await.status, StatusCode::OK);
     assert_eq!(b.get("/api/v1/offshore").await.status, StatusCode::OK);
 }
