@@ -56,6 +56,21 @@ async fn no_route_reaches_another_tenants_objects() {
         .json()["id"]
         .as_i64()
         .unwrap();
+    let b_department = {
+        let mut pooled = app.app.state.db.get().await.unwrap();
+        galley_municipal::departments::insert(
+            &mut pooled.conn(),
+            b_tenant,
+            b_site,
+            &galley_municipal::departments::DepartmentFields {
+                name: MARKER,
+                residents: 5,
+                notes: "",
+            },
+        )
+        .await
+        .unwrap()
+    };
 
     // The id to use for each kind of object a path can name, and the body a write sends
     // (`{}` unless the object is named in the body rather than the path).
@@ -68,6 +83,9 @@ async fn no_route_reaches_another_tenants_objects() {
             "tokens" => plain(b_token),
             "dishes" => plain(b_dish),
             "diet-types" => plain(b_diet),
+            "departments" => plain(b_department),
+            // A day of a department's week.
+            "choices" => ("2".to_owned(), json!({ "lunch": "alt1" })),
             // A week: `/menus/{year}/{week}` and the like.
             "menus" | "weeks" => ("2026".to_owned(), json!({ "items": [] })),
             "{year}" => ("12".to_owned(), json!({ "items": [] })),
