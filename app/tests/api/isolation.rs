@@ -56,6 +56,21 @@ async fn no_route_reaches_another_tenants_objects() {
         .json()["id"]
         .as_i64()
         .unwrap();
+    let b_department = {
+        let mut pooled = app.app.state.db.get().await.unwrap();
+        galley_municipal::departments::insert(
+            &mut pooled.conn(),
+            b_tenant,
+            b_site,
+            &galley_municipal::departments::DepartmentFields {
+                name: MARKER,
+                residents: 5,
+                notes: "",
+            },
+        )
+        .await
+        .unwrap()
+    };
 
     let b_department = b
         .post(
@@ -84,6 +99,8 @@ async fn no_route_reaches_another_tenants_objects() {
                 "2026-03-16".to_owned(),
                 json!({ "lunch": 1, "dinner": null }),
             ),
+            // A day of a department's week.
+            "choices" => ("2".to_owned(), json!({ "lunch": "alt1" })),
             // A week: `/menus/{year}/{week}` and the like.
             "menus" | "weeks" => ("2026".to_owned(), json!({ "items": [] })),
             "{year}" => ("12".to_owned(), json!({ "items": [] })),
