@@ -122,7 +122,7 @@ pub async fn demo(settings: &Settings, registry: &Registry) -> Result<(), StartE
         .get()
         .await
         .map_err(|e| StartError::database(settings, &e))?;
-    let logins = accounts::recreate_demo(&mut pooled.conn())
+    let logins = accounts::recreate_demo(&mut pooled.conn(), registry)
         .await
         .map_err(|e| StartError::Command(e.to_string()))?;
     println!("Demo logins (password: {}):", accounts::DEMO_PASSWORD);

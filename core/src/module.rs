@@ -10,7 +10,22 @@ use std::sync::OnceLock;
 use axum::Router;
 use diesel_migrations::EmbeddedMigrations;
 
+use crate::auth::Role;
+use crate::db::{DbConn, DbError};
 use crate::state::AppState;
+
+/// The demo data set a module builds on: the demo tenant, its kitchen and its people.
+#[derive(Debug, Clone)]
+pub struct DemoContext {
+    pub tenant_id: i64,
+    pub site_id: i64,
+    /// Each demo account's role and user id.
+    pub users: Vec<(Role, i64)>,
+}
+
+/// The work of [`Module::seed_demo`], run inside the demo's transaction.
+pub type DemoFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), DbError>> + Send + 'a>>;
 
 /// A finer switch inside a module, such as `offshore.waste`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -94,6 +109,15 @@ pub trait Module: Send + Sync + 'static {
     /// modules enabled for it.
     fn menu_slots(&self) -> &'static [MenuSlot] {
         &[]
+    }
+    /// Adds the module's part of the local demo data set (menus, departments, ...), in the
+    /// same transaction as the demo tenant and people.
+    fn seed_demo<'a>(
+        &'a self,
+        _conn: &'a mut DbConn<'_>,
+        _demo: &'a DemoContext,
+    ) -> DemoFuture<'a> {
+        Box::pin(async { Ok(()) })
     }
     /// Translation catalogues as `(language, TOML text)` pairs, merged into the platform's.
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

@@ -167,7 +167,7 @@ fn local_addr_url(addr: std::net::SocketAddr) -> String {
 /// Local runs get the demo data set on first run, so there is someone to sign in as.
 async fn demo_logins(state: &AppState) -> Vec<crate::people::accounts::DemoLogin> {
     let result = match state.db.get().await {
-        Ok(mut pooled) => crate::people::accounts::ensure_demo(&mut pooled.conn())
+        Ok(mut pooled) => crate::people::accounts::ensure_demo(&mut pooled.conn(), state.registry)
             .await
             .map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),

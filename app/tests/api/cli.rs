@@ -440,6 +440,40 @@ fn demo_recreates_one_login_per_role_and_only_locally() {
             "{}",
             signed_in.text()
         );
+        // The municipal part: this week's menu is published for the demo kitchen, and the
+        // demo department user works for a department.
+        let cook = crate::client::Client::sign_in_with(
+            &app,
+            "cook@demo.galley.test",
+            galley_core::people::accounts::DEMO_PASSWORD,
+        )
+        .await;
+        let site = cook.get("/api/v1/sites").await.json()["items"][0]["id"]
+            .as_i64()
+            .unwrap();
+        let week =
+            galley_core::kitchen::iso_week::IsoWeek::containing(chrono::Utc::now().date_naive());
+        let menu = cook
+            .get(&format!(
+                "/api/v1/sites/{site}/menus/{}/{}",
+                week.year, week.week
+            ))
+            .await
+            .json();
+        assert_eq!(menu["status"], "published", "{menu}");
+        assert_eq!(menu["items"].as_array().unwrap().len(), 26);
+        let mut pooled = app.app.state.db.get().await.unwrap();
+        let conn = &mut pooled.conn();
+        let department_user =
+            galley_core::people::users::find_live_by_email(conn, "department@demo.galley.test")
+                .await
+                .unwrap()
+                .unwrap();
+        let bound = galley_municipal::departments::of_user(conn, department_user.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(bound.name, "Avd 1 Björken");
     });
 
     let production = [

@@ -23,6 +23,23 @@ impl<'a> Client<'a> {
         }
     }
 
+    /// Signs in with a password other than the test suite's own (the demo data's, say).
+    pub async fn sign_in_with(app: &'a TestApp, email: &str, password: &str) -> Client<'a> {
+        let response = crate::auth::login_response(app, email, password).await;
+        assert_eq!(response.status, 200, "{}", response.text());
+        let cookie = response
+            .header("set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        Client {
+            app,
+            csrf: response.json()["csrf_token"].as_str().unwrap().to_owned(),
+            cookie,
+        }
+    }
+
     pub async fn get(&self, path: &str) -> TestResponse {
         self.app
             .request(Method::GET, path, &[("cookie", &self.cookie)], "")

@@ -5,6 +5,7 @@ use serde_json::json;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{Role, password};
 use crate::db::{DbConn, DbError};
+use crate::module::{DemoContext, Registry};
 use crate::people::{sites, tenants, users};
 
 #[derive(Debug, thiserror::Error)]
@@ -82,7 +83,10 @@ fn demo_logins() -> Vec<DemoLogin> {
 
 /// Creates the demo tenant, site and one user per role unless the demo superuser exists
 /// (local runs call this at every start); returns the logins.
-pub async fn ensure_demo(conn: &mut DbConn<'_>) -> Result<Vec<DemoLogin>, AccountError> {
+pub async fn ensure_demo(
+    conn: &mut DbConn<'_>,
+    registry: &Registry,
+) -> Result<Vec<DemoLogin>, AccountError> {
     let logins = demo_logins();
     if users::find_live_by_email(conn, &logins[0].email)
         .await?
@@ -90,13 +94,16 @@ pub async fn ensure_demo(conn: &mut DbConn<'_>) -> Result<Vec<DemoLogin>, Accoun
     {
         return Ok(logins);
     }
-    create_demo(conn, logins).await
+    create_demo(conn, registry, logins).await
 }
 
 /// `galley demo`: puts the demo data set back as new. The current demo accounts and their
 /// tenants are retired (soft-deleted, audited) and a fresh set is made, whatever was changed,
 /// disabled or deleted meanwhile.
-pub async fn recreate_demo(conn: &mut DbConn<'_>) -> Result<Vec<DemoLogin>, AccountError> {
+pub async fn recreate_demo(
+    conn: &mut DbConn<'_>,
+    registry: &Registry,
+) -> Result<Vec<DemoLogin>, AccountError> {
     let mut tenants_to_retire = std::collections::BTreeSet::new();
     crate::transaction!(conn, |tx| {
         for login in demo_logins() {
@@ -128,17 +135,23 @@ pub async fn recreate_demo(conn: &mut DbConn<'_>) -> Result<Vec<DemoLogin>, Acco
         }
         Ok::<(), DbError>(())
     })?;
-    create_demo(conn, demo_logins()).await
+    create_demo(conn, registry, demo_logins()).await
 }
 
 async fn create_demo(
     conn: &mut DbConn<'_>,
+    registry: &Registry,
     logins: Vec<DemoLogin>,
 ) -> Result<Vec<DemoLogin>, AccountError> {
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     crate::transaction!(conn, |tx| {
         let tenant = tenants::insert(tx, "Demo kommun", "municipal").await?;
         let site = sites::insert(tx, tenant, "Centralköket", "Europe/Stockholm").await?;
+        let mut demo = DemoContext {
+            tenant_id: tenant,
+            site_id: site,
+            users: Vec::new(),
+        };
         for login in &logins {
             let superuser = login.role == Role::Superuser;
             let id = users::insert(
@@ -164,6 +177,10 @@ async fn create_demo(
                 .details(json!({ "role": login.role.as_str(), "via": "demo" })),
             )
             .await?;
+            demo.users.push((login.role, id));
+        }
+        for module in registry.modules() {
+            module.seed_demo(tx, &demo).await?;
         }
         Ok::<(), DbError>(())
     })?;

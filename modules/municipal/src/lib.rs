@@ -2,6 +2,7 @@
 //! Alt 1/Alt 2, special diets, portion counts, weekly reports).
 
 pub mod api;
+pub mod demo;
 pub mod departments;
 pub mod import;
 pub mod plan;
@@ -12,8 +13,11 @@ pub mod web;
 pub mod week;
 
 use axum::Router;
+use galley_core::db::DbConn;
 use galley_core::diesel_migrations::{self, EmbeddedMigrations, embed_migrations};
-use galley_core::module::{Feature, MenuSlot, MigrationSet, Module, NavEntry};
+use galley_core::module::{
+    DemoContext, DemoFuture, Feature, MenuSlot, MigrationSet, Module, NavEntry,
+};
 use galley_core::state::AppState;
 
 /// The municipal module's registration unit.
@@ -105,6 +109,10 @@ impl Module for Municipal {
                 slot: "main",
             },
         ]
+    }
+
+    fn seed_demo<'a>(&'a self, conn: &'a mut DbConn<'_>, demo: &'a DemoContext) -> DemoFuture<'a> {
+        Box::pin(demo::seed(conn, demo))
     }
 
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

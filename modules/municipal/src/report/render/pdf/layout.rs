@@ -154,16 +154,12 @@ impl<'f> Pages<'f> {
         MARGIN + RUNNING_HEAD_SIZE * RUNNING_HEAD_LEADING + RUNNING_HEAD_GAP
     }
 
-    /// Left-aligned text on its own line of `leading` × size.
+    /// Left-aligned text on its own line of `leading` × size, shortened if wider than the page.
     fn line(&mut self, text: &str, weight: Weight, size: f32, leading: f32) {
         let height = size * leading;
-        self.text(
-            MARGIN,
-            self.y + height / 2.0 + size * BASELINE_SHIFT,
-            text,
-            weight,
-            size,
-        );
+        let baseline = self.y + height / 2.0 + size * BASELINE_SHIFT;
+        let text = fit(self.fonts, text, weight, size, CONTENT_WIDTH);
+        self.text(MARGIN, baseline, &text, weight, size);
         self.y += height;
     }
 

@@ -11,6 +11,7 @@ use crate::report::render::table::{
 /// Table text size when everything fits; longer translations shrink it down to the minimum.
 const TABLE_SIZE: f32 = 9.0;
 const MIN_TABLE_SIZE: f32 = 6.0;
+const MIN_ONE_LINE_SIZE: f32 = 7.5;
 /// The department column never gets less than this share of the width, so names stay legible.
 const MIN_NAME_SHARE: f32 = 0.22;
 /// The diet table is narrower than the page; its name column is at least this wide.
@@ -55,28 +56,36 @@ pub(super) fn department_table(
     let narrowest = widest_per_column(fonts, &headers, &rows, HeaderFit::Wrapped);
     let min_name_width = CONTENT_WIDTH * MIN_NAME_SHARE;
     let padding = 2.0 * CELL_PADDING * (headers.len() - 1) as f32 + gaps;
-    let narrowest_numbers: f32 = narrowest[1..].iter().sum();
-    // Both bounds are constants with MIN < MAX, so clamp cannot panic.
-    let font_size = ((CONTENT_WIDTH - min_name_width - padding) / narrowest_numbers)
-        .clamp(MIN_TABLE_SIZE, TABLE_SIZE);
+    let room_for_numbers = CONTENT_WIDTH - min_name_width - padding;
+    // A slightly smaller text reads better than headers broken over lines, so wrapping
+    // only starts once one-line headers would need text below MIN_ONE_LINE_SIZE.
+    let one_line_size = (room_for_numbers / whole[1..].iter().sum::<f32>()).min(TABLE_SIZE);
+    let (font_size, basis) = if one_line_size >= MIN_ONE_LINE_SIZE {
+        (one_line_size, &whole)
+    } else {
+        let wrapped_size = room_for_numbers / narrowest[1..].iter().sum::<f32>();
+        // Both bounds are constants with MIN < MAX, so clamp cannot panic.
+        (wrapped_size.clamp(MIN_TABLE_SIZE, TABLE_SIZE), &narrowest)
+    };
     let at_size = |unit: f32| unit * font_size + 2.0 * CELL_PADDING;
 
-    let mut widths: Vec<f32> = narrowest.iter().map(|unit| at_size(*unit)).collect();
+    let mut widths: Vec<f32> = basis.iter().map(|unit| at_size(*unit)).collect();
     widen_for_groups(fonts, &groups, font_size, &mut widths);
-    // Share out the rest of the width: first so headers need not wrap, then for the
-    // names (long ones are shortened with "…"), and what is left evenly to the numbers
-    // so the table spans the page.
+    // Share out the rest of the width: first so headers need not wrap (cheapest first, so
+    // as many as possible stay on one line), then for the names (long ones are shortened
+    // with "…"), and what is left evenly to the numbers so the table spans the page.
     let mut spare = CONTENT_WIDTH - gaps - min_name_width - widths[1..].iter().sum::<f32>();
-    let wants: Vec<f32> = (1..widths.len())
-        .map(|index| (at_size(whole[index]) - widths[index]).max(0.0))
+    let mut wants: Vec<(usize, f32)> = (1..widths.len())
+        .map(|index| (index, at_size(whole[index]) - widths[index]))
+        .filter(|(_, want)| *want > 0.0)
         .collect();
-    let wanted: f32 = wants.iter().sum();
-    if wanted > 0.0 && spare > 0.0 {
-        let share = (spare / wanted).min(1.0);
-        for (width, want) in widths[1..].iter_mut().zip(&wants) {
-            *width += want * share;
+    wants.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for (index, want) in wants {
+        if want > spare {
+            break;
         }
-        spare -= wanted * share;
+        widths[index] += want;
+        spare -= want;
     }
     widths[0] = at_size(whole[0]).clamp(min_name_width, min_name_width + spare.max(0.0));
     let spare = (CONTENT_WIDTH - gaps - widths.iter().sum::<f32>()).max(0.0);

@@ -244,3 +244,22 @@ fn a_short_diet_table_is_not_split_across_pages() {
         assert_eq!(heading_page, last_diet_page, "{count} departments");
     }
 }
+
+#[test]
+fn headers_wrap_only_when_one_line_would_need_tiny_text() {
+    let fonts = Fonts::load().unwrap();
+    let report = sample::large_report(30);
+    let [swedish, long] = label_sets();
+
+    let table = tables::department_table(&report, &swedish, &fonts);
+    assert_eq!(table.header_lines(), 1, "{:?}", table.headers);
+
+    let table = tables::department_table(&report, &long, &fonts);
+    assert!(table.header_lines() > 1);
+    assert_eq!(
+        table.headers[4],
+        ["Alt 1"],
+        "short headers stay on one line"
+    );
+    assert_eq!(table.headers[2].join(" "), "Special diet portions");
+}
