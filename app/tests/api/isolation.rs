@@ -103,6 +103,9 @@ async fn no_route_reaches_another_tenants_objects() {
             "choices" => ("2".to_owned(), json!({ "lunch": "alt1" })),
             // A week: `/menus/{year}/{week}` and the like.
             "menus" | "weeks" => ("2026".to_owned(), json!({ "items": [] })),
+            // Kitchen plans, reports and coverage of a day or week.
+            "planning" => ("2026-03-10".to_owned(), json!({})),
+            "weekly" | "coverage" => ("2026".to_owned(), json!({})),
             "{year}" => ("12".to_owned(), json!({ "items": [] })),
             // Modules are platform-wide; what belongs to B is a switch for B's site.
             "modules" => (

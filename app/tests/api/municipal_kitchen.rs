@@ -1,1 +1,645 @@
-//! (being written)
+//! The kitchen's side of the municipal module: day and week plans (R, S, N, alternatives,
+//! the special-diet worklist, allergen warnings), the weekly report and its downloads, and
+//! coverage; who may read them.
+
+use axum::http::StatusCode;
+use galley_core::kitchen::iso_week::IsoWeek;
+use galley_municipal::departments::setup;
+use galley_municipal::week::store::{self, WeekWrite};
+use serde_json::{Value, json};
+
+use crate::client::Client;
+use crate::harness::TestApp;
+use crate::municipal_fixture::{Kitchen, kitchen, open_week};
+
+fn planning(k: &Kitchen, date: chrono::NaiveDate) -> String {
+    format!("/api/v1/municipal/sites/{}/planning/{date}", k.site)
+}
+
+fn week_planning(k: &Kitchen) -> String {
+    format!(
+        "/api/v1/municipal/sites/{}/planning/weeks/{}/{}",
+        k.site, k.week.year, k.week.week
+    )
+}
+
+fn report(k: &Kitchen) -> String {
+    format!(
+        "/api/v1/municipal/sites/{}/reports/weekly/{}/{}",
+        k.site, k.week.year, k.week.week
+    )
+}
+
+fn coverage(k: &Kitchen) -> String {
+    format!(
+        "/api/v1/municipal/sites/{}/coverage/{}/{}",
+        k.site, k.week.year, k.week.week
+    )
+}
+
+fn tuesday(k: &Kitchen) -> chrono::NaiveDate {
+    k.week.day(2).unwrap()
+}
+
+async fn version(app: &TestApp, department: i64, week: IsoWeek) -> i64 {
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    store::states_of(&mut pooled.conn(), &[department], week)
+        .await
+        .unwrap()
+        .first()
+        .map_or(0, |s| s.version)
+}
+
+/// Saves a lunch choice the way the week API does: bump the department week, then write.
+async fn choose(app: &TestApp, department: i64, week: IsoWeek, day: i32, choice: &str) {
+    let expected = version(app, department, week).await;
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    let conn = &mut pooled.conn();
+    assert!(
+        store::bump(conn, department, week, expected, WeekWrite::Choices)
+            .await
+            .unwrap()
+    );
+    store::set_choice(conn, department, week, day, choice, None)
+        .await
+        .unwrap();
+}
+
+/// Marks a diet for a day and meal, saving the department's marks for the week.
+async fn mark(app: &TestApp, department: i64, week: IsoWeek, day: i32, meal: &str, diet: i64) {
+    let expected = version(app, department, week).await;
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    let conn = &mut pooled.conn();
+    assert!(
+        store::bump(conn, department, week, expected, WeekWrite::Marks)
+            .await
+            .unwrap()
+    );
+    store::set_mark(conn, department, week, day, meal, diet, true)
+        .await
+        .unwrap();
+}
+
+fn department<'a>(plan: &'a Value, name: &str) -> &'a Value {
+    plan["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {plan}"))
+}
+
+/// (R, S, N) of a department's meal.
+fn rsn(plan: &Value, name: &str, meal: &str) -> (i64, i64, i64) {
+    let m = &department(plan, name)[meal];
+    (
+        m["residents"].as_i64().unwrap(),
+        m["special"].as_i64().unwrap(),
+        m["normal"].as_i64().unwrap(),
+    )
+}
+
+async fn get_ok(client: &Client<'_>, path: &str) -> Value {
+    let response = client.get(path).await;
+    assert_eq!(
+        response.status,
+        StatusCode::OK,
+        "{path}: {}",
+        response.text()
+    );
+    assert_eq!(response.content_type(), "application/json");
+    response.json()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn day_plan_follows_the_rules_on_the_fixture() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Planby", open_week()).await;
+    let plan = get_ok(&k.cook, &planning(&k, tuesday(&k))).await;
+
+    assert_eq!(plan["date"], tuesday(&k).to_string());
+    assert_eq!(plan["day"], 2);
+    assert_eq!(plan["year"], k.week.year);
+    assert_eq!(plan["week"], k.week.week);
+    assert_eq!(plan["published"], true);
+    assert!(
+        plan["dishes"]["alt1"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Köttbullar")
+    );
+    assert!(
+        plan["dishes"]["alt2"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Fiskgratäng")
+    );
+    assert!(
+        plan["dishes"]["dessert"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Äppelkaka")
+    );
+    assert!(
+        plan["dishes"]["dinner"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Pannkakor")
+    );
+
+    // Björken: R = 12; Timbal (1) always applies, Glutenfri (2) is not marked: S = 1, N = 11.
+    assert_eq!(rsn(&plan, "Björken", "lunch"), (12, 1, 11));
+    assert_eq!(rsn(&plan, "Björken", "dinner"), (12, 1, 11));
+    assert_eq!(
+        department(&plan, "Björken")["lunch"]["diets"],
+        json!([{ "diet_type_id": k.diets[2], "name": "Timbal", "portions": 1 }])
+    );
+    assert_eq!(department(&plan, "Björken")["lunch"]["choice"], "alt1");
+    assert_eq!(
+        department(&plan, "Björken")["lunch"]["choice_lapsed"],
+        false
+    );
+    // Eken's lactose-free resident is not marked; Linden has no special diets.
+    assert_eq!(rsn(&plan, "Eken", "lunch"), (10, 0, 10));
+    assert_eq!(rsn(&plan, "Linden", "lunch"), (8, 0, 8));
+    let names: Vec<&str> = plan["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Björken", "Eken", "Linden"]);
+
+    let timbal = json!([{ "diet_type_id": k.diets[2], "name": "Timbal", "portions": 1 }]);
+    assert_eq!(
+        plan["totals"]["lunch"],
+        json!({ "residents": 30, "special": 1, "normal": 29, "alt1": 29, "alt2": 0,
+                "dessert": 30, "diets": timbal })
+    );
+    assert_eq!(
+        plan["totals"]["dinner"],
+        json!({ "residents": 30, "special": 1, "normal": 29, "diets": timbal })
+    );
+    let worklist = plan["worklist"].as_array().unwrap();
+    assert_eq!(worklist.len(), 2, "{worklist:?}");
+    assert_eq!(worklist[0]["meal"], "lunch");
+    assert_eq!(worklist[0]["name"], "Timbal");
+    assert_eq!(worklist[0]["texture_level"], 5);
+    assert_eq!(
+        worklist[0]["departments"],
+        json!([{ "department_id": k.departments[0], "name": "Björken", "portions": 1 }])
+    );
+    assert_eq!(worklist[1]["meal"], "dinner");
+    assert_eq!(plan["warnings"], json!([]));
+
+    // Marking Björken's gluten-free residents for Tuesday's lunch: S = 3, N = 9, and the
+    // kitchen is warned that Alt 1 and the dessert contain gluten.
+    mark(&app, k.departments[0], k.week, 2, "lunch", k.diets[0]).await;
+    let plan = get_ok(&k.cook, &planning(&k, tuesday(&k))).await;
+    assert_eq!(rsn(&plan, "Björken", "lunch"), (12, 3, 9));
+    assert_eq!(rsn(&plan, "Björken", "dinner"), (12, 1, 11));
+    assert_eq!(plan["totals"]["lunch"]["normal"], 27);
+    assert_eq!(plan["totals"]["lunch"]["alt1"], 27);
+    assert_eq!(plan["totals"]["lunch"]["special"], 3);
+    assert_eq!(plan["totals"]["lunch"]["dessert"], 30);
+    assert_eq!(
+        plan["totals"]["lunch"]["diets"],
+        json!([
+            { "diet_type_id": k.diets[0], "name": "Glutenfri", "portions": 2 },
+            { "diet_type_id": k.diets[2], "name": "Timbal", "portions": 1 },
+        ])
+    );
+    let glutenfri = &plan["worklist"][0];
+    assert_eq!(glutenfri["name"], "Glutenfri");
+    assert_eq!(glutenfri["meal"], "lunch");
+    assert_eq!(glutenfri["portions"], 2);
+    assert_eq!(glutenfri["departments"][0]["name"], "Björken");
+    let warnings = plan["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    for (warning, slot) in warnings.iter().zip(["alt1", "dessert"]) {
+        assert_eq!(warning["department"], "Björken");
+        assert_eq!(warning["diet"], "Glutenfri");
+        assert_eq!(warning["meal"], "lunch");
+        assert_eq!(warning["slot"], slot);
+        assert_eq!(warning["portions"], 2);
+        assert_eq!(warning["allergens"], json!(["gluten"]));
+    }
+    // The mark is for Tuesday only.
+    let monday = get_ok(&k.cook, &planning(&k, k.week.monday())).await;
+    assert_eq!(rsn(&monday, "Björken", "lunch"), (12, 1, 11));
+    assert_eq!(monday["warnings"], json!([]));
+
+    // One meal at a time.
+    let lunch = get_ok(
+        &k.cook,
+        &format!("{}?meal=lunch", planning(&k, tuesday(&k))),
+    )
+    .await;
+    assert_eq!(department(&lunch, "Björken")["dinner"], Value::Null);
+    assert_eq!(lunch["totals"]["dinner"], Value::Null);
+    assert_eq!(lunch["totals"]["lunch"]["normal"], 27);
+    assert!(
+        lunch["worklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["meal"] == "lunch")
+    );
+    let dinner = get_ok(
+        &k.cook,
+        &format!("{}?meal=dinner", planning(&k, tuesday(&k))),
+    )
+    .await;
+    assert_eq!(department(&dinner, "Björken")["lunch"], Value::Null);
+    assert_eq!(dinner["totals"]["dinner"]["normal"], 29);
+    assert_eq!(dinner["warnings"], json!([]));
+
+    // Bad input is a 422 naming the field.
+    for bad in ["2026-02-30", "tomorrow", "2026-3-1", "1999-06-01"] {
+        let response = k
+            .cook
+            .get(&format!(
+                "/api/v1/municipal/sites/{}/planning/{bad}",
+                k.site
+            ))
+            .await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(response.json()["errors"][0]["field"], "date", "{bad}");
+    }
+    let response = k
+        .cook
+        .get(&format!("{}?meal=breakfast", planning(&k, tuesday(&k))))
+        .await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn choosing_alt2_moves_exactly_the_departments_normal_portions() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Valby", open_week()).await;
+    let before = get_ok(&k.cook, &planning(&k, tuesday(&k))).await;
+    assert_eq!(before["totals"]["lunch"]["alt1"], 29);
+    assert_eq!(before["totals"]["lunch"]["alt2"], 0);
+
+    // Eken (N = 10) takes Alt 2 on Tuesday.
+    choose(&app, k.departments[1], k.week, 2, "alt2").await;
+    let after = get_ok(&k.cook, &planning(&k, tuesday(&k))).await;
+    assert_eq!(after["totals"]["lunch"]["alt1"], 19);
+    assert_eq!(after["totals"]["lunch"]["alt2"], 10);
+    assert_eq!(after["totals"]["lunch"]["normal"], 29);
+    assert_eq!(after["totals"]["lunch"]["residents"], 30);
+    assert_eq!(department(&after, "Eken")["lunch"]["choice"], "alt2");
+    assert_eq!(department(&after, "Björken")["lunch"]["choice"], "alt1");
+    // Dinner and the other days do not move.
+    assert_eq!(after["totals"]["dinner"], before["totals"]["dinner"]);
+    let monday = get_ok(&k.cook, &planning(&k, k.week.monday())).await;
+    assert_eq!(monday["totals"]["lunch"]["alt2"], 0);
+
+    // A choice of Alt 2 on Saturday, which has no Alt 2 dish, lapses to Alt 1 and says so.
+    choose(&app, k.departments[1], k.week, 6, "alt2").await;
+    let saturday = get_ok(&k.cook, &planning(&k, k.week.day(6).unwrap())).await;
+    assert_eq!(saturday["dishes"]["alt2"], Value::Null);
+    assert_eq!(department(&saturday, "Eken")["lunch"]["choice"], "alt1");
+    assert_eq!(
+        department(&saturday, "Eken")["lunch"]["choice_lapsed"],
+        true
+    );
+    assert_eq!(saturday["totals"]["lunch"]["alt1"], 29);
+    assert_eq!(saturday["totals"]["lunch"]["alt2"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn warnings_follow_the_dish_the_department_gets() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Varnby", open_week()).await;
+    // Björken's gluten-free residents are marked, and Björken takes Alt 2 (fish gratin, no
+    // gluten): only the dessert still has gluten.
+    mark(&app, k.departments[0], k.week, 2, "lunch", k.diets[0]).await;
+    choose(&app, k.departments[0], k.week, 2, "alt2").await;
+    // Eken's lactose-free resident is marked at lunch and dinner; Eken stays on Alt 1.
+    mark(&app, k.departments[1], k.week, 2, "lunch", k.diets[1]).await;
+    mark(&app, k.departments[1], k.week, 2, "dinner", k.diets[1]).await;
+
+    let plan = get_ok(&k.cook, &planning(&k, tuesday(&k))).await;
+    let warnings: Vec<(String, String, String, String)> = plan["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["department"].as_str().unwrap().to_owned(),
+                w["diet"].as_str().unwrap().to_owned(),
+                w["meal"].as_str().unwrap().to_owned(),
+                w["slot"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, String, String)> = [
+        ("Björken", "Glutenfri", "lunch", "dessert"),
+        ("Eken", "Laktosfri", "lunch", "alt1"),
+        ("Eken", "Laktosfri", "lunch", "dessert"),
+        ("Eken", "Laktosfri", "dinner", "main"),
+    ]
+    .iter()
+    .map(|(a, b, c, d)| ((*a).into(), (*b).into(), (*c).into(), (*d).into()))
+    .collect();
+    assert_eq!(warnings, expected);
+    let dessert = &plan["warnings"][0];
+    assert!(dessert["dish"].as_str().unwrap().starts_with("Äppelkaka"));
+    assert_eq!(dessert["allergens"], json!(["gluten"]));
+    assert_eq!(plan["warnings"][1]["allergens"], json!(["milk"]));
+    assert_eq!(rsn(&plan, "Eken", "lunch"), (10, 1, 9));
+    assert_eq!(plan["totals"]["lunch"]["alt2"], 9);
+    assert_eq!(plan["totals"]["lunch"]["alt1"], 9 + 8);
+
+    // Only the dinner warnings with ?meal=dinner.
+    let dinner = get_ok(
+        &k.cook,
+        &format!("{}?meal=dinner", planning(&k, tuesday(&k))),
+    )
+    .await;
+    assert_eq!(dinner["warnings"].as_array().unwrap().len(), 1);
+    assert_eq!(dinner["warnings"][0]["meal"], "dinner");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn schedules_and_overrides_set_the_residents() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Schemaby", open_week()).await;
+    let linden = k.departments[2];
+    let tue = tuesday(&k);
+    let residents = |plan: &Value, meal: &str| rsn(plan, "Linden", meal).0;
+
+    let plan = get_ok(&k.cook, &planning(&k, tue)).await;
+    assert_eq!(residents(&plan, "lunch"), 8, "the fixed count");
+
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    setup::replace_standing(&mut pooled.conn(), linden, &[(2, 6), (3, 7)])
+        .await
+        .unwrap();
+    drop(pooled);
+    let plan = get_ok(&k.cook, &planning(&k, tue)).await;
+    assert_eq!(residents(&plan, "lunch"), 6, "the standing schedule");
+    assert_eq!(residents(&plan, "dinner"), 6);
+    let monday = get_ok(&k.cook, &planning(&k, k.week.monday())).await;
+    assert_eq!(
+        residents(&monday, "lunch"),
+        8,
+        "no standing count for Monday"
+    );
+
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    setup::replace_week(&mut pooled.conn(), linden, k.week, &[(2, 5)])
+        .await
+        .unwrap();
+    drop(pooled);
+    let plan = get_ok(&k.cook, &planning(&k, tue)).await;
+    assert_eq!(residents(&plan, "lunch"), 5, "the week's schedule wins");
+
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    setup::set_override(&mut pooled.conn(), linden, tue, "lunch", Some(4))
+        .await
+        .unwrap();
+    drop(pooled);
+    let plan = get_ok(&k.cook, &planning(&k, tue)).await;
+    assert_eq!(
+        rsn(&plan, "Linden", "lunch"),
+        (4, 0, 4),
+        "the override wins"
+    );
+    assert_eq!(
+        residents(&plan, "dinner"),
+        5,
+        "the override is for lunch only"
+    );
+    assert_eq!(plan["totals"]["lunch"]["residents"], 12 + 10 + 4);
+    assert_eq!(plan["totals"]["lunch"]["dessert"], 12 + 10 + 4);
+    assert_eq!(plan["totals"]["dinner"]["residents"], 12 + 10 + 5);
+
+    // N never goes below zero: Björken with 2 residents at lunch but 3 special portions.
+    mark(&app, k.departments[0], k.week, 2, "lunch", k.diets[0]).await;
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    setup::set_override(&mut pooled.conn(), k.departments[0], tue, "lunch", Some(2))
+        .await
+        .unwrap();
+    drop(pooled);
+    let plan = get_ok(&k.cook, &planning(&k, tue)).await;
+    assert_eq!(rsn(&plan, "Björken", "lunch"), (2, 3, 0));
+}
+
+/// Sums a numeric field of the seven day plans' totals.
+fn sum_days(days: &[Value], meal: &str, field: &str) -> i64 {
+    days.iter()
+        .map(|d| d["totals"][meal][field].as_i64().unwrap())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_report_totals_are_the_sums_of_the_day_plans() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Rapportby", open_week()).await;
+    // A week with something on most days: choices, marks, schedules and overrides.
+    choose(&app, k.departments[0], k.week, 1, "alt2").await;
+    choose(&app, k.departments[1], k.week, 2, "alt2").await;
+    choose(&app, k.departments[2], k.week, 6, "alt2").await; // lapses: no Alt 2 on Saturday
+    mark(&app, k.departments[0], k.week, 3, "lunch", k.diets[0]).await;
+    mark(&app, k.departments[0], k.week, 3, "dinner", k.diets[0]).await;
+    mark(&app, k.departments[1], k.week, 5, "lunch", k.diets[1]).await;
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    let conn = &mut pooled.conn();
+    setup::replace_standing(conn, k.departments[2], &[(6, 3), (7, 3)])
+        .await
+        .unwrap();
+    setup::set_override(
+        conn,
+        k.departments[1],
+        k.week.day(4).unwrap(),
+        "dinner",
+        Some(7),
+    )
+    .await
+    .unwrap();
+    drop(pooled);
+
+    // The seven day endpoints, one by one.
+    let mut days = Vec::new();
+    for day in 1..=7 {
+        days.push(get_ok(&k.cook, &planning(&k, k.week.day(day).unwrap())).await);
+    }
+    let week = get_ok(&k.cook, &week_planning(&k)).await;
+    let report = get_ok(&k.cook, &report(&k)).await;
+    assert_eq!(week["days"].as_array().unwrap().len(), 7);
+    for (day, from_week) in days.iter().zip(week["days"].as_array().unwrap()) {
+        assert_eq!(day, from_week, "the week plan repeats the day plans");
+    }
+
+    for field in ["residents", "special", "normal", "alt1", "alt2"] {
+        let summed = sum_days(&days, "lunch", field);
+        assert_eq!(week["totals"]["lunch"][field], summed, "lunch {field}");
+        assert_eq!(
+            report["totals"]["lunch"][field], summed,
+            "report lunch {field}"
+        );
+    }
+    assert_eq!(
+        week["totals"]["lunch"]["dessert"],
+        sum_days(&days, "lunch", "residents")
+    );
+    for field in ["residents", "special", "normal"] {
+        let summed = sum_days(&days, "dinner", field);
+        assert_eq!(week["totals"]["dinner"][field], summed, "dinner {field}");
+        assert_eq!(
+            report["totals"]["dinner"][field], summed,
+            "report dinner {field}"
+        );
+    }
+    // Known values, so a shared mistake cannot hide: 7 days x 30 residents at lunch; dinner
+    // has Linden at 3 on the weekend and Eken at 7 on Thursday.
+    assert_eq!(report["totals"]["lunch"]["residents"], 7 * 30 - 2 * 5);
+    assert_eq!(report["totals"]["dinner"]["residents"], 7 * 30 - 2 * 5 - 3);
+    // Timbal every meal, Glutenfri 2 on Wednesday (lunch and dinner), Laktosfri 1 on Friday.
+    assert_eq!(report["totals"]["lunch"]["special"], 7 + 2 + 1);
+    assert_eq!(report["totals"]["dinner"]["special"], 7 + 2);
+    // Björken's Monday (11) and Eken's Tuesday (10) go to Alt 2; Linden's Saturday lapsed.
+    assert_eq!(report["totals"]["lunch"]["alt2"], 11 + 10);
+
+    // Special portions per diet: the report's equal the day plans' summed.
+    for diet in report["totals"]["diets"].as_array().unwrap() {
+        let id = diet["diet_type_id"].as_i64().unwrap();
+        for meal in ["lunch", "dinner"] {
+            let summed: i64 = days
+                .iter()
+                .flat_map(|d| d["totals"][meal]["diets"].as_array().unwrap().iter())
+                .filter(|d| d["diet_type_id"] == id)
+                .map(|d| d["portions"].as_i64().unwrap())
+                .sum();
+            assert_eq!(diet[meal], summed, "{} {meal}", diet["name"]);
+        }
+    }
+    let names: Vec<&str> = report["totals"]["diets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Glutenfri", "Laktosfri", "Timbal"]);
+
+    // Per department: the report's row equals that department's seven days.
+    for row in report["departments"].as_array().unwrap() {
+        let name = row["name"].as_str().unwrap();
+        for (meal, fields) in [
+            ("lunch", &["residents", "special", "normal"][..]),
+            ("dinner", &["residents", "special", "normal"][..]),
+        ] {
+            for field in fields {
+                let summed: i64 = days
+                    .iter()
+                    .map(|d| department(d, name)[meal][field].as_i64().unwrap())
+                    .sum();
+                assert_eq!(row[meal][field], summed, "{name} {meal} {field}");
+            }
+        }
+        let alt2: i64 = days
+            .iter()
+            .map(|d| department(d, name)["lunch"].clone())
+            .filter(|l| l["choice"] == "alt2")
+            .map(|l| l["normal"].as_i64().unwrap())
+            .sum();
+        assert_eq!(row["lunch"]["alt2"], alt2, "{name} alt2");
+    }
+    assert_eq!(report["first_day"], k.week.monday().to_string());
+    assert_eq!(report["site_id"], k.site);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn coverage_lists_who_has_not_chosen_or_marked() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Tackby", open_week()).await;
+    let covered = get_ok(&k.cook, &coverage(&k)).await;
+    assert_eq!(covered["published"], true);
+    assert_eq!(covered["alt2_days"], json!([1, 2, 3, 4, 5]));
+    assert_eq!(
+        covered["counts"],
+        json!({ "departments": 3, "complete": 0, "without_choices": 3, "without_marks": 2 })
+    );
+    let missing = covered["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 3);
+    assert_eq!(
+        missing[0],
+        json!({ "department_id": k.departments[0], "name": "Björken", "choices_missing": true,
+                "marks_missing": true, "diets_to_mark": ["Glutenfri"] })
+    );
+    assert_eq!(missing[1]["diets_to_mark"], json!(["Laktosfri"]));
+    // Linden has no diets to mark: only its choices are missing.
+    assert_eq!(missing[2]["name"], "Linden");
+    assert_eq!(missing[2]["marks_missing"], false);
+    assert_eq!(missing[2]["choices_missing"], true);
+
+    // Björken saves its choices (all Alt 1 counts), Eken its marks, Linden its choices.
+    choose(&app, k.departments[0], k.week, 1, "alt1").await;
+    mark(&app, k.departments[1], k.week, 3, "lunch", k.diets[1]).await;
+    choose(&app, k.departments[2], k.week, 4, "alt2").await;
+    let covered = get_ok(&k.cook, &coverage(&k)).await;
+    assert_eq!(
+        covered["counts"],
+        json!({ "departments": 3, "complete": 1, "without_choices": 1, "without_marks": 1 })
+    );
+    let missing = covered["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 2);
+    assert_eq!(missing[0]["name"], "Björken");
+    assert_eq!(missing[0]["choices_missing"], false);
+    assert_eq!(missing[0]["marks_missing"], true);
+    assert_eq!(missing[1]["name"], "Eken");
+    assert_eq!(missing[1]["choices_missing"], true);
+    assert_eq!(missing[1]["marks_missing"], false);
+    assert_eq!(missing[1]["diets_to_mark"], json!([]));
+
+    // A week without a published menu has nothing to choose: only marks can be missing.
+    let empty = k.week.next().next();
+    let covered = get_ok(
+        &k.cook,
+        &format!(
+            "/api/v1/municipal/sites/{}/coverage/{}/{}",
+            k.site, empty.year, empty.week
+        ),
+    )
+    .await;
+    assert_eq!(covered["published"], false);
+    assert_eq!(covered["alt2_days"], json!([]));
+    assert_eq!(covered["counts"]["without_choices"], 0);
+    assert_eq!(covered["counts"]["without_marks"], 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kitchen_readers_read_departments_are_refused_and_tenants_stay_apart() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Lasby", open_week()).await;
+    let other = kitchen(&app, "Grannby", open_week()).await;
+    let paths = [
+        planning(&k, tuesday(&k)),
+        week_planning(&k),
+        report(&k),
+        coverage(&k),
+    ];
+    for path in &paths {
+        for client in [&k.admin, &k.cook, &k.viewer] {
+            assert_eq!(client.get(path).await.status, StatusCode::OK, "{path}");
+        }
+        let refused = k.department_staff[0].get(path).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(refused.content_type(), "application/problem+json");
+        // Another tenant's kitchen does not exist for this one.
+        let foreign = other.cook.get(path).await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!foreign.text().contains("Björken"));
+        // Nor does a site nobody has, nor a stranger get in.
+        let unknown = path.replace(&format!("/sites/{}/", k.site), "/sites/987654321/");
+        assert_eq!(k.cook.get(&unknown).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(path).await.status, StatusCode::UNAUTHORIZED);
+    }
+    // A week that does not exist.
+    let bad = format!("/api/v1/municipal/sites/{}/reports/weekly/2027/53", k.site);
+    let response = k.cook.get(&bad).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(response.json()["errors"][0]["field"], "week");
+}

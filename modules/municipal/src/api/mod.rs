@@ -3,6 +3,7 @@
 //! confines every query to the caller's tenant; department users reach only their department.
 
 pub mod access;
+pub mod coverage;
 pub mod departments;
 pub mod import;
 pub mod orders;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(week::router())
         .merge(planning::router())
         .merge(reports::router())
+        .merge(coverage::router())
         .merge(orders::router())
 }
 
@@ -58,6 +60,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(week::WeekApi::openapi());
     doc.merge(planning::PlanningApi::openapi());
     doc.merge(reports::ReportsApi::openapi());
+    doc.merge(coverage::CoverageApi::openapi());
     doc.merge(orders::OrdersApi::openapi());
     doc.merge(import::ImportApi::openapi());
     doc

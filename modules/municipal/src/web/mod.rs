@@ -15,11 +15,26 @@ use galley_core::state::AppState;
 use galley_core::web::assets::{Asset, respond};
 
 /// The module's own scripts and styles, served at `/municipal/static/{name}`.
-const ASSETS: &[Asset] = &[];
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "kitchen.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../static/kitchen.css"),
+    },
+    Asset {
+        name: "kitchen.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/kitchen.js"),
+    },
+];
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .merge(galley_core::web::module_landing(&crate::Municipal))
+        // Signed-in people go straight to their work; strangers see the landing page.
+        .merge(
+            galley_core::web::module_landing(&crate::Municipal)
+                .route_layer(axum::middleware::from_fn(kitchen::role_aware_start)),
+        )
         .route("/static/{name}", get(asset))
         .merge(portal::router())
         .merge(kitchen::router())
