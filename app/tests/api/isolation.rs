@@ -56,6 +56,15 @@ async fn no_route_reaches_another_tenants_objects() {
         .json()["id"]
         .as_i64()
         .unwrap();
+    let b_order = b
+        .post(
+            &format!("/api/v1/municipal/sites/{b_site}/orders/2026/12"),
+            json!({ "text": MARKER }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
 
     // The id to use for each kind of object a path can name, and the body a write sends
     // (`{}` unless the object is named in the body rather than the path).
@@ -71,6 +80,9 @@ async fn no_route_reaches_another_tenants_objects() {
             // A week: `/menus/{year}/{week}` and the like.
             "menus" | "weeks" => ("2026".to_owned(), json!({ "items": [] })),
             "{year}" => ("12".to_owned(), json!({ "items": [] })),
+            // A week's "remember to order" checklist, then one of its lines.
+            "orders" => ("2026".to_owned(), json!({ "text": "A's line" })),
+            "{week}" => (b_order.to_string(), json!({ "done": true })),
             // Modules are platform-wide; what belongs to B is a switch for B's site.
             "modules" => (
                 "offshore".to_owned(),
