@@ -56,26 +56,20 @@ async fn no_route_reaches_another_tenants_objects() {
         .json()["id"]
         .as_i64()
         .unwrap();
-    let b_department = {
-        let mut pooled = app.app.state.db.get().await.unwrap();
-        galley_municipal::departments::insert(
-            &mut pooled.conn(),
-            b_tenant,
-            b_site,
-            &galley_municipal::departments::DepartmentFields {
-                name: MARKER,
-                residents: 5,
-                notes: "",
-            },
-        )
-        .await
-        .unwrap()
-    };
-
     let b_department = b
         .post(
             &format!("/api/v1/municipal/sites/{b_site}/departments"),
             json!({ "name": MARKER, "residents": 7, "notes": MARKER }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
+    let b_order = b
+        .post(
+            &format!("/api/v1/municipal/sites/{b_site}/orders/2026/12"),
+            json!({ "text": MARKER }),
         )
         .await
         .json()["id"]
@@ -107,6 +101,9 @@ async fn no_route_reaches_another_tenants_objects() {
             "planning" => ("2026-03-10".to_owned(), json!({})),
             "weekly" | "coverage" => ("2026".to_owned(), json!({})),
             "{year}" => ("12".to_owned(), json!({ "items": [] })),
+            // A week's "remember to order" checklist, then one of its lines.
+            "orders" => ("2026".to_owned(), json!({ "text": "A's line" })),
+            "{week}" => (b_order.to_string(), json!({ "done": true })),
             // Modules are platform-wide; what belongs to B is a switch for B's site.
             "modules" => (
                 "offshore".to_owned(),
