@@ -106,6 +106,27 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for Caller {
     }
 }
 
+/// The number called `name` in the request's path and the authenticated caller: what an
+/// extractor scoping a route to one object needs before the body is read. A path whose id is
+/// not a number is as unknown as a missing object (404).
+pub async fn path_id_and_caller<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    name: &str,
+) -> Result<(i64, Caller), AppError> {
+    type Params = axum::extract::Path<std::collections::HashMap<String, String>>;
+    let axum::extract::Path(params) =
+        <Params as FromRequestParts<S>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+    let id = params
+        .get(name)
+        .and_then(|raw| raw.parse::<i64>().ok())
+        .ok_or(AppError::NotFound)?;
+    let caller = <Caller as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+    Ok((id, caller))
+}
+
 /// A set of roles a route admits, named once and used as a type.
 pub trait RoleSet: Send + Sync + 'static {
     const ROLES: &'static [Role];

@@ -11,5 +11,5 @@ pub mod session;
 pub mod throttle;
 pub mod token;
 
-pub use caller::{Allowed, Caller, Credential, RoleSet};
+pub use caller::{Allowed, Caller, Credential, RoleSet, path_id_and_caller};
 pub use role::Role;

@@ -112,21 +112,11 @@ impl axum::extract::FromRequestParts<AppState> for OwnSite {
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        #[derive(Deserialize)]
-        struct SitePath {
-            site_id: i64,
-        }
-        let Path(path) = Path::<SitePath>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        let caller = parts
-            .extensions
-            .get::<Caller>()
-            .cloned()
-            .ok_or(AppError::Unauthenticated("Sign in first."))?;
+        let (site_id, caller) =
+            crate::auth::path_id_and_caller(parts, state, "site_id").await?;
         let mut pooled = state.db.get().await?;
-        site_of(&mut pooled.conn(), &caller, path.site_id).await?;
-        Ok(OwnSite(path.site_id))
+        site_of(&mut pooled.conn(), &caller, site_id).await?;
+        Ok(OwnSite(site_id))
     }
 }
 

@@ -2,13 +2,12 @@
 //! department user reaches only the department they are bound to, and any other id is unknown
 //! to them (404), exactly like another tenant's.
 
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use galley_core::auth::{Caller, Role};
 use galley_core::http::AppError;
 use galley_core::people::api::tenant_of;
 use galley_core::state::AppState;
-use serde::Deserialize;
 
 use crate::departments::{self, Department};
 
@@ -21,20 +20,9 @@ impl FromRequestParts<AppState> for DepartmentAccess {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        #[derive(Deserialize)]
-        struct DepartmentPath {
-            id: i64,
-        }
-        let Path(path) = Path::<DepartmentPath>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        let caller = parts
-            .extensions
-            .get::<Caller>()
-            .cloned()
-            .ok_or(AppError::Unauthenticated("Sign in first."))?;
+        let (id, caller) = galley_core::auth::path_id_and_caller(parts, state, "id").await?;
         let mut pooled = state.db.get().await?;
-        let department = reachable(&mut pooled.conn(), &caller, path.id).await?;
+        let department = reachable(&mut pooled.conn(), &caller, id).await?;
         Ok(DepartmentAccess(department))
     }
 }

@@ -1,7 +1,7 @@
 //! `/users/{user_id}/department`: which department a user of role `department` works for.
 //! They then reach that department's week, and no other.
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -50,20 +50,10 @@ impl FromRequestParts<AppState> for TenantUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        #[derive(Deserialize)]
-        struct UserPath {
-            user_id: i64,
-        }
-        let Path(path) = Path::<UserPath>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        let caller = parts
-            .extensions
-            .get::<Caller>()
-            .cloned()
-            .ok_or(AppError::Unauthenticated("Sign in first."))?;
+        let (user_id, caller) =
+            galley_core::auth::path_id_and_caller(parts, state, "user_id").await?;
         let mut pooled = state.db.get().await?;
-        let user = user_of(&mut pooled.conn(), tenant_of(&caller)?, path.user_id).await?;
+        let user = user_of(&mut pooled.conn(), tenant_of(&caller)?, user_id).await?;
         Ok(TenantUser(user))
     }
 }
