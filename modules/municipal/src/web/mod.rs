@@ -15,7 +15,18 @@ use galley_core::state::AppState;
 use galley_core::web::assets::{Asset, respond};
 
 /// The module's own scripts and styles, served at `/municipal/static/{name}`.
-const ASSETS: &[Asset] = &[];
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "portal.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../static/portal.css"),
+    },
+    Asset {
+        name: "portal.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/portal.js"),
+    },
+];
 
 pub fn router() -> Router<AppState> {
     Router::new()
