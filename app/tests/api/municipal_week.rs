@@ -596,16 +596,8 @@ async fn departments_reach_only_their_own_week_and_viewers_only_read() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_department_hears_when_the_published_menu_changed() {
-    let app = TestApp::new().await;
-    let k = kitchen(&app, "Ändrad", open_week()).await;
-    let staff = &k.department_staff[0];
-    let first = staff.get(&k.week_path(0)).await;
-    assert_eq!(first.json()["menu_changed"], false);
-    let old_etag = first.header("etag").to_owned();
-
-    // The kitchen swaps Monday's Alt 1 in the published week.
+/// The kitchen swaps Monday's Alt 1 in the published week.
+async fn swap_mondays_alt1(k: &Kitchen<'_>) {
     let menu = k.cook.get(&k.menu_path()).await;
     let mut items: Vec<Value> = menu.json()["items"]
         .as_array()
@@ -628,6 +620,18 @@ async fn the_department_hears_when_the_published_menu_changed() {
         )
         .await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.text());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_department_hears_when_the_published_menu_changed() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Ändrad", open_week()).await;
+    let staff = &k.department_staff[0];
+    let first = staff.get(&k.week_path(0)).await;
+    assert_eq!(first.json()["menu_changed"], false);
+    let old_etag = first.header("etag").to_owned();
+
+    swap_mondays_alt1(&k).await;
 
     let second = staff.get(&k.week_path(0)).await;
     let week = second.json();
@@ -832,6 +836,19 @@ async fn the_portal_shows_the_department_its_week_in_swedish() {
     assert!(
         html.contains(&format!("Ingen meny publicerad för v. {} ännu", next.week)),
         "{html}"
+    );
+
+    // The kitchen edits the published week: the next look says so, once.
+    swap_mondays_alt1(&k).await;
+    let changed = staff.get(&path).await.text();
+    assert!(changed.contains("Menyn har ändrats sedan du senast tittade"));
+    assert!(card(&changed, &k, 1).contains("Kycklinggryta med ris"));
+    assert!(
+        !staff
+            .get(&path)
+            .await
+            .text()
+            .contains("Menyn har ändrats sedan du senast tittade")
     );
 
     // English on request.

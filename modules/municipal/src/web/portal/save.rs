@@ -1,7 +1,9 @@
 //! A day's form without JavaScript: the lunch choice and the diet marks of one day, posted
 //! together with the week's ETag and applied by the API's own operations. Success returns to
 //! the page, which says "Sparat" on that day; a problem shows the page again with the day's
-//! current state and what went wrong, in words.
+//! current state and what went wrong, in words. The choice and the marks are the API's two
+//! writes, in that order, the second with the ETag the first returned: a refused choice stores
+//! nothing, and marks refused after a saved choice leave the choice saved (the page says so).
 
 use std::collections::BTreeSet;
 
