@@ -596,16 +596,8 @@ async fn departments_reach_only_their_own_week_and_viewers_only_read() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_department_hears_when_the_published_menu_changed() {
-    let app = TestApp::new().await;
-    let k = kitchen(&app, "Ändrad", open_week()).await;
-    let staff = &k.department_staff[0];
-    let first = staff.get(&k.week_path(0)).await;
-    assert_eq!(first.json()["menu_changed"], false);
-    let old_etag = first.header("etag").to_owned();
-
-    // The kitchen swaps Monday's Alt 1 in the published week.
+/// The kitchen swaps Monday's Alt 1 in the published week.
+async fn swap_mondays_alt1(k: &Kitchen<'_>) {
     let menu = k.cook.get(&k.menu_path()).await;
     let mut items: Vec<Value> = menu.json()["items"]
         .as_array()
@@ -628,6 +620,18 @@ async fn the_department_hears_when_the_published_menu_changed() {
         )
         .await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.text());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_department_hears_when_the_published_menu_changed() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Ändrad", open_week()).await;
+    let staff = &k.department_staff[0];
+    let first = staff.get(&k.week_path(0)).await;
+    assert_eq!(first.json()["menu_changed"], false);
+    let old_etag = first.header("etag").to_owned();
+
+    swap_mondays_alt1(&k).await;
 
     let second = staff.get(&k.week_path(0)).await;
     let week = second.json();
@@ -745,4 +749,624 @@ async fn me_department_names_the_department_of_department_staff() {
         unbound.get(&k.week_path(0)).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+// ------------------------------------------------------------------ portal pages ---
+
+/// Posts a day's form as a browser without JavaScript would.
+async fn post_form(client: &Client<'_>, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+    let mut pairs: Vec<(&str, &str)> = vec![("csrf_token", client.csrf.as_str())];
+    pairs.extend_from_slice(fields);
+    let body = serde_urlencoded::to_string(&pairs).unwrap();
+    client
+        .app
+        .request(
+            Method::POST,
+            path,
+            &[
+                ("cookie", client.cookie.as_str()),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            body,
+        )
+        .await
+}
+
+fn day_form_path(k: &Kitchen<'_>, department: usize, day: u32) -> String {
+    format!(
+        "/municipal/portal/departments/{}/weeks/{}/{}/days/{day}",
+        k.departments[department], k.week.year, k.week.week
+    )
+}
+
+fn week_param(week: galley_core::kitchen::iso_week::IsoWeek) -> String {
+    format!("{}-W{:02}", week.year, week.week)
+}
+
+/// The HTML of one day's card.
+fn card<'h>(html: &'h str, k: &Kitchen<'_>, day: u32) -> &'h str {
+    let id = format!("id=\"d-{}-{}-{day}\"", k.week.year, k.week.week);
+    let start = html
+        .find(&id)
+        .unwrap_or_else(|| panic!("no card {id} in the page"));
+    let rest = &html[start..];
+    &rest[..rest.find("</form>").unwrap_or(rest.len())]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_portal_shows_the_department_its_week_in_swedish() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Portalen", open_week()).await;
+    let staff = &k.department_staff[0];
+    let path = format!("/municipal/portal?week={}", week_param(k.week));
+    let page = staff.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains("<h1>Björken</h1>"), "{html}");
+    assert!(html.contains("Portalen centralkök"));
+    assert!(html.contains(&format!("v. {}", k.week.week)));
+    assert!(html.contains("Du kan ändra valen till torsdag "), "{html}");
+    assert!(html.contains("kl. 12:00"));
+    assert!(html.contains(r#"<meta name="csrf-token""#));
+    assert!(html.contains(r#"src="/municipal/static/portal.js""#));
+    assert!(!html.contains("<script>"), "no inline script");
+    assert!(!html.contains("style="), "no inline style");
+
+    let tuesday = card(&html, &k, 2);
+    assert!(tuesday.contains("Tisdag"), "{tuesday}");
+    assert!(tuesday.contains("Köttbullar med potatismos"));
+    assert!(tuesday.contains("Fiskgratäng med dillpotatis"));
+    assert!(tuesday.contains(r#"<span class="badge allergen">Fisk</span>"#));
+    assert!(tuesday.contains(r#"value="alt1" checked"#));
+    assert!(tuesday.contains("Äppelkaka med vaniljsås"));
+    assert!(tuesday.contains("Pannkakor med sylt"));
+    assert!(tuesday.contains(r#"data-count="lunch.special">1<"#));
+    assert!(tuesday.contains(r#"data-count="lunch.normal">11<"#));
+    assert!(tuesday.contains("Glutenfri"));
+    assert!(tuesday.contains(&format!(r#"value="lunch:{}""#, k.diets[0])));
+    assert!(tuesday.contains("Gäller alltid"), "Timbal has no box");
+    assert!(!tuesday.contains(&format!(r#"value="lunch:{}""#, k.diets[2])));
+    // Saturday has no Alt 2: no toggle, and it says so.
+    let saturday = card(&html, &k, 6);
+    assert!(!saturday.contains(r#"name="lunch""#), "{saturday}");
+    assert!(saturday.contains("Ingen Alt 2 denna dag."));
+
+    // The week after has no menu yet.
+    let next = k.week.next();
+    assert!(
+        html.contains(&format!("Ingen meny publicerad för v. {} ännu", next.week)),
+        "{html}"
+    );
+
+    // The kitchen edits the published week: the next look says so, once.
+    swap_mondays_alt1(&k).await;
+    let changed = staff.get(&path).await.text();
+    assert!(changed.contains("Menyn har ändrats sedan du senast tittade"));
+    assert!(card(&changed, &k, 1).contains("Kycklinggryta med ris"));
+    assert!(
+        !staff
+            .get(&path)
+            .await
+            .text()
+            .contains("Menyn har ändrats sedan du senast tittade")
+    );
+
+    // English on request.
+    let english = staff.get(&format!("{path}&lang=en")).await.text();
+    assert!(english.contains("You can change the choices until "));
+    assert!(english.contains(&format!("No menu published for Week {} yet", next.week)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_day_form_saves_without_javascript() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Formulär", open_week()).await;
+    let staff = &k.department_staff[0];
+    let etag = staff.get(&k.week_path(0)).await.header("etag").to_owned();
+    let first = week_param(k.week);
+    let gluten_lunch = format!("lunch:{}", k.diets[0]);
+    let gluten_dinner = format!("dinner:{}", k.diets[0]);
+    let saved = post_form(
+        staff,
+        &day_form_path(&k, 0, 2),
+        &[
+            ("etag", &etag),
+            ("back", "home"),
+            ("first", &first),
+            ("lunch", "alt2"),
+            ("shown", &gluten_lunch),
+            ("shown", &gluten_dinner),
+            ("mark", &gluten_lunch),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let anchor = format!("#d-{}-{}-2", k.week.year, k.week.week);
+    assert_eq!(
+        saved.header("location"),
+        format!("/municipal/portal?week={first}&saved={first}-2{anchor}",)
+    );
+    // Both were applied by the API's operations: two versions, two audit rows.
+    let week = staff.get(&k.week_path(0)).await.json();
+    assert_eq!(week["version"], 2);
+    assert_eq!(day(&week, 2)["choice"], "alt2");
+    assert_eq!(day(&week, 2)["lunch"]["special"], 3);
+    assert_eq!(audited(&k, "choice.changed").await.len(), 1);
+    assert_eq!(audited(&k, "marks.changed").await.len(), 1);
+
+    let back = staff
+        .get(saved.header("location").split('#').next().unwrap())
+        .await
+        .text();
+    let tuesday = card(&back, &k, 2);
+    assert!(tuesday.contains(r#"value="alt2" checked"#), "{tuesday}");
+    assert!(tuesday.contains(r#"<span class="saved">Sparat</span>"#));
+    assert!(!card(&back, &k, 3).contains("Sparat"));
+
+    // The old ETag: the page comes back saying someone else changed the week, nothing saved.
+    let stale = post_form(
+        staff,
+        &day_form_path(&k, 0, 3),
+        &[("etag", &etag), ("first", &first), ("lunch", "alt2")],
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        card(&stale.text(), &k, 3).contains("Någon annan ändrade veckan"),
+        "{}",
+        stale.text()
+    );
+    assert_eq!(
+        day(&staff.get(&k.week_path(0)).await.json(), 3)["choice"],
+        "alt1"
+    );
+
+    // Without the CSRF token: refused.
+    let body = serde_urlencoded::to_string([("etag", etag.as_str()), ("lunch", "alt2")]).unwrap();
+    let forged = app
+        .request(
+            Method::POST,
+            &day_form_path(&k, 0, 3),
+            &[
+                ("cookie", staff.cookie.as_str()),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            body,
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_portal_follows_the_roles_and_the_deadline() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Rollerna", closed_week()).await;
+    let week = format!("?week={}", week_param(k.week));
+
+    // Kitchen roles pick a department first.
+    let picker = k.cook.get("/municipal/portal").await;
+    assert_eq!(picker.status, StatusCode::OK);
+    let html = picker.text();
+    assert!(html.contains("Välj avdelning"));
+    for (i, name) in ["Björken", "Eken", "Linden"].iter().enumerate() {
+        assert!(
+            html.contains(&format!(
+                r#"href="/municipal/portal/departments/{}">{name}</a>"#,
+                k.departments[i]
+            )),
+            "{html}"
+        );
+    }
+    // A closed week: the department can look but not change; the cook still can.
+    let cooks = k
+        .cook
+        .get(&format!(
+            "/municipal/portal/departments/{}{week}",
+            k.departments[0]
+        ))
+        .await
+        .text();
+    assert!(cooks.contains("Som kökspersonal kan du fortfarande ändra dem."));
+    assert!(!card(&cooks, &k, 2).contains("disabled"));
+    let staff = k.department_staff[0]
+        .get(&format!("/municipal/portal{week}"))
+        .await
+        .text();
+    assert!(staff.contains("Valen är stängda sedan torsdag "), "{staff}");
+    assert!(card(&staff, &k, 2).contains("disabled"));
+    assert!(!card(&staff, &k, 2).contains("Spara dagen"));
+    let etag = k.department_staff[0]
+        .get(&k.week_path(0))
+        .await
+        .header("etag")
+        .to_owned();
+    let refused = post_form(
+        &k.department_staff[0],
+        &day_form_path(&k, 0, 2),
+        &[("etag", &etag), ("lunch", "alt2")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.text().contains("Valen är stängda. Be köket"));
+
+    // Another department's page is not there for department staff.
+    let other = k.department_staff[0]
+        .get(&format!(
+            "/municipal/portal/departments/{}",
+            k.departments[1]
+        ))
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+
+    // Viewers read, without controls, and cannot post.
+    let viewed = k
+        .viewer
+        .get(&format!(
+            "/municipal/portal/departments/{}{week}",
+            k.departments[1]
+        ))
+        .await;
+    assert_eq!(viewed.status, StatusCode::OK);
+    assert!(
+        viewed
+            .text()
+            .contains("Du kan se veckan men inte ändra den.")
+    );
+    let posted = post_form(
+        &k.viewer,
+        &day_form_path(&k, 1, 2),
+        &[("etag", &etag), ("lunch", "alt2")],
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::FORBIDDEN);
+
+    // A department account bound to no department is told so.
+    let unbound = unbound_department_user(&app, &k).await;
+    let page = unbound.get("/municipal/portal").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(
+        page.text()
+            .contains("Ditt konto är inte kopplat till någon avdelning")
+    );
+
+    // A week that does not exist is a bad address.
+    let bad = k
+        .cook
+        .get("/municipal/portal/departments/1?week=2027-W53")
+        .await;
+    assert!(matches!(
+        bad.status,
+        StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND
+    ));
+
+    // Strangers sign in first.
+    let stranger = app.get("/municipal/portal").await;
+    assert_eq!(stranger.status, StatusCode::SEE_OTHER);
+    assert!(stranger.header("location").starts_with("/login?next="));
+}
+
+// ------------------------------------------------------------------ in a browser ---
+
+mod in_a_browser {
+    use std::time::{Duration, Instant};
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::browser::{Browser, within_time_limit};
+
+    /// The fixture's e-mail of the `index`-th person it made (admin 0, cook 1, viewer 2,
+    /// department staff 3 and 4).
+    fn email(role: &str, index: usize, kitchen_name: &str) -> String {
+        let slug = kitchen_name.to_lowercase().replace(' ', "-");
+        format!("{role}-{index}-{slug}@example.se")
+    }
+
+    async fn sign_in(browser: &Browser, email: &str) {
+        browser.goto("/login").await;
+        browser.fill("#email", email).await;
+        browser.fill("#password", PASSWORD).await;
+        browser
+            .click("form[action='/login'] button[type=submit]")
+            .await;
+        browser.wait_for_path("/").await;
+    }
+
+    /// Scrolls an element to the middle of the window (clear of the phone's bottom bar) and
+    /// clicks it.
+    async fn tap(browser: &Browser, css: &str) {
+        browser.find(css).await;
+        browser
+            .client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap();
+        browser.click(css).await;
+    }
+
+    /// Waits until the element's text is `expected`.
+    async fn wait_for_text(browser: &Browser, css: &str, expected: &str) {
+        let started = Instant::now();
+        loop {
+            let found = browser.find_all(css).await;
+            let mut seen = String::new();
+            if let Some(element) = found.first() {
+                seen = element.text().await.unwrap_or_default().trim().to_owned();
+                if seen == expected {
+                    return;
+                }
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                panic!("`{css}` says `{seen}`, not `{expected}`");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn checked(browser: &Browser, css: &str) -> bool {
+        browser.prop(css, "checked").await.as_deref() == Some("true")
+    }
+
+    async fn scroll_y(browser: &Browser) -> i64 {
+        browser
+            .client
+            .execute("return Math.round(window.scrollY);", vec![])
+            .await
+            .unwrap()
+            .as_i64()
+            .unwrap()
+    }
+
+    async fn no_csp_reports(browsers: &[&Browser]) {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let reports: Vec<String> = browsers.iter().flat_map(|b| b.csp_reports()).collect();
+        assert!(
+            reports.is_empty(),
+            "the portal broke the Content-Security-Policy:\n{}",
+            reports.join("\n")
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_department_chooses_alt_2_on_a_phone_and_keeps_it_through_a_conflict() {
+        const TEST: &str = "portal";
+        const NAME: &str = "Telefonen";
+        let app = TestApp::new().await;
+        let k = kitchen(&app, NAME, open_week()).await;
+        within_time_limit(TEST, async {
+            let phone = Browser::phone(&app, TEST).await;
+            sign_in(&phone, &email("department", 3, NAME)).await;
+            let path = format!("/municipal/portal?week={}", week_param(k.week));
+            phone.goto(&path).await;
+            assert_eq!(phone.text("main h1").await, "Björken");
+            let tuesday = format!("#d-{}-{}-2", k.week.year, k.week.week);
+            assert!(
+                phone
+                    .text(&format!("{tuesday} h3"))
+                    .await
+                    .starts_with("Tisdag")
+            );
+            assert!(
+                phone
+                    .text(".portal-week .deadline")
+                    .await
+                    .starts_with("Du kan ändra valen till torsdag")
+            );
+            // The script has taken over: the day's save button is gone.
+            assert!(
+                !phone
+                    .find(&format!("{tuesday} .day-save"))
+                    .await
+                    .is_displayed()
+                    .await
+                    .unwrap()
+            );
+            let overflow = phone
+                .client
+                .execute(
+                    "return document.documentElement.scrollWidth \
+                     - document.documentElement.clientWidth;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(overflow, json!(0), "the page is wider than the phone");
+            phone.screenshot("phone").await;
+
+            // Tap Alt 2 for Tuesday: saved at once, quietly, where the person is.
+            let alt2 = format!("{tuesday}-alt2");
+            let label = format!("label[for='{}']", &alt2[1..]);
+            phone
+                .client
+                .execute(
+                    "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });",
+                    vec![json!(label)],
+                )
+                .await
+                .unwrap();
+            let before = scroll_y(&phone).await;
+            phone.click(&label).await;
+            wait_for_text(&phone, &format!("{tuesday} .save-status"), "Sparat").await;
+            assert_eq!(
+                scroll_y(&phone).await,
+                before,
+                "the page stayed where it was"
+            );
+            assert_eq!(phone.current_url().await, phone.url(&path), "no navigation");
+            let label_height = phone
+                .client
+                .execute(
+                    "return document.querySelector(arguments[0]).getBoundingClientRect().height;",
+                    vec![json!(label)],
+                )
+                .await
+                .unwrap()
+                .as_f64()
+                .unwrap();
+            assert!(label_height >= 44.0, "the toggle is {label_height} px high");
+            phone.screenshot("phone-saved").await;
+            let week = k.department_staff[0].get(&k.week_path(0)).await.json();
+            assert_eq!(day(&week, 2)["choice"], "alt2");
+
+            // Reloaded: still Alt 2.
+            phone.goto(&path).await;
+            assert!(checked(&phone, &alt2).await);
+            assert!(!checked(&phone, &format!("{tuesday}-alt1")).await);
+
+            // Meanwhile the cook puts Tuesday back to Alt 1; the phone still shows Alt 2.
+            let etag = k.cook.get(&k.week_path(0)).await.header("etag").to_owned();
+            let theirs = put(
+                &k.cook,
+                &choice_path(&k, 0, 2),
+                Some(&etag),
+                json!({ "lunch": "alt1" }),
+            )
+            .await;
+            assert_eq!(theirs.status, StatusCode::OK);
+
+            // The person ticks Glutenfri for Tuesday's lunch: the page hears of the cook's
+            // change, says what it was, and keeps the tick when asked to.
+            let gluten = format!("{tuesday} input[name=mark][value='lunch:{}']", k.diets[0]);
+            tap(&phone, &gluten).await;
+            wait_for_text(
+                &phone,
+                &format!("{tuesday} .conflict strong"),
+                "Någon annan valde Alt 1 för tisdag.",
+            )
+            .await;
+            assert_eq!(
+                phone.text(&format!("{tuesday} .conflict p")).await,
+                "Din ändring: Glutenfri, Lunch – markerad."
+            );
+            assert!(
+                checked(&phone, &format!("{tuesday}-alt1")).await,
+                "the toggle shows what the cook chose"
+            );
+            assert!(
+                checked(&phone, &gluten).await,
+                "the tick waits for an answer"
+            );
+            phone.screenshot("phone-conflict").await;
+            tap(
+                &phone,
+                &format!("{tuesday} .conflict button.button:not(.secondary)"),
+            )
+            .await;
+            wait_for_text(&phone, &format!("{tuesday} .save-status"), "Sparat").await;
+            assert!(
+                phone
+                    .find_all(&format!("{tuesday} .conflict"))
+                    .await
+                    .is_empty()
+            );
+            assert!(checked(&phone, &gluten).await, "my tick was kept");
+            assert!(
+                checked(&phone, &format!("{tuesday}-alt1")).await,
+                "the cook's Alt 1 is shown"
+            );
+            assert_eq!(
+                phone
+                    .text(&format!("{tuesday} [data-count='lunch.special']"))
+                    .await,
+                "3"
+            );
+            let week = k.department_staff[0].get(&k.week_path(0)).await.json();
+            assert_eq!(day(&week, 2)["choice"], "alt1");
+            assert_eq!(diet(day(&week, 2), "Glutenfri")["lunch"]["stored"], true);
+
+            // A choice that the cook also made meanwhile is simply saved.
+            let etag = k.cook.get(&k.week_path(0)).await.header("etag").to_owned();
+            let theirs = put(
+                &k.cook,
+                &choice_path(&k, 0, 3),
+                Some(&etag),
+                json!({ "lunch": "alt2" }),
+            )
+            .await;
+            assert_eq!(theirs.status, StatusCode::OK);
+            let wednesday = format!("#d-{}-{}-3", k.week.year, k.week.week);
+            tap(&phone, &format!("label[for='{}-alt2']", &wednesday[1..])).await;
+            wait_for_text(&phone, &format!("{wednesday} .save-status"), "Sparat").await;
+            assert!(phone.find_all(".conflict").await.is_empty());
+
+            no_csp_reports(&[&phone]).await;
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_portal_at_desktop_width_and_the_kitchens_picker() {
+        const TEST: &str = "portal";
+        const NAME: &str = "Skrivbordet";
+        let app = TestApp::new().await;
+        let k = kitchen(&app, NAME, open_week()).await;
+        // Something to show: a choice, a mark and a changed menu.
+        let etag = k.cook.get(&k.week_path(0)).await.header("etag").to_owned();
+        let chosen = put(
+            &k.cook,
+            &choice_path(&k, 0, 2),
+            Some(&etag),
+            json!({ "lunch": "alt2" }),
+        )
+        .await;
+        let marked = put(
+            &k.cook,
+            &marks_path(&k, 0),
+            Some(chosen.header("etag")),
+            json!({ "marks": [{ "day": 2, "meal": "lunch", "diet_type_id": k.diets[0], "marked": true }] }),
+        )
+        .await;
+        assert_eq!(marked.status, StatusCode::OK);
+        within_time_limit(TEST, async {
+            let desktop = Browser::desktop(&app, TEST).await;
+            sign_in(&desktop, &email("cook", 1, NAME)).await;
+            desktop.goto("/municipal/portal").await;
+            assert_eq!(desktop.text("main h1").await, "Välj avdelning");
+            desktop.screenshot("desktop-picker").await;
+            desktop.click(".card-grid .card a").await;
+            desktop
+                .wait_for_path(&format!(
+                    "/municipal/portal/departments/{}",
+                    k.departments[0]
+                ))
+                .await;
+            desktop
+                .goto(&format!(
+                    "/municipal/portal/departments/{}?week={}",
+                    k.departments[0],
+                    week_param(k.week)
+                ))
+                .await;
+            let tuesday = format!("d-{}-{}-2", k.week.year, k.week.week);
+            assert!(checked(&desktop, &format!("#{tuesday}-alt2")).await);
+            desktop.screenshot("desktop").await;
+
+            // The same page on a phone, without a script: the day's form posts and returns.
+            let phone = Browser::phone(&app, TEST).await;
+            sign_in(&phone, &email("department", 3, NAME)).await;
+            phone
+                .goto(&format!("/municipal/portal?week={}", week_param(k.week)))
+                .await;
+            phone
+                .client
+                .execute(
+                    "document.querySelector('[data-portal]').classList.remove('is-live');",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            tap(&phone, &format!("#{tuesday} .day-save")).await;
+            phone.wait_for_path("/municipal/portal").await;
+            assert_eq!(
+                phone.text(&format!("#{tuesday} .save-status")).await,
+                "Sparat"
+            );
+            phone.screenshot("phone-form-saved").await;
+            no_csp_reports(&[&desktop, &phone]).await;
+        })
+        .await;
+    }
 }

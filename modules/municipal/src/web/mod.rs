@@ -26,6 +26,16 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../static/kitchen.js"),
     },
+    Asset {
+        name: "portal.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../static/portal.css"),
+    },
+    Asset {
+        name: "portal.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/portal.js"),
+    },
 ];
 
 pub fn router() -> Router<AppState> {

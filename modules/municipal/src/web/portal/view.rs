@@ -1,0 +1,339 @@
+//! What the portal's templates show of a department's week: the API's week in the reader's
+//! language, with dates in words and the sentences the page needs already made.
+
+use chrono::{DateTime, Datelike, NaiveDate};
+use galley_core::kitchen::iso_week::IsoWeek;
+use galley_core::kitchen::menu_api::MenuDish;
+use galley_core::web::Page;
+
+use crate::api::week::WeekOut;
+use crate::api::week::view::{DayOut, MealOut};
+use crate::plan::Alt;
+
+/// `2026-W12`, as the portal's `?week=` writes a week.
+pub fn week_param(week: IsoWeek) -> String {
+    format!("{}-W{:02}", week.year, week.week)
+}
+
+/// Reads `2026-W12` (or `2026-w12`); `None` for anything else or a week that does not exist.
+pub fn parse_week(text: &str) -> Option<IsoWeek> {
+    let (year, week) = text.trim().split_once(['W', 'w'])?;
+    let year: i32 = year.strip_suffix('-')?.parse().ok()?;
+    IsoWeek::new(year, week.parse().ok()?).ok()
+}
+
+/// The id of a day's card, also the fragment a saved form returns to.
+pub fn day_anchor(week: IsoWeek, day: u32) -> String {
+    format!("d-{}-{}-{day}", week.year, week.week)
+}
+
+/// Replaces `{name}` in a translated text.
+pub fn fill(text: &str, name: &str, value: &str) -> String {
+    text.replace(&format!("{{{name}}}"), value)
+}
+
+fn weekday(page: &Page, date: NaiveDate) -> String {
+    let key = format!(
+        "municipal.portal.weekday.{}",
+        date.weekday().number_from_monday()
+    );
+    page.t(&key).to_owned()
+}
+
+fn month(page: &Page, date: NaiveDate) -> String {
+    page.t(&format!("municipal.portal.month.{}", date.month()))
+        .to_owned()
+}
+
+/// "17 mars" / "17 March".
+pub fn day_month(page: &Page, date: NaiveDate) -> String {
+    format!("{} {}", date.day(), month(page, date))
+}
+
+/// "tisdag 17 mars" / "Tuesday 17 March".
+pub fn long_date(page: &Page, date: NaiveDate) -> String {
+    format!("{} {}", weekday(page, date), day_month(page, date))
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// "v. 12" / "Week 12".
+pub fn week_label(page: &Page, week: IsoWeek) -> String {
+    fill(
+        page.t("municipal.portal.week_label"),
+        "week",
+        &week.week.to_string(),
+    )
+}
+
+/// "16–22 mars", or "30 mars–5 april" across a month's end.
+fn week_range(page: &Page, week: IsoWeek) -> String {
+    let first = week.monday();
+    let last = first + chrono::Duration::days(6);
+    if first.month() == last.month() {
+        format!("{}–{}", first.day(), day_month(page, last))
+    } else {
+        format!("{}–{}", day_month(page, first), day_month(page, last))
+    }
+}
+
+/// A dish with its allergens named in the reader's language.
+#[derive(Debug, Clone)]
+pub struct DishView {
+    pub name: String,
+    pub allergens: Vec<String>,
+}
+
+impl DishView {
+    fn of(page: &Page, dish: &MenuDish) -> DishView {
+        DishView {
+            name: dish.name.clone(),
+            allergens: dish
+                .allergens
+                .iter()
+                .map(|a| page.t(a.key()).to_owned())
+                .collect(),
+        }
+    }
+}
+
+/// A diet the department has residents on, with its marks for the day.
+#[derive(Debug, Clone)]
+pub struct DietView {
+    pub id: i64,
+    pub name: String,
+    pub residents: i64,
+    pub always: bool,
+    pub lunch: bool,
+    pub dinner: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct DayView {
+    pub day: u32,
+    pub anchor: String,
+    /// "Tisdag".
+    pub weekday: String,
+    /// "tisdag", for sentences.
+    pub weekday_lower: String,
+    /// "17 mars".
+    pub date: String,
+    pub today: bool,
+    pub alt1: Option<DishView>,
+    pub alt2: Option<DishView>,
+    pub dessert: Option<DishView>,
+    pub dinner_dish: Option<DishView>,
+    pub alt2_available: bool,
+    /// `alt1` or `alt2`: the alternative the department gets.
+    pub choice: &'static str,
+    /// The stored choice, for the script's conflict check.
+    pub stored_choice: &'static str,
+    pub lapsed: bool,
+    pub lunch: MealOut,
+    pub dinner: MealOut,
+    pub diets: Vec<DietView>,
+    /// The diets that need a mark (not those that always apply): the form's checkboxes.
+    pub editable_diets: usize,
+    pub saved: bool,
+    /// A problem with this day's last save, in words.
+    pub notice: Option<String>,
+}
+
+impl DayView {
+    pub fn is_alt2(&self) -> bool {
+        self.choice == Alt::Alt2.as_str()
+    }
+
+    /// Whether the day has anything the form can change.
+    pub fn has_form(&self) -> bool {
+        self.alt2_available || self.editable_diets > 0
+    }
+}
+
+/// One week of the department as the page shows it.
+#[derive(Debug, Clone)]
+pub struct WeekView {
+    pub year: i32,
+    pub week: u32,
+    pub param: String,
+    pub anchor: String,
+    /// "v. 12".
+    pub label: String,
+    /// "16–22 mars".
+    pub range: String,
+    pub api_path: String,
+    pub etag: String,
+    pub menu_version: i64,
+    pub published: bool,
+    pub menu_changed: bool,
+    pub open: bool,
+    /// The reader may change the week now (a writer, and before the deadline unless kitchen).
+    pub editable: bool,
+    /// "Du kan ändra valen till torsdag 12 mars kl. 12:00."
+    pub deadline_text: String,
+    /// "Ingen meny publicerad för v. 12 ännu".
+    pub empty_text: String,
+    pub days: Vec<DayView>,
+}
+
+/// Who is looking, for what the page lets them do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// Department staff: may change until the deadline.
+    Department,
+    /// Cooks and admins: may change at any time.
+    Kitchen,
+    /// Viewers: read only.
+    Viewer,
+}
+
+/// What the page says about a day besides its data: "Sparat", or a problem.
+#[derive(Debug, Clone, Default)]
+pub struct DayStatus {
+    pub saved: Option<(IsoWeek, u32)>,
+    pub notice: Option<(IsoWeek, u32, String)>,
+}
+
+impl WeekView {
+    pub fn build(
+        page: &Page,
+        out: &WeekOut,
+        reader: Reader,
+        today: NaiveDate,
+        status: &DayStatus,
+    ) -> WeekView {
+        let week = IsoWeek {
+            year: out.year,
+            week: out.week,
+        };
+        let deadline = DateTime::parse_from_rfc3339(&out.deadline).ok();
+        let when = deadline.map_or_else(String::new, |at| {
+            let text = fill(
+                page.t("municipal.portal.at_time"),
+                "date",
+                &long_date(page, at.date_naive()),
+            );
+            fill(&text, "time", &at.format("%H:%M").to_string())
+        });
+        let deadline_key = match (out.choices_open, reader) {
+            (true, _) => "municipal.portal.deadline_open",
+            (false, Reader::Kitchen) => "municipal.portal.deadline_closed_kitchen",
+            (false, _) => "municipal.portal.deadline_closed",
+        };
+        let editable = match reader {
+            Reader::Kitchen => true,
+            Reader::Department => out.choices_open,
+            Reader::Viewer => false,
+        };
+        let label = week_label(page, week);
+        WeekView {
+            year: week.year,
+            week: week.week,
+            param: week_param(week),
+            anchor: format!("w-{}-{}", week.year, week.week),
+            range: week_range(page, week),
+            api_path: format!(
+                "/api/v1/municipal/departments/{}/weeks/{}/{}",
+                out.department.id, week.year, week.week
+            ),
+            etag: out.etag.clone(),
+            menu_version: out.menu_version.unwrap_or(0),
+            published: out.menu_published,
+            menu_changed: out.menu_changed,
+            open: out.choices_open,
+            editable,
+            deadline_text: fill(page.t(deadline_key), "when", &when),
+            empty_text: fill(page.t("municipal.portal.no_menu"), "week", &label),
+            label,
+            days: out
+                .days
+                .iter()
+                .map(|day| day_view(page, week, day, today, status))
+                .collect(),
+        }
+    }
+}
+
+fn day_view(
+    page: &Page,
+    week: IsoWeek,
+    day: &DayOut,
+    today: NaiveDate,
+    status: &DayStatus,
+) -> DayView {
+    let menu = day.menu.as_ref();
+    let dish = |pick: fn(&crate::api::week::view::DayMenu) -> Option<&MenuDish>| {
+        menu.and_then(pick).map(|d| DishView::of(page, d))
+    };
+    let diets: Vec<DietView> = day
+        .diets
+        .iter()
+        .filter(|d| d.residents > 0)
+        .map(|d| DietView {
+            id: d.diet_type_id,
+            name: d.name.clone(),
+            residents: d.residents,
+            always: d.always_applies,
+            lunch: d.lunch.stored,
+            dinner: d.dinner.stored,
+        })
+        .collect();
+    let weekday_lower = weekday(page, day.date);
+    let here = |at: &(IsoWeek, u32)| at.0 == week && at.1 == day.day;
+    DayView {
+        day: day.day,
+        anchor: day_anchor(week, day.day),
+        weekday: capitalised(&weekday_lower),
+        weekday_lower,
+        date: day_month(page, day.date),
+        today: day.date == today,
+        alt1: dish(|m| m.alt1.as_ref()),
+        alt2: dish(|m| m.alt2.as_ref()),
+        dessert: dish(|m| m.dessert.as_ref()),
+        dinner_dish: dish(|m| m.dinner.as_ref()),
+        alt2_available: day.alt2_available,
+        choice: day.choice.as_str(),
+        stored_choice: day.stored_choice.as_str(),
+        lapsed: day.choice_lapsed,
+        lunch: day.lunch,
+        dinner: day.dinner,
+        editable_diets: diets.iter().filter(|d| !d.always).count(),
+        diets,
+        saved: status.saved.as_ref().is_some_and(here),
+        notice: status
+            .notice
+            .as_ref()
+            .filter(|(w, d, _)| *w == week && *d == day.day)
+            .map(|(_, _, text)| text.clone()),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_read_back_as_written() {
+        let week = IsoWeek::new(2026, 3).unwrap();
+        assert_eq!(week_param(week), "2026-W03");
+        assert_eq!(parse_week("2026-W03"), Some(week));
+        assert_eq!(parse_week("2026-w3"), Some(week));
+        assert_eq!(parse_week("2027-W53"), None, "2027 has 52 weeks");
+        assert_eq!(parse_week("2026W03"), None);
+        assert_eq!(parse_week("v12"), None);
+        assert_eq!(parse_week(""), None);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(fill("v. {week}", "week", "12"), "v. 12");
+        assert_eq!(capitalised("tisdag"), "Tisdag");
+        assert_eq!(capitalised(""), "");
+    }
+}
