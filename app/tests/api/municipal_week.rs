@@ -61,7 +61,7 @@ async fn the_week_shows_menu_choices_diets_and_portions() {
     let week = read.json();
     let menu_version = week["menu_version"].as_i64().unwrap();
     let etag = format!(
-        "\"dept-week-{}-{}w{}-v0-m{menu_version}\"",
+        "\"dept-week-{}-{}w{}-v0-m{menu_version}-d1-s0-open\"",
         k.departments[0], k.week.year, k.week.week
     );
     assert_eq!(read.header("etag"), etag);
@@ -338,7 +338,7 @@ async fn an_unpublished_week_shows_no_menu_and_takes_no_choice() {
     let week = empty.json();
     assert_eq!(week["menu_published"], false);
     assert!(week["menu_version"].is_null());
-    assert!(week["etag"].as_str().unwrap().ends_with("-v0-m0\""));
+    assert!(week["etag"].as_str().unwrap().contains("-v0-m0-"), "{week}");
     for d in week["days"].as_array().unwrap() {
         assert!(d["menu"].is_null(), "{d}");
         assert_eq!(d["alt2_available"], false);
@@ -1369,4 +1369,42 @@ mod in_a_browser {
         })
         .await;
     }
+}
+
+/// The week's answer depends on the department's counts and the site's settings too, so their
+/// changes move its ETag: a 304 is never stale and a choice made on old counts is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_week_etag_moves_with_counts_and_settings() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Etagby", open_week()).await;
+    let path = k.week_path(0);
+    let before = k.cook.get(&path).await;
+    let etag = before.header("etag").to_owned();
+    assert!(etag.ends_with("-open\""), "{etag}");
+
+    let department = format!("/api/v1/municipal/departments/{}", k.departments[0]);
+    let current = k.admin.get(&department).await;
+    let patched = k
+        .admin
+        .patch(&department, Some(current.header("etag")), json!({ "residents": 15 }))
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text());
+    let after = k.cook.get_with(&path, &[("if-none-match", &etag)]).await;
+    assert_eq!(after.status, StatusCode::OK, "a 304 would hide the new count");
+    assert_eq!(after.json()["days"][0]["lunch"]["residents"], 15);
+    let stale = k
+        .cook
+        .send(
+            Method::PUT,
+            &format!("{path}/choices/2"),
+            Some(&etag),
+            Some(json!({ "lunch": "alt2" })),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(stale.json()["current_etag"], after.header("etag"));
+
+    let closed = kitchen(&app, "Stängtby", closed_week()).await;
+    let past = closed.cook.get(&closed.week_path(0)).await;
+    assert!(past.header("etag").ends_with("-closed\""), "{}", past.header("etag"));
 }

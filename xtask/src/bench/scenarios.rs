@@ -60,10 +60,11 @@ end
 "#;
 
 /// Each thread owns every THREADS-th department, so no two writers race for one week; each
-/// write flips Wednesday's lunch between Alt 1 and Alt 2 with the ETag the last answer gave
-/// (the seed leaves every week at version 1 and every menu at version 2). Run number `r`
-/// (the script's argument) takes every other week starting at `r`, so a later run never
-/// starts from ETags an earlier one made stale.
+/// write flips Wednesday's lunch between Alt 1 and Alt 2 with the ETag the last answer gave.
+/// The first ETag of a week follows from the seed: choices and marks at version 1, menus at 2,
+/// departments at 1, default settings (0), and choices closed (the last three weeks, which
+/// may still be open, are left out). Run number `r` (the script's argument) takes every other
+/// week starting at `r`, so a later run never starts from ETags an earlier one made stale.
 const CHOICE_WRITE: &str = r#"
 local targets = {}
 local etags = {}
@@ -74,7 +75,9 @@ function init(args)
   for n = 1, #departments do
     if (n - 1) % THREADS == tid then
       for k, w in ipairs(weeks) do
-        if (k - 1) % 2 == run % 2 then table.insert(targets, {departments[n], w[1], w[2]}) end
+        if k <= #weeks - 3 and (k - 1) % 2 == run % 2 then
+          table.insert(targets, {departments[n], w[1], w[2]})
+        end
       end
     end
   end
@@ -83,7 +86,7 @@ function request()
   i = i % #targets + 1
   local t = targets[i]
   local key = t[1] .. "-" .. t[2] .. "w" .. t[3]
-  local tag = etags[key] or ('"dept-week-' .. key .. '-v1-m2"')
+  local tag = etags[key] or ('"dept-week-' .. key .. '-v1-m2-d1-s0-closed"')
   local next_choice = (chosen[key] == "alt2") and "alt1" or "alt2"
   chosen[key] = next_choice
   return wrk.format("PUT",

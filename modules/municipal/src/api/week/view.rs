@@ -9,13 +9,34 @@ use serde::Serialize;
 use crate::departments::Department;
 use crate::plan::{Alt, Meal, MealPlan, WeekData};
 
-/// The week's strong ETag. It moves with the department's choices and marks (`v`) and with
-/// the published menu (`m`, 0 while nothing is published), so a write made against an older
-/// menu is refused as well. The department id comes first: load tests read it back.
-pub fn week_etag(department_id: i64, week: IsoWeek, version: i64, menu_version: i64) -> String {
+/// What the week's ETag is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct WeekVersions {
+    /// The department's choices and marks.
+    pub week: i64,
+    /// The published menu (0 while nothing is published).
+    pub menu: i64,
+    /// The department itself: residents, diet defaults and schedules.
+    pub department: i64,
+    /// The site's settings (deadline, weekend Alt 2); 0 for the defaults.
+    pub settings: i64,
+    /// Whether choices are still open: the answer changes at the deadline.
+    pub open: bool,
+}
+
+/// The week's strong ETag: it moves whenever the answer would, so a write made against an
+/// older menu, older counts or before the deadline passed is refused, and a 304 is never
+/// stale. The department id comes first: load tests read it back.
+pub fn week_etag(department_id: i64, week: IsoWeek, versions: WeekVersions) -> String {
     format!(
-        "\"dept-week-{department_id}-{}w{}-v{version}-m{menu_version}\"",
-        week.year, week.week
+        "\"dept-week-{department_id}-{}w{}-v{}-m{}-d{}-s{}-{}\"",
+        week.year,
+        week.week,
+        versions.week,
+        versions.menu,
+        versions.department,
+        versions.settings,
+        if versions.open { "open" } else { "closed" }
     )
 }
 
@@ -149,6 +170,14 @@ impl WeekOut {
         let version = data.state(department.id).version;
         let deadline = data.settings.deadline(week, data.timezone);
         let days = (1..=7).map(|day| day_of(data, department, day)).collect();
+        let choices_open = now < deadline;
+        let versions = WeekVersions {
+            week: version,
+            menu: menu_version.unwrap_or(0),
+            department: department.version,
+            settings: data.settings.version,
+            open: choices_open,
+        };
         WeekOut {
             department: DepartmentOut {
                 id: department.id,
@@ -163,11 +192,11 @@ impl WeekOut {
             menu_published: published,
             menu_version,
             menu_changed,
-            choices_open: now < deadline,
+            choices_open,
             deadline: deadline.with_timezone(&data.timezone).to_rfc3339(),
             timezone: data.timezone.name().to_owned(),
             version,
-            etag: week_etag(department.id, week, version, menu_version.unwrap_or(0)),
+            etag: week_etag(department.id, week, versions),
             days,
         }
     }
