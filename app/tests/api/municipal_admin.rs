@@ -6,6 +6,9 @@ mod api_departments;
 mod api_schedules;
 mod api_settings;
 mod api_staff;
+mod e2e;
+mod pages;
+mod pages_setup;
 
 use serde_json::Value;
 

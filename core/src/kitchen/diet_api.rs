@@ -68,7 +68,7 @@ impl From<DietType> for DietTypeOut {
     }
 }
 
-pub(crate) fn diet_etag(diet: &DietType) -> String {
+pub fn diet_etag(diet: &DietType) -> String {
     etag("diet-type", diet.id, diet.version)
 }
 
@@ -150,7 +150,7 @@ fn check(name: &str, texture_level: Option<i32>, errors: &mut Vec<FieldError>) -
     name
 }
 
-pub(crate) async fn create_diet(
+pub async fn create_diet(
     state: &AppState,
     caller: &Caller,
     site_id: i64,
@@ -189,7 +189,7 @@ pub(crate) async fn create_diet(
     Ok(diet)
 }
 
-pub(crate) async fn update_diet(
+pub async fn update_diet(
     state: &AppState,
     caller: &Caller,
     site_id: i64,
@@ -253,7 +253,7 @@ pub(crate) async fn update_diet(
     }
 }
 
-pub(crate) async fn delete_diet(
+pub async fn delete_diet(
     state: &AppState,
     caller: &Caller,
     site_id: i64,

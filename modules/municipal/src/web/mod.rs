@@ -17,6 +17,11 @@ use galley_core::web::assets::{Asset, respond};
 /// The module's own scripts and styles, served at `/municipal/static/{name}`.
 const ASSETS: &[Asset] = &[
     Asset {
+        name: "admin.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../static/admin.css"),
+    },
+    Asset {
         name: "kitchen.css",
         content_type: "text/css; charset=utf-8",
         body: include_str!("../../static/kitchen.css"),

@@ -24,7 +24,7 @@ pub use crud::{
     DepartmentChange, NewDepartment, create_department, delete_department, update_department,
 };
 pub use diets::{DietDefaultIn, DietDefaults, diet_defaults, replace_diet_defaults};
-pub use overrides::{DayOverride, OverrideChange, overrides_between, set_override};
+pub use overrides::{DayOverride, OverrideChange, overrides_between, set_override, set_overrides};
 pub use schedules::{WeekdaySchedule, replace_standing, replace_week, standing, week_schedule};
 pub use staff::{Binding, BindingChange, binding, binding_etag, set_binding};
 

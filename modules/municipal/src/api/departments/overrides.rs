@@ -137,55 +137,102 @@ pub async fn set_override(
     date: NaiveDate,
     body: &OverrideChange,
 ) -> Result<(Department, DayOverride), AppError> {
-    let tenant = tenant_of(caller)?;
-    check_precondition(expected, &department_etag(department))?;
-    let mut errors = Vec::new();
-    for (field, value) in [("lunch", body.lunch), ("dinner", body.dinner)] {
-        if let Some(residents) = value {
-            check_count(field.into(), residents, &mut errors);
-        }
-    }
-    fail_if_any(errors)?;
     let wanted = DayOverride {
         date,
         lunch: body.lunch,
         dinner: body.dinner,
     };
+    let result = set_overrides(
+        state,
+        caller,
+        department,
+        expected,
+        std::slice::from_ref(&wanted),
+    )
+    .await;
+    match result {
+        Ok((updated, _)) => Ok((updated, wanted)),
+        // One date: the fields are the body's own, `lunch` and `dinner`.
+        Err(AppError::Validation(errors)) => Err(AppError::Validation(
+            errors
+                .into_iter()
+                .map(|e| FieldError {
+                    field: e
+                        .field
+                        .strip_prefix("days[0].")
+                        .map_or(e.field.clone(), str::to_owned),
+                    reason: e.reason,
+                })
+                .collect(),
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+/// Sets the overrides of several dates at once, each as given (`None`: no override for that
+/// meal), in one transaction and one new version; dates whose overrides stay the same are left
+/// alone. Errors name `days[i].lunch` and `days[i].dinner`.
+pub async fn set_overrides(
+    state: &AppState,
+    caller: &Caller,
+    department: &Department,
+    expected: Option<&str>,
+    days: &[DayOverride],
+) -> Result<(Department, Vec<DayOverride>), AppError> {
+    let tenant = tenant_of(caller)?;
+    check_precondition(expected, &department_etag(department))?;
+    let mut errors = Vec::new();
+    for (index, day) in days.iter().enumerate() {
+        for (meal, value) in [("lunch", day.lunch), ("dinner", day.dinner)] {
+            if let Some(residents) = value {
+                check_count(format!("days[{index}].{meal}"), residents, &mut errors);
+            }
+        }
+    }
+    fail_if_any(errors)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let before = overrides_between(conn, department.id, date, date)
-        .await?
-        .pop()
-        .unwrap_or(DayOverride {
-            date,
-            lunch: None,
-            dinner: None,
-        });
-    if before == wanted {
-        return Ok((department.clone(), before));
+    let mut changes = Vec::new();
+    for day in days {
+        let before = overrides_between(conn, department.id, day.date, day.date)
+            .await?
+            .pop()
+            .unwrap_or(DayOverride {
+                date: day.date,
+                lunch: None,
+                dinner: None,
+            });
+        if before != *day {
+            changes.push((before, day.clone()));
+        }
+    }
+    if changes.is_empty() {
+        return Ok((department.clone(), days.to_vec()));
     }
     let updated = galley_core::transaction!(conn, |tx| {
         if !departments::bump(tx, department).await? {
             return Ok::<_, AppError>(None);
         }
-        for (meal, residents) in [(Meal::Lunch, body.lunch), (Meal::Dinner, body.dinner)] {
-            setup::set_override(tx, department.id, date, meal.as_str(), residents).await?;
+        for (before, day) in &changes {
+            for (meal, residents) in [(Meal::Lunch, day.lunch), (Meal::Dinner, day.dinner)] {
+                setup::set_override(tx, department.id, day.date, meal.as_str(), residents).await?;
+            }
+            audit::record(
+                tx,
+                Entry::new("resident_override.set", caller.actor(), Some(tenant))
+                    .target("department", department.id)
+                    .details(json!({
+                        "date": day.date,
+                        "lunch": { "from": before.lunch, "to": day.lunch },
+                        "dinner": { "from": before.dinner, "to": day.dinner },
+                    })),
+            )
+            .await?;
         }
-        audit::record(
-            tx,
-            Entry::new("resident_override.set", caller.actor(), Some(tenant))
-                .target("department", department.id)
-                .details(json!({
-                    "date": date,
-                    "lunch": { "from": before.lunch, "to": body.lunch },
-                    "dinner": { "from": before.dinner, "to": body.dinner },
-                })),
-        )
-        .await?;
         Ok(departments::find(tx, tenant, department.id).await?)
     })?;
     match updated {
-        Some(updated) => Ok((updated, wanted)),
+        Some(updated) => Ok((updated, days.to_vec())),
         None => Err(stale(conn, tenant, department.id).await),
     }
 }

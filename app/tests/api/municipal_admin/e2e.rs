@@ -1,0 +1,247 @@
+//! The admin pages in headless Chromium: an admin adds a department and sets its diet
+//! defaults at desktop width, then looks at the same pages on a phone. Screenshots land in
+//! `target/screenshots/municipal-admin-*.png`; no page may break the Content-Security-Policy
+//! or be wider than the phone.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::browser::{Browser, within_time_limit};
+use crate::harness::TestApp;
+use crate::municipal_fixture::{PASSWORD, kitchen, open_week};
+
+const TEST: &str = "municipal-admin";
+
+async fn sign_in(browser: &Browser, email: &str) {
+    browser.goto("/login").await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+    browser.wait_for_path("/").await;
+}
+
+/// Scrolls an element into view (`start` or `center`), for a screenshot or a click the
+/// phone's bottom bar would otherwise cover.
+async fn scroll_to(browser: &Browser, css: &str, block: &str) {
+    browser.find(css).await;
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({ block: arguments[1] });",
+            vec![json!(css), json!(block)],
+        )
+        .await
+        .unwrap();
+}
+
+async fn click_centered(browser: &Browser, css: &str) {
+    scroll_to(browser, css, "center").await;
+    browser.click(css).await;
+}
+
+/// Waits until the browser's address contains `part` and the page has loaded (a form post
+/// answers with a redirect the click does not wait for).
+async fn wait_for_url(browser: &Browser, part: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let url = browser.current_url().await;
+        let ready = browser
+            .client
+            .execute("return document.readyState;", vec![])
+            .await
+            .unwrap();
+        if url.contains(part) && ready == "complete" {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "expected an address with {part}, but the browser is on {url}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn assert_fits_width(browser: &Browser) {
+    let sizes = browser
+        .client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (page, window) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
+    assert!(
+        page <= window,
+        "{} is {page} px wide in a {window} px window",
+        browser.current_url().await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_adds_a_department_and_sets_its_diets() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Vintergatan", open_week()).await;
+    let admin_email = {
+        let me = k.admin.get("/api/v1/auth/me").await.json();
+        me["email"].as_str().unwrap().to_owned()
+    };
+    within_time_limit(TEST, async {
+        let desktop = Browser::desktop(&app, TEST).await;
+        sign_in(&desktop, &admin_email).await;
+        desktop.goto("/municipal/admin").await;
+        assert_eq!(desktop.text("main h1").await, "Kommunkök – inställningar");
+        desktop.screenshot("01-index-desktop").await;
+        desktop
+            .click(&format!(
+                "a[href='/municipal/admin/sites/{}/departments']",
+                k.site
+            ))
+            .await;
+        desktop
+            .wait_for_path(&format!("/municipal/admin/sites/{}/departments", k.site))
+            .await;
+        desktop.screenshot("02-departments-desktop").await;
+
+        // A new department through the form.
+        desktop.fill("#name", "Aspen").await;
+        desktop.fill("#residents", "14").await;
+        desktop.fill("#notes", "Hiss i B-huset").await;
+        scroll_to(&desktop, "#new-heading", "start").await;
+        desktop.screenshot("03-new-department-desktop").await;
+        click_centered(&desktop, "#new button[type=submit]").await;
+        wait_for_url(&desktop, "saved=created").await;
+        assert_eq!(desktop.text("main h1").await, "Aspen");
+        desktop.screenshot("04-department-desktop").await;
+
+        // Its diet defaults: one input per diet type of the kitchen.
+        let gluten = format!("#diet_{}", k.diets[0]);
+        let timbal = format!("#diet_{}", k.diets[2]);
+        desktop.fill(&gluten, "3").await;
+        desktop.fill(&timbal, "1").await;
+        scroll_to(&desktop, "#diets", "start").await;
+        desktop.screenshot("05-diets-filled-desktop").await;
+        click_centered(&desktop, "#diets button[type=submit]").await;
+        wait_for_url(&desktop, "saved=diets").await;
+        assert_eq!(desktop.text("#diets .saved-note").await, "Sparat");
+        assert_eq!(desktop.prop(&gluten, "value").await.as_deref(), Some("3"));
+        scroll_to(&desktop, "#diets", "start").await;
+        desktop.screenshot("06-diets-saved-desktop").await;
+        scroll_to(&desktop, "#schedule", "start").await;
+        desktop.screenshot("07-schedule-desktop").await;
+        scroll_to(&desktop, "#staff", "start").await;
+        desktop.screenshot("08-staff-desktop").await;
+
+        // What the API now reads.
+        let departments = k
+            .admin
+            .get(&format!("/api/v1/municipal/sites/{}/departments", k.site))
+            .await
+            .json();
+        let aspen = departments
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == "Aspen")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let defaults = k
+            .admin
+            .get(&format!(
+                "/api/v1/municipal/departments/{aspen}/diet-defaults"
+            ))
+            .await
+            .json();
+        let count = |diet: i64| {
+            defaults["diets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["diet_type_id"] == diet)
+                .unwrap()["residents"]
+                .as_i64()
+                .unwrap()
+        };
+        assert_eq!(
+            (count(k.diets[0]), count(k.diets[1]), count(k.diets[2])),
+            (3, 0, 1)
+        );
+
+        desktop
+            .goto(&format!("/municipal/admin/departments/{aspen}/weeks"))
+            .await;
+        assert!(desktop.text("main h1").await.starts_with("Aspen · v. "));
+        desktop.screenshot("09-week-desktop").await;
+        scroll_to(&desktop, "#overrides", "start").await;
+        desktop.screenshot("10-overrides-desktop").await;
+        desktop
+            .goto(&format!("/municipal/admin/sites/{}/diet-types", k.site))
+            .await;
+        desktop.screenshot("11-diet-types-desktop").await;
+        scroll_to(&desktop, "#new-heading", "start").await;
+        desktop.screenshot("12-new-diet-type-desktop").await;
+        desktop
+            .goto(&format!("/municipal/admin/sites/{}/settings", k.site))
+            .await;
+        assert!(desktop.text("#deadline").await.starts_with("Valen för v. "));
+        desktop.screenshot("13-settings-desktop").await;
+
+        // The same pages on a phone.
+        let phone = Browser::phone(&app, TEST).await;
+        sign_in(&phone, &admin_email).await;
+        for (path, name) in [
+            ("/municipal/admin".to_owned(), "14-index-phone"),
+            (
+                format!("/municipal/admin/sites/{}/departments", k.site),
+                "15-departments-phone",
+            ),
+            (
+                format!("/municipal/admin/departments/{aspen}"),
+                "16-department-phone",
+            ),
+            (
+                format!("/municipal/admin/sites/{}/diet-types", k.site),
+                "19-diet-types-phone",
+            ),
+            (
+                format!("/municipal/admin/sites/{}/settings", k.site),
+                "21-settings-phone",
+            ),
+        ] {
+            phone.goto(&path).await;
+            assert_fits_width(&phone).await;
+            phone.screenshot(name).await;
+        }
+        phone
+            .goto(&format!("/municipal/admin/departments/{aspen}"))
+            .await;
+        scroll_to(&phone, "#diets", "start").await;
+        phone.screenshot("17-diets-phone").await;
+        scroll_to(&phone, "#schedule", "start").await;
+        phone.screenshot("18-schedule-phone").await;
+        phone
+            .goto(&format!("/municipal/admin/sites/{}/diet-types", k.site))
+            .await;
+        scroll_to(&phone, "#new-heading", "start").await;
+        phone.screenshot("20-new-diet-type-phone").await;
+        phone
+            .goto(&format!("/municipal/admin/departments/{aspen}/weeks"))
+            .await;
+        assert_fits_width(&phone).await;
+        phone.screenshot("22-week-phone").await;
+        scroll_to(&phone, "#overrides", "start").await;
+        phone.screenshot("23-overrides-phone").await;
+
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let reports: Vec<String> = [&desktop, &phone]
+            .iter()
+            .flat_map(|b| b.csp_reports())
+            .collect();
+        assert!(reports.is_empty(), "CSP broken:\n{}", reports.join("\n"));
+    })
+    .await;
+}

@@ -1,8 +1,0 @@
-//! (being written)
-
-use axum::Router;
-use galley_core::state::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-}
