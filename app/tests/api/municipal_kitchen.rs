@@ -12,6 +12,9 @@ use crate::client::Client;
 use crate::harness::TestApp;
 use crate::municipal_fixture::{Kitchen, kitchen, open_week};
 
+mod e2e;
+mod pages;
+
 fn planning(k: &Kitchen, date: chrono::NaiveDate) -> String {
     format!("/api/v1/municipal/sites/{}/planning/{date}", k.site)
 }
