@@ -181,6 +181,11 @@ async fn the_week_overview_shows_choices_and_who_is_missing() {
     assert_eq!(grid.matches("bara Alt 1").count(), 2);
     // Day headers lead to the day plans.
     assert!(grid.contains(&format!("href=\"/municipal/kitchen/plan/{}\"", tuesday(&k))));
+    // Weeks across a month and a year say both ends in full.
+    let april = page(&k.cook, "/municipal/kitchen/weeks/2026/14").await;
+    assert!(april.contains("v. 14, 30 mars – 5 april 2026"));
+    let new_year = page(&k.cook, "/municipal/kitchen/weeks/2026/53?lang=en").await;
+    assert!(new_year.contains("week 53, 28 December 2026 – 3 January 2027"));
     // This week without a path; a week that does not exist is not a page.
     assert_eq!(
         k.cook.get("/municipal/kitchen/weeks").await.status,
