@@ -40,6 +40,22 @@ pub enum Command {
     CheckConfig,
     /// Print a new random SECRET_KEY (64 hex digits).
     GenSecret,
+    /// Fill an EMPTY database with the load benchmark's data set and print what the benchmark
+    /// needs as one JSON line (used by `cargo xtask bench`).
+    #[command(hide = true)]
+    SeedBench {
+        /// Departments of the measured kitchen.
+        #[arg(long, default_value_t = 200)]
+        departments: usize,
+        /// Departments of each of the two other kitchens.
+        #[arg(long, default_value_t = 20)]
+        other_departments: usize,
+        #[arg(long, default_value_t = 15)]
+        diet_types: usize,
+        /// Weeks of menus, choices and marks (ending two weeks from now).
+        #[arg(long, default_value_t = 104)]
+        weeks: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 //! operator commands. The binary (`main.rs`) only calls [`main_entry`]; tests link this
 //! library to get the same registry the binary has.
 
+mod bench;
 pub mod cli;
 mod commands;
 mod linked_modules;
@@ -76,5 +77,22 @@ async fn run(command: Command) -> Result<(), StartError> {
             Ok(())
         }
         Command::GenSecret => Ok(()),
+        Command::SeedBench {
+            departments,
+            other_departments,
+            diet_types,
+            weeks,
+        } => {
+            let shape = galley_municipal::bench_data::Shape {
+                departments_first: departments,
+                departments_other: other_departments,
+                diet_types,
+                weeks,
+                last_week: galley_core::kitchen::iso_week::IsoWeek::containing(
+                    chrono::Utc::now().date_naive() + chrono::Duration::days(14),
+                ),
+            };
+            bench::seed(&settings, registry, shape).await
+        }
     }
 }

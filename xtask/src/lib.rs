@@ -3,6 +3,7 @@
 //! One file per command; [`util`] and [`http`] hold what several of them share. Std only: the
 //! tasks mostly delegate to `cargo` and to the `galley` binary.
 
+pub mod bench;
 pub mod dist;
 pub mod http;
 pub mod migrate;

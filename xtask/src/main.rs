@@ -3,7 +3,7 @@
 use std::env;
 use std::process::ExitCode;
 
-use xtask::{dist, migrate, new_migration, new_module, run, test, workspace_root};
+use xtask::{bench, dist, migrate, new_migration, new_module, run, test, workspace_root};
 
 const USAGE: &str = "Galley developer tasks
 
@@ -20,6 +20,8 @@ commands:
   new-migration OWNER NAME      twin migration folders (postgres and sqlite) for OWNER
                                 (`core` or a module) with a version unique across owners
   new-module NAME               scaffold modules/NAME and link it into the workspace and the app
+  bench [--duration SECS]       load benchmark of the release build on SQLite and PostgreSQL
+                                with wrk; writes target/bench/report.md
   dist                          release build of the galley binary (--locked); prints its path
   help                          this text
 
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         "new-migration" => new_migration::run(&root, rest),
         "new-module" => new_module::run(&root, rest),
         "dist" => dist::run(&root, rest),
+        "bench" => bench::run(&root, rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

@@ -6,13 +6,14 @@ use std::process::Command;
 use crate::util;
 
 /// A command-line tool and the Debian package that provides it.
-struct Tool {
+pub struct Tool {
     command: &'static str,
     package: &'static str,
     why: &'static str,
 }
 
-const TOOLS: [Tool; 3] = [
+/// What `cargo xtask test` needs.
+pub const TOOLS: [Tool; 3] = [
     Tool {
         command: "promtool",
         package: "prometheus",
@@ -30,15 +31,28 @@ const TOOLS: [Tool; 3] = [
     },
 ];
 
+/// What `cargo xtask bench` needs: the load generator.
+pub const BENCH_TOOLS: [Tool; 1] = [Tool {
+    command: "wrk",
+    package: "wrk",
+    why: "drives the load benchmark",
+}];
+
+/// Installs the test suite's tools where missing.
 pub fn ensure() -> Result<(), String> {
-    let missing: Vec<&Tool> = TOOLS
+    ensure_all(&TOOLS)
+}
+
+/// Installs `tools` from Debian's packages where missing.
+pub fn ensure_all(tools: &[Tool]) -> Result<(), String> {
+    let missing: Vec<&Tool> = tools
         .iter()
         .filter(|tool| util::find_on_path(tool.command).is_none())
         .collect();
     if missing.is_empty() {
         println!(
             "    all present: {}",
-            names(&TOOLS.iter().collect::<Vec<_>>())
+            names(&tools.iter().collect::<Vec<_>>())
         );
         return Ok(());
     }

@@ -422,7 +422,7 @@ fn demo_recreates_one_login_per_role_and_only_locally() {
             .unwrap();
     });
     let second = run(dir.path(), &env, &["demo"]);
-    assert_eq!(stdout(&second), text);
+    assert_eq!(stdout(&second), text, "{}", stderr(&second));
     rt.block_on(async {
         let app = crate::harness::TestApp::builder()
             .db(db.clone())

@@ -56,6 +56,25 @@ async fn no_route_reaches_another_tenants_objects() {
         .json()["id"]
         .as_i64()
         .unwrap();
+    let b_department = b
+        .post(
+            &format!("/api/v1/municipal/sites/{b_site}/departments"),
+            json!({ "name": MARKER, "residents": 7, "notes": MARKER }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
+    let b_order = b
+        .post(
+            &format!("/api/v1/municipal/sites/{b_site}/orders/2026/12"),
+            json!({ "text": MARKER }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
 
     // The id to use for each kind of object a path can name, and the body a write sends
     // (`{}` unless the object is named in the body rather than the path).
@@ -68,12 +87,23 @@ async fn no_route_reaches_another_tenants_objects() {
             "tokens" => plain(b_token),
             "dishes" => plain(b_dish),
             "diet-types" => plain(b_diet),
+            "departments" => plain(b_department),
+            // A date of a department's resident overrides.
+            "overrides" => (
+                "2026-03-16".to_owned(),
+                json!({ "lunch": 1, "dinner": null }),
+            ),
+            // A day of a department's week.
+            "choices" => ("2".to_owned(), json!({ "lunch": "alt1" })),
             // A week: `/menus/{year}/{week}` and the like.
             "menus" | "weeks" => ("2026".to_owned(), json!({ "items": [] })),
             // Kitchen plans, reports and coverage of a day or week.
             "planning" => ("2026-03-10".to_owned(), json!({})),
             "weekly" | "coverage" => ("2026".to_owned(), json!({})),
             "{year}" => ("12".to_owned(), json!({ "items": [] })),
+            // A week's "remember to order" checklist, then one of its lines.
+            "orders" => ("2026".to_owned(), json!({ "text": "A's line" })),
+            "{week}" => (b_order.to_string(), json!({ "done": true })),
             // Modules are platform-wide; what belongs to B is a switch for B's site.
             "modules" => (
                 "offshore".to_owned(),
@@ -157,6 +187,11 @@ async fn no_route_reaches_another_tenants_objects() {
     let token = b.get(&format!("/api/v1/tokens/{b_token}")).await;
     assert_eq!(token.status, StatusCode::OK);
     assert!(token.json()["revoked_at"].is_null(), "A revoked B's token");
+    let department = b
+        .get(&format!("/api/v1/municipal/departments/{b_department}"))
+        .await;
+    assert_eq!(department.status, StatusCode::OK);
+    assert_eq!(department.json()["version"], 1, "A changed B's department");
     assert_eq!(b.get("/api/v1/auth/me").await.status, StatusCode::OK);
     assert_eq!(b.get("/api/v1/offshore").await.status, StatusCode::OK);
 }

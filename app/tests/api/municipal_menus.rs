@@ -1,1 +1,766 @@
-//! (being written)
+//! Municipal menus: the import of menu files (CSV, XLSX, DOCX samples in `docs/samples`), dry
+//! run then apply, merge and idempotence; the "remember to order" checklist; and, in a real
+//! browser, the import page, the week menu editor and the order list.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::client::Client;
+use crate::harness::{TestApp, TestResponse};
+use crate::municipal_fixture::{Kitchen, kitchen, open_week};
+
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/samples");
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{SAMPLES}/{name}")).unwrap()
+}
+
+fn import_path(k: &Kitchen<'_>, query: &str) -> String {
+    format!("/api/v1/sites/{}/menus/import?{query}", k.site)
+}
+
+/// Posts a file as the raw body with its content type.
+async fn post_raw(
+    client: &Client<'_>,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> TestResponse {
+    client
+        .app
+        .request(
+            Method::POST,
+            path,
+            &[
+                ("cookie", &client.cookie),
+                ("x-csrf-token", &client.csrf),
+                ("content-type", content_type),
+            ],
+            body,
+        )
+        .await
+}
+
+/// Posts a file as the field `file` of a multipart form, as a browser would.
+async fn post_form(
+    client: &Client<'_>,
+    path: &str,
+    file_name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> TestResponse {
+    let boundary = "----galley-test-boundary-7d1f";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nignored\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: {content_type}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    post_raw(
+        client,
+        path,
+        &format!("multipart/form-data; boundary={boundary}"),
+        body,
+    )
+    .await
+}
+
+fn menu_path(k: &Kitchen<'_>, year: i32, week: u32) -> String {
+    format!("/api/v1/sites/{}/menus/{year}/{week}", k.site)
+}
+
+/// The dish name in (day, meal, slot) of a menu read from the API.
+fn dish_in(menu: &Value, day: i64, meal: &str, slot: &str) -> Option<String> {
+    menu["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["day"] == day && item["meal"] == meal && item["slot"] == slot)
+        .map(|item| item["dish"]["name"].as_str().unwrap().to_owned())
+}
+
+async fn audit_count(app: &TestApp, action: &str) -> usize {
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    galley_core::audit::recent(&mut pooled.conn(), None, 10_000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|row| row.action == action)
+        .count()
+}
+
+async fn dish_count(client: &Client<'_>) -> i64 {
+    let list = client.get("/api/v1/dishes?per_page=1").await;
+    assert_eq!(list.status, StatusCode::OK);
+    list.json()["total"].as_i64().unwrap()
+}
+
+fn assert_problem(response: &TestResponse, status: StatusCode) {
+    assert_eq!(response.status, status, "{}", response.text());
+    assert_eq!(response.content_type(), "application/problem+json");
+}
+
+/// One sample: dry run reports 26 new rows and writes nothing; applying writes them all
+/// once; the same file again changes nothing, not even the version.
+async fn sample_imports_then_changes_nothing_again(
+    file: &str,
+    content_type: &str,
+    week: u32,
+    first_line: usize,
+    check: (i64, &str, &str, &str),
+) {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Importby", open_week()).await;
+    let bytes = sample(file);
+    let dishes_before = dish_count(&k.cook).await;
+
+    let dry = post_form(
+        &k.cook,
+        &import_path(&k, "year=2026"),
+        file,
+        content_type,
+        &bytes,
+    )
+    .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text());
+    let report = dry.json();
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["applied"], false);
+    assert_eq!(
+        report["summary"],
+        json!({ "rows": 26, "created": 26, "changed": 0, "unchanged": 0,
+                "new_dishes": 26, "errors": 0, "weeks": 1 })
+    );
+    assert_eq!(report["errors"], json!([]));
+    assert_eq!(report["rows"].as_array().unwrap().len(), 26);
+    assert_eq!(report["rows"][0]["line"], first_line);
+    assert!(
+        report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|row| row["outcome"] == "created"
+                && row["new_dish"] == true
+                && row["dish_id"].is_null())
+    );
+    let plan = &report["weeks"][0];
+    assert_eq!(
+        (plan["year"].as_i64(), plan["week"].as_u64()),
+        (Some(2026), Some(u64::from(week)))
+    );
+    assert_eq!(plan["exists"], false);
+    assert_eq!(plan["version"], 0);
+    assert_eq!(plan["written"], false);
+    // Nothing was written.
+    let menu = k.cook.get(&menu_path(&k, 2026, week)).await;
+    assert_eq!(menu.json()["version"], 0);
+    assert_eq!(menu.json()["items"], json!([]));
+    assert_eq!(dish_count(&k.cook).await, dishes_before);
+
+    // Applied: the raw body works as well as the form.
+    let applied = post_raw(
+        &k.cook,
+        &import_path(&k, "year=2026&dry_run=false"),
+        content_type,
+        bytes.clone(),
+    )
+    .await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.text());
+    let report = applied.json();
+    assert_eq!(report["applied"], true);
+    assert_eq!(report["summary"]["created"], 26);
+    let plan = &report["weeks"][0];
+    assert_eq!(plan["written"], true);
+    assert_eq!(plan["status"], "draft");
+    assert_eq!(plan["version"], 1);
+    assert!(
+        report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|row| row["dish_id"].is_i64())
+    );
+    assert!(
+        report["new_dishes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|dish| dish["id"].is_i64())
+    );
+    let menu = k.cook.get(&menu_path(&k, 2026, week)).await;
+    assert_eq!(menu.header("etag"), plan["etag"].as_str().unwrap());
+    let menu = menu.json();
+    assert_eq!(menu["version"], 1);
+    assert_eq!(menu["items"].as_array().unwrap().len(), 26);
+    let (day, meal, slot, dish) = check;
+    assert_eq!(dish_in(&menu, day, meal, slot).as_deref(), Some(dish));
+    assert_eq!(dish_count(&k.cook).await, dishes_before + 26);
+    // A dessert became a dessert; everything else a main course; no allergens yet.
+    let dessert = menu["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["slot"] == "dessert")
+        .unwrap();
+    assert_eq!(dessert["dish"]["category"], "dessert");
+    assert_eq!(dessert["dish"]["allergens"], json!([]));
+    assert_eq!(audit_count(&app, "menu.imported").await, 1);
+    assert_eq!(audit_count(&app, "dish.created").await, 6 + 26);
+
+    // The same file again: all unchanged, nothing written.
+    let again = post_form(
+        &k.cook,
+        &import_path(&k, "year=2026&dry_run=false"),
+        file,
+        content_type,
+        &bytes,
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    let report = again.json();
+    assert_eq!(
+        report["summary"],
+        json!({ "rows": 26, "created": 0, "changed": 0, "unchanged": 26,
+                "new_dishes": 0, "errors": 0, "weeks": 1 })
+    );
+    assert_eq!(report["weeks"][0]["written"], false);
+    assert_eq!(report["weeks"][0]["version"], 1);
+    let menu = k.cook.get(&menu_path(&k, 2026, week)).await;
+    assert_eq!(menu.json()["version"], 1);
+    assert_eq!(audit_count(&app, "menu.imported").await, 1);
+    assert_eq!(audit_count(&app, "dish.created").await, 6 + 26);
+    assert_eq!(dish_count(&k.cook).await, dishes_before + 26);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn csv_sample_imports_once() {
+    sample_imports_then_changes_nothing_again(
+        "meny-v12-2026.csv",
+        "text/csv",
+        12,
+        2,
+        (
+            1,
+            "lunch",
+            "alt1",
+            "Köttbullar med potatismos, gräddsås och lingon",
+        ),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn xlsx_sample_imports_once() {
+    sample_imports_then_changes_nothing_again(
+        "meny-v13-2026.xlsx",
+        XLSX,
+        13,
+        3,
+        (5, "lunch", "alt2", "Pasta med tomatsås och basilika"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn docx_sample_imports_once() {
+    sample_imports_then_changes_nothing_again(
+        "meny-v14-2026.docx",
+        DOCX,
+        14,
+        5,
+        (6, "dinner", "main", "Varm korv med potatismos"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_with_errors_lists_them_by_line_and_writes_nothing() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Felby", open_week()).await;
+    let bytes = sample("meny-fel.csv");
+    let dishes_before = dish_count(&k.cook).await;
+
+    let dry = post_raw(
+        &k.cook,
+        &import_path(&k, "year=2026"),
+        "text/csv",
+        bytes.clone(),
+    )
+    .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text());
+    let report = dry.json();
+    let places: Vec<(i64, String)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap(),
+                e["field"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let lines: Vec<i64> = places.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, vec![3, 4, 6, 7], "{places:?}");
+    assert_eq!(places[0].1, "weekday");
+    assert_eq!(places[1].1, "week");
+    assert!(
+        report["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Tosdag"),
+        "{}",
+        report["errors"][0]
+    );
+    assert_eq!(report["summary"]["errors"], 4);
+    let good: Vec<i64> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(good, vec![2, 8]);
+
+    let refused = post_raw(
+        &k.cook,
+        &import_path(&k, "year=2026&dry_run=false"),
+        "text/csv",
+        bytes,
+    )
+    .await;
+    assert_problem(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    let problem = refused.json();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields[0], "lines[3].weekday");
+    assert_eq!(fields[1], "lines[4].week");
+    assert_eq!(fields.len(), 4);
+    // Nothing was written: no week 15, no new dishes, no audit rows.
+    let menu = k.cook.get(&menu_path(&k, 2026, 15)).await.json();
+    assert_eq!(menu["version"], 0);
+    assert_eq!(dish_count(&k.cook).await, dishes_before);
+    assert_eq!(audit_count(&app, "menu.imported").await, 0);
+
+    // A week that exists only in long years is the importer's error, with its line.
+    let csv = "År;Vecka;Dag;Måltid;Alternativ;Rätt\n2026;53;1;Lunch;1;Nyårspytt\n2027;53;1;Lunch;1;Nyårspytt\n";
+    let dry = post_raw(&k.cook, &import_path(&k, ""), "text/csv", csv.into()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text());
+    let report = dry.json();
+    assert_eq!(report["summary"]["rows"], 1);
+    assert_eq!(report["errors"][0]["line"], 3);
+    assert_eq!(report["errors"][0]["field"], "week");
+    assert!(
+        report["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("2027")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn files_that_are_too_large_of_the_wrong_kind_or_unreadable_are_problems() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Storby", open_week()).await;
+    let path = import_path(&k, "year=2026");
+
+    // Over the server's body limit (1 MiB by default) and over the import's own 2 MiB.
+    let huge = vec![b'a'; 2 * 1024 * 1024 + 1];
+    assert_problem(
+        &post_raw(&k.cook, &path, "text/csv", huge.clone()).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    );
+    assert_problem(
+        &post_form(&k.cook, &path, "meny.csv", "text/csv", &huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    );
+
+    // Not a menu file at all.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let refused = post_raw(&k.cook, &path, "image/png", png.clone()).await;
+    assert_problem(&refused, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        refused.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("text/csv")
+    );
+    assert_problem(
+        &post_form(
+            &k.cook,
+            &path,
+            "meny.pdf",
+            "application/pdf",
+            b"%PDF-1.7\n%...",
+        )
+        .await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    );
+    assert_problem(
+        &post_raw(&k.cook, &path, "application/octet-stream", png).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    );
+    assert_problem(
+        &post_raw(&k.cook, &path, "application/json", b"{}".to_vec()).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    );
+
+    // Claimed to be a workbook, and a zip, but garbage inside: a 422 that says so.
+    let garbage = b"PK\x03\x04 this is no workbook at all".to_vec();
+    let unreadable = post_raw(&k.cook, &path, XLSX, garbage.clone()).await;
+    assert_problem(&unreadable, StatusCode::UNPROCESSABLE_ENTITY);
+    let problem = unreadable.json();
+    assert_eq!(problem["errors"][0]["field"], "file");
+    assert!(
+        problem["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Excel"),
+        "{problem}"
+    );
+    assert_problem(
+        &post_form(&k.cook, &path, "meny.xlsx", XLSX, &garbage).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    // An empty file, a form without the file, a year out of range.
+    let empty = post_raw(&k.cook, &path, "text/csv", Vec::new()).await;
+    assert_problem(&empty, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty.json()["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("empty")
+    );
+    let no_file = post_raw(
+        &k.cook,
+        &path,
+        "multipart/form-data; boundary=b",
+        b"--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b--\r\n".to_vec(),
+    )
+    .await;
+    assert_problem(&no_file, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_file.json()["errors"][0]["field"], "file");
+    let bad_year = post_raw(
+        &k.cook,
+        &import_path(&k, "year=1999"),
+        "text/csv",
+        sample("meny-v12-2026.csv"),
+    )
+    .await;
+    assert_problem(&bad_year, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad_year.json()["errors"][0]["field"], "year");
+    assert_eq!(audit_count(&app, "menu.imported").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_import_limit_is_its_own_when_the_server_allows_more() {
+    let app = TestApp::builder()
+        .set("body_limit_bytes", (8 * 1024 * 1024).to_string())
+        .build()
+        .await;
+    let k = kitchen(&app, "Gransby", open_week()).await;
+    let mut csv = sample("meny-v12-2026.csv");
+    csv.resize(2 * 1024 * 1024 + 1, b'\n');
+    let response = post_raw(&k.cook, &import_path(&k, "year=2026"), "text/csv", csv).await;
+    assert_problem(&response, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        response.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("2097152"),
+        "{}",
+        response.text()
+    );
+    // Just under the limit, it is read (blank lines are skipped).
+    let mut csv = sample("meny-v12-2026.csv");
+    csv.resize(2 * 1024 * 1024, b'\n');
+    let response = post_raw(&k.cook, &import_path(&k, "year=2026"), "text/csv", csv).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.json()["summary"]["rows"], 26);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_merges_into_a_published_week_and_marks_it_changed() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Mergeby", open_week()).await;
+    let before = k.cook.get(&k.menu_path()).await.json();
+    assert_eq!(before["status"], "published");
+    let version = before["version"].as_i64().unwrap();
+    let names: Vec<String> = ["Köttbullar med potatismos", "Blåbärssoppa"]
+        .iter()
+        .map(|name| format!("{name} (mergeby)"))
+        .collect();
+    let (year, week) = (k.week.year, k.week.week);
+    // Monday Alt 1: a new dish; Tuesday dessert: another of the kitchen's dishes; Wednesday
+    // Alt 1: the dish it already has, written in another case and spacing.
+    let csv = format!(
+        "Vecka;Dag;Måltid;Alternativ;Rätt\n\
+         {week};Måndag;Lunch;1;Pytt i panna med rödbetor\n\
+         {week};Tisdag;Lunch;Dessert;{}\n\
+         {week};Onsdag;Lunch;1;  {}\n",
+        names[1],
+        names[0].to_uppercase().replace(' ', "  ")
+    );
+    let query = format!("year={year}");
+    let dry = post_raw(
+        &k.cook,
+        &import_path(&k, &query),
+        "text/csv",
+        csv.clone().into(),
+    )
+    .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text());
+    let report = dry.json();
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["outcome"], "changed");
+    assert_eq!(rows[0]["new_dish"], true);
+    assert_eq!(rows[0]["previous_dish"]["id"], k.dishes[0]);
+    assert_eq!(rows[1]["outcome"], "changed");
+    assert_eq!(rows[1]["new_dish"], false);
+    assert_eq!(rows[1]["dish_id"], k.dishes[5]);
+    assert_eq!(rows[1]["previous_dish"]["id"], k.dishes[4]);
+    assert_eq!(rows[2]["outcome"], "unchanged");
+    assert_eq!(rows[2]["dish_id"], k.dishes[0]);
+    assert!(rows[2]["previous_dish"].is_null());
+    let plan = &report["weeks"][0];
+    assert_eq!(plan["exists"], true);
+    assert_eq!(plan["status"], "published");
+    assert_eq!(plan["marks_changed"], true);
+    assert_eq!(plan["changed_after_publish"], false);
+    assert_eq!(report["new_dishes"][0]["name"], "Pytt i panna med rödbetor");
+    assert_eq!(report["new_dishes"][0]["category"], "main");
+    assert_eq!(report["new_dishes"][0]["lines"], json!([2]));
+
+    // Only kitchen staff import, only into their own kitchen.
+    for client in [&k.viewer, &k.department_staff[0]] {
+        let refused = post_raw(
+            client,
+            &import_path(&k, &query),
+            "text/csv",
+            csv.clone().into(),
+        )
+        .await;
+        assert_problem(&refused, StatusCode::FORBIDDEN);
+    }
+    let other = kitchen(&app, "Annanby", open_week()).await;
+    let elsewhere = post_raw(
+        &other.admin,
+        &import_path(&k, &query),
+        "text/csv",
+        csv.clone().into(),
+    )
+    .await;
+    assert_problem(&elsewhere, StatusCode::NOT_FOUND);
+
+    let applied = post_raw(
+        &k.admin,
+        &import_path(&k, &format!("{query}&dry_run=false")),
+        "text/csv",
+        csv.into(),
+    )
+    .await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.text());
+    let plan = &applied.json()["weeks"][0];
+    assert_eq!(plan["written"], true);
+    assert_eq!(plan["version"], version + 1);
+    assert_eq!(plan["changed_after_publish"], true);
+    assert_eq!(plan["status"], "published");
+
+    let after = k.cook.get(&k.menu_path()).await.json();
+    assert_eq!(after["version"], version + 1);
+    assert_eq!(after["status"], "published");
+    assert_eq!(after["changed_after_publish"], true);
+    // Merged: every slot the file did not name kept its dish.
+    assert_eq!(after["items"].as_array().unwrap().len(), 26);
+    assert_eq!(
+        dish_in(&after, 1, "lunch", "alt1").as_deref(),
+        Some("Pytt i panna med rödbetor")
+    );
+    assert_eq!(
+        dish_in(&after, 1, "lunch", "alt2"),
+        dish_in(&before, 1, "lunch", "alt2")
+    );
+    assert_eq!(
+        dish_in(&after, 2, "lunch", "dessert").as_deref(),
+        Some(names[1].as_str())
+    );
+    assert_eq!(
+        dish_in(&after, 3, "lunch", "alt1").as_deref(),
+        Some(names[0].as_str())
+    );
+    assert_eq!(
+        dish_in(&after, 7, "dinner", "main"),
+        dish_in(&before, 7, "dinner", "main")
+    );
+    assert_eq!(audit_count(&app, "menu.imported").await, 1);
+}
+
+fn orders_path(k: &Kitchen<'_>, year: i32, week: u32) -> String {
+    format!("/api/v1/municipal/sites/{}/orders/{year}/{week}", k.site)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_order_checklist_is_added_to_ticked_off_and_cleared() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Bestallby", open_week()).await;
+    let (year, week) = (k.week.year, k.week.week);
+    let path = orders_path(&k, year, week);
+
+    let empty = k.viewer.get(&path).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert_eq!(empty.json()["items"], json!([]));
+    assert_eq!(empty.json()["week"], week);
+
+    let added = k
+        .cook
+        .post(&path, json!({ "text": "  Laktosfri  grädde 5 l " }))
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let line = added.json();
+    assert_eq!(line["text"], "Laktosfri grädde 5 l");
+    assert_eq!(line["done"], false);
+    assert_eq!(added.header("etag"), line["etag"].as_str().unwrap());
+    let id = line["id"].as_i64().unwrap();
+    let etag = line["etag"].as_str().unwrap().to_owned();
+    let item = format!("{path}/{id}");
+
+    // Words, lengths and unknown fields are checked.
+    for body in [
+        json!({ "text": "" }),
+        json!({ "text": "x".repeat(201) }),
+        json!({ "text": "Mjölk", "extra": 1 }),
+    ] {
+        let refused = k.cook.post(&path, body).await;
+        assert_problem(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(
+        k.cook
+            .post(&path, json!({ "text": "x".repeat(200) }))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+
+    // Roles: viewers read, department staff see nothing, only kitchen staff write.
+    assert_problem(
+        &k.viewer.post(&path, json!({ "text": "Mjölk" })).await,
+        StatusCode::FORBIDDEN,
+    );
+    assert_problem(
+        &k.department_staff[0].get(&path).await,
+        StatusCode::FORBIDDEN,
+    );
+    assert_problem(
+        &k.viewer
+            .patch(&item, Some(&etag), json!({ "done": true }))
+            .await,
+        StatusCode::FORBIDDEN,
+    );
+    let other = kitchen(&app, "Grannby", open_week()).await;
+    assert_problem(&other.admin.get(&path).await, StatusCode::NOT_FOUND);
+    assert_problem(
+        &other
+            .admin
+            .patch(&item, Some("*"), json!({ "done": true }))
+            .await,
+        StatusCode::NOT_FOUND,
+    );
+
+    // Ticking off needs the current ETag and records who and when.
+    assert_problem(
+        &k.cook.patch(&item, None, json!({ "done": true })).await,
+        StatusCode::PRECONDITION_REQUIRED,
+    );
+    let stale = k
+        .cook
+        .patch(&item, Some("\"order-1-v0\""), json!({ "done": true }))
+        .await;
+    assert_problem(&stale, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(stale.json()["current_etag"], etag);
+    let ticked = k
+        .cook
+        .patch(&item, Some(&etag), json!({ "done": true }))
+        .await;
+    assert_eq!(ticked.status, StatusCode::OK, "{}", ticked.text());
+    let line = ticked.json();
+    assert_eq!(line["done"], true);
+    assert!(line["done_at"].is_string());
+    assert_eq!(line["done_by_name"], "cook");
+    assert!(line["done_by"].is_i64());
+    assert_eq!(line["version"], 2);
+    let etag = ticked.header("etag").to_owned();
+    // Ticking a ticked line changes nothing.
+    let again = k
+        .admin
+        .patch(&item, Some(&etag), json!({ "done": true }))
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json()["version"], 2);
+    assert_eq!(again.json()["done_by_name"], "cook");
+    // Unticked and reworded by the admin.
+    let unticked = k
+        .admin
+        .patch(
+            &item,
+            Some(&etag),
+            json!({ "done": false, "text": "Laktosfri grädde 10 l" }),
+        )
+        .await;
+    assert_eq!(unticked.status, StatusCode::OK, "{}", unticked.text());
+    assert_eq!(unticked.json()["done"], false);
+    assert!(unticked.json()["done_at"].is_null());
+    assert!(unticked.json()["done_by"].is_null());
+    assert_eq!(unticked.json()["text"], "Laktosfri grädde 10 l");
+    let etag = unticked.header("etag").to_owned();
+
+    // Another week does not know the line; week 53 exists only in long years.
+    let next = k.week.next();
+    assert_problem(
+        &k.cook
+            .patch(
+                &format!("{}/{id}", orders_path(&k, next.year, next.week)),
+                Some(&etag),
+                json!({ "done": true }),
+            )
+            .await,
+        StatusCode::NOT_FOUND,
+    );
+    assert_problem(
+        &k.cook.get(&orders_path(&k, 2027, 53)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+
+    // Deleting needs If-Match too; then the line is gone.
+    assert_problem(
+        &k.cook.delete(&item, None).await,
+        StatusCode::PRECONDITION_REQUIRED,
+    );
+    let deleted = k.cook.delete(&item, Some(&etag)).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text());
+    assert_problem(
+        &k.cook.delete(&item, Some(&etag)).await,
+        StatusCode::NOT_FOUND,
+    );
+    let list = k.viewer.get(&path).await.json();
+    let texts: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, vec!["x".repeat(200)]);
+
+    assert_eq!(audit_count(&app, "order_reminder.created").await, 2);
+    assert_eq!(audit_count(&app, "order_reminder.updated").await, 2);
+    assert_eq!(audit_count(&app, "order_reminder.deleted").await, 1);
+}

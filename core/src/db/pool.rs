@@ -8,9 +8,11 @@ use futures_util::FutureExt;
 use super::{DatabaseUrl, DbConn, DbError, SqliteConn};
 
 /// Pragmas every SQLite connection needs: integrity, concurrent readers, and waiting on a busy
-/// writer instead of failing at once.
-const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+/// writer instead of failing at once. `busy_timeout` comes first: setting the journal mode
+/// takes a lock, and without the timeout a connection opened while another one commits
+/// fails with "database is locked" at once.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 

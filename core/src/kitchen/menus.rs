@@ -90,6 +90,19 @@ pub async fn list_year(
     Ok(rows)
 }
 
+/// The ids of every menu of the site, by (year, week).
+pub async fn list_ids(conn: &mut DbConn<'_>, site_id: i64) -> Result<Vec<i64>, DbError> {
+    let rows = crate::db_run!(conn, |c| {
+        menus::table
+            .filter(menus::site_id.eq(site_id))
+            .order((menus::year, menus::week))
+            .select(menus::id)
+            .load::<i64>(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
 /// The items of some menus with their dishes, in (menu, day, meal, slot) order.
 pub async fn items(conn: &mut DbConn<'_>, menu_ids: &[i64]) -> Result<Vec<MenuItem>, DbError> {
     let rows = crate::db_run!(conn, |c| {

@@ -2,9 +2,11 @@
 //! Alt 1/Alt 2, special diets, portion counts, weekly reports).
 
 pub mod api;
+pub mod bench_data;
 pub mod demo;
 pub mod departments;
 pub mod import;
+pub mod orders;
 pub mod plan;
 pub mod report;
 pub mod schema;
@@ -125,6 +127,8 @@ impl Module for Municipal {
             ("sv", include_str!("../locales/kitchen.sv.toml")),
             ("en", include_str!("../locales/admin.en.toml")),
             ("sv", include_str!("../locales/admin.sv.toml")),
+            ("en", include_str!("../locales/menus.en.toml")),
+            ("sv", include_str!("../locales/menus.sv.toml")),
         ]
     }
 }

@@ -1,4 +1,5 @@
 //! Menu import from CSV, XLSX and DOCX files.
 
+pub mod apply;
 pub mod model;
 pub mod parse;

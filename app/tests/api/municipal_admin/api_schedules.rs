@@ -1,0 +1,401 @@
+//! Resident schedules and overrides through the API, and the order in which the plan uses
+//! them: override, week schedule, standing schedule, fixed count.
+
+use axum::http::{Method, StatusCode};
+use galley_core::kitchen::iso_week::IsoWeek;
+use galley_municipal::plan::data::Scope;
+use galley_municipal::plan::{Meal, WeekData};
+use serde_json::{Value, json};
+
+use super::{audit_rows, department_path};
+use crate::client::Client;
+use crate::harness::TestApp;
+use crate::municipal_fixture::{Kitchen, kitchen, open_week};
+
+async fn put(
+    client: &Client<'_>,
+    path: &str,
+    tag: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value, String) {
+    let response = client.send(Method::PUT, path, tag, Some(body)).await;
+    let etag = response
+        .headers
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = if response.body.is_empty() {
+        Value::Null
+    } else {
+        response.json()
+    };
+    (response.status, body, etag)
+}
+
+async fn etag_of(k: &Kitchen<'_>, department: i64) -> String {
+    k.admin
+        .get(&department_path(department))
+        .await
+        .header("etag")
+        .to_owned()
+}
+
+fn fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_standing_schedule_is_seven_counts_or_none() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Rosengården", open_week()).await;
+    let path = format!("{}/schedule", department_path(k.departments[2]));
+    let none = k.admin.get(&path).await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert_eq!(none.json(), json!({ "weekdays": null }));
+    let v1 = none.header("etag").to_owned();
+    let week = json!({ "weekdays": [12, 12, 12, 12, 12, 10, 10] });
+    let (status, _, _) = put(&k.admin, &path, None, week.clone()).await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED);
+    // Wrong length, counts out of range, a missing field: 422, nothing stored.
+    for (body, named) in [
+        (json!({ "weekdays": [12, 12, 12] }), vec!["weekdays"]),
+        (
+            json!({ "weekdays": [1, 2, -3, 4, 5, 6, 1001] }),
+            vec!["weekdays[2]", "weekdays[6]"],
+        ),
+        (json!({}), vec![""]),
+    ] {
+        let (status, problem, _) = put(&k.admin, &path, Some(&v1), body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(fields(&problem), named);
+    }
+    assert_eq!(etag_of(&k, k.departments[2]).await, v1);
+    assert_eq!(k.admin.get(&path).await.json()["weekdays"], Value::Null);
+
+    let (status, saved, v2) = put(&k.admin, &path, Some(&v1), week.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved, week);
+    assert_eq!(v2, format!("\"department-{}-v2\"", k.departments[2]));
+    assert_eq!(etag_of(&k, k.departments[2]).await, v2);
+    // Readers: the kitchen and the department's own staff (Linden has none bound).
+    assert_eq!(k.viewer.get(&path).await.json(), week);
+    assert_eq!(
+        k.department_staff[0].get(&path).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let own = format!("{}/schedule", department_path(k.departments[0]));
+    assert_eq!(k.department_staff[0].get(&own).await.status, StatusCode::OK);
+    // Only admins write.
+    let (status, _, _) = put(&k.cook, &path, Some(&v2), week.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Saving the same again keeps the version; stale ETags are refused.
+    let (status, _, same) = put(&k.admin, &path, Some(&v2), week.clone()).await;
+    assert_eq!((status, same.as_str()), (StatusCode::OK, v2.as_str()));
+    let (status, problem, _) = put(&k.admin, &path, Some(&v1), json!({ "weekdays": null })).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(problem["current_etag"], v2);
+    // null removes it.
+    let (status, removed, _) = put(&k.admin, &path, Some(&v2), json!({ "weekdays": null })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(removed, json!({ "weekdays": null }));
+    let rows = audit_rows(
+        &k.admin,
+        "standing_schedule.replaced",
+        "department",
+        k.departments[2],
+    )
+    .await;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["details"]["after"], Value::Null);
+    assert_eq!(
+        rows[1]["details"]["after"],
+        json!([12, 12, 12, 12, 12, 10, 10])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_week_schedule_needs_a_week_that_exists() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Tallgården", open_week()).await;
+    let base = department_path(k.departments[1]);
+    let tag = etag_of(&k, k.departments[1]).await;
+    let body = json!({ "weekdays": [9, 9, 9, 9, 9, 9, 9] });
+    // 2025 has 52 ISO weeks, 2026 has 53.
+    let (status, problem, _) = put(
+        &k.admin,
+        &format!("{base}/weeks/2025/53/residents"),
+        Some(&tag),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&problem), ["week"]);
+    assert_eq!(
+        k.admin
+            .get(&format!("{base}/weeks/2026/0/residents"))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let path = format!("{base}/weeks/2026/53/residents");
+    assert_eq!(k.admin.get(&path).await.json(), json!({ "weekdays": null }));
+    let (status, saved, v2) = put(&k.admin, &path, Some(&tag), body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved, body);
+    assert_ne!(v2, tag);
+    assert_eq!(k.admin.get(&path).await.json(), body);
+    // Only that week: the next one has none.
+    assert_eq!(
+        k.admin
+            .get(&format!("{base}/weeks/2027/1/residents"))
+            .await
+            .json(),
+        json!({ "weekdays": null })
+    );
+    // Eken's own staff read it; another department's staff do not reach it.
+    assert_eq!(k.department_staff[1].get(&path).await.json(), body);
+    assert_eq!(
+        k.department_staff[0].get(&path).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let rows = audit_rows(
+        &k.admin,
+        "week_schedule.replaced",
+        "department",
+        k.departments[1],
+    )
+    .await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0]["details"]["week"],
+        json!({ "year": 2026, "week": 53 })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn overrides_are_set_per_date_and_meal_and_listed_by_range() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Hagagården", open_week()).await;
+    let base = department_path(k.departments[0]);
+    let tag = etag_of(&k, k.departments[0]).await;
+    let day = format!("{base}/overrides/2026-03-17");
+    let (status, _, _) = put(&k.admin, &day, None, json!({ "lunch": 9, "dinner": null })).await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED);
+    for (path, body, named) in [
+        (
+            format!("{base}/overrides/2026-02-30"),
+            json!({ "lunch": 9, "dinner": null }),
+            vec!["date"],
+        ),
+        (
+            day.clone(),
+            json!({ "lunch": 1001, "dinner": -1 }),
+            vec!["lunch", "dinner"],
+        ),
+        (day.clone(), json!({ "lunch": 9 }), vec![""]),
+    ] {
+        let (status, problem, _) = put(&k.admin, &path, Some(&tag), body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(fields(&problem), named, "{problem}");
+    }
+    assert_eq!(etag_of(&k, k.departments[0]).await, tag);
+
+    let (status, saved, v2) = put(
+        &k.admin,
+        &day,
+        Some(&tag),
+        json!({ "lunch": 9, "dinner": null }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(
+        saved,
+        json!({ "date": "2026-03-17", "lunch": 9, "dinner": null })
+    );
+    let (status, _, v3) = put(
+        &k.admin,
+        &format!("{base}/overrides/2026-03-20"),
+        Some(&v2),
+        json!({ "lunch": null, "dinner": 4 }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let list = k
+        .admin
+        .get(&format!("{base}/overrides?from=2026-03-16&to=2026-03-22"))
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.header("etag"), v3);
+    assert_eq!(
+        list.json(),
+        json!({ "from": "2026-03-16", "to": "2026-03-22", "overrides": [
+            { "date": "2026-03-17", "lunch": 9, "dinner": null },
+            { "date": "2026-03-20", "lunch": null, "dinner": 4 },
+        ] })
+    );
+    assert_eq!(
+        k.admin
+            .get(&format!("{base}/overrides?from=2026-03-18&to=2026-03-19"))
+            .await
+            .json()["overrides"],
+        json!([])
+    );
+    // The department's own staff read them too.
+    assert_eq!(
+        k.department_staff[0]
+            .get(&format!("{base}/overrides?from=2026-03-16&to=2026-03-22"))
+            .await
+            .json()["overrides"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // Ranges: both ends needed, in order, at most 366 days.
+    for (query, named) in [
+        ("", vec!["from", "to"]),
+        ("?from=2026-03-16", vec!["to"]),
+        ("?from=2026-03-16&to=2026-03-15", vec!["to"]),
+        ("?from=2026-01-01&to=2027-01-02", vec!["to"]),
+        ("?from=16/3&to=2026-03-15", vec!["from"]),
+    ] {
+        let response = k.admin.get(&format!("{base}/overrides{query}")).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(fields(&response.json()), named, "{query}");
+    }
+    assert_eq!(
+        k.admin
+            .get(&format!("{base}/overrides?from=2026-01-01&to=2027-01-01"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Removing both meals' overrides leaves the date without any.
+    let (status, cleared, _) = put(
+        &k.admin,
+        &day,
+        Some(&v3),
+        json!({ "lunch": null, "dinner": null }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        cleared,
+        json!({ "date": "2026-03-17", "lunch": null, "dinner": null })
+    );
+    let list = k
+        .admin
+        .get(&format!("{base}/overrides?from=2026-03-16&to=2026-03-22"))
+        .await
+        .json();
+    assert_eq!(list["overrides"].as_array().unwrap().len(), 1);
+    let rows = audit_rows(
+        &k.admin,
+        "resident_override.set",
+        "department",
+        k.departments[0],
+    )
+    .await;
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        rows[0]["details"]["lunch"],
+        json!({ "from": 9, "to": null })
+    );
+}
+
+/// Residents of Linden (fixed count 8) on `day` of `week` at `meal`, as the plan counts them.
+async fn planned(k: &Kitchen<'_>, app: &TestApp, week: IsoWeek, day: u32, meal: Meal) -> i64 {
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    let data = WeekData::load(
+        &mut pooled.conn(),
+        k.tenant,
+        k.site,
+        week,
+        Scope::Department(k.departments[2]),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    data.residents(&data.departments[0], day, meal)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_plan_takes_the_override_then_the_week_then_the_standing_schedule_then_the_count() {
+    let app = TestApp::new().await;
+    let week = open_week();
+    let k = kitchen(&app, "Ängsgården", week).await;
+    let base = department_path(k.departments[2]);
+    let week_path = format!("{base}/weeks/{}/{}/residents", week.year, week.week);
+    let tuesday = week.day(2).unwrap();
+    assert_eq!(planned(&k, &app, week, 1, Meal::Lunch).await, 8);
+
+    let tag = etag_of(&k, k.departments[2]).await;
+    let (status, _, tag) = put(
+        &k.admin,
+        &format!("{base}/schedule"),
+        Some(&tag),
+        json!({ "weekdays": [9, 9, 9, 9, 9, 7, 7] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(planned(&k, &app, week, 1, Meal::Lunch).await, 9);
+    assert_eq!(planned(&k, &app, week, 6, Meal::Dinner).await, 7);
+
+    let (status, _, tag) = put(
+        &k.admin,
+        &week_path,
+        Some(&tag),
+        json!({ "weekdays": [11, 11, 11, 11, 11, 11, 6] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(planned(&k, &app, week, 1, Meal::Lunch).await, 11);
+    assert_eq!(planned(&k, &app, week, 7, Meal::Lunch).await, 6);
+    // The week after keeps the standing schedule.
+    assert_eq!(planned(&k, &app, week.next(), 1, Meal::Lunch).await, 9);
+
+    let (status, _, tag) = put(
+        &k.admin,
+        &format!("{base}/overrides/{tuesday}"),
+        Some(&tag),
+        json!({ "lunch": 5, "dinner": null }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(planned(&k, &app, week, 2, Meal::Lunch).await, 5);
+    assert_eq!(planned(&k, &app, week, 2, Meal::Dinner).await, 11);
+
+    // Taking the rules away again, one by one, falls back in the same order.
+    let (_, _, tag) = put(
+        &k.admin,
+        &week_path,
+        Some(&tag),
+        json!({ "weekdays": null }),
+    )
+    .await;
+    assert_eq!(planned(&k, &app, week, 1, Meal::Lunch).await, 9);
+    assert_eq!(planned(&k, &app, week, 2, Meal::Lunch).await, 5);
+    let (_, _, tag) = put(
+        &k.admin,
+        &format!("{base}/schedule"),
+        Some(&tag),
+        json!({ "weekdays": null }),
+    )
+    .await;
+    assert_eq!(planned(&k, &app, week, 1, Meal::Lunch).await, 8);
+    let (status, _, _) = put(
+        &k.admin,
+        &format!("{base}/overrides/{tuesday}"),
+        Some(&tag),
+        json!({ "lunch": null, "dinner": null }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(planned(&k, &app, week, 2, Meal::Lunch).await, 8);
+}

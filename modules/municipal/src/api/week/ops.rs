@@ -1,0 +1,364 @@
+//! The operations on a department's week, shared by the JSON API and the portal's forms: read
+//! it, change a day's lunch choice, change diet marks. Each write checks the week's ETag, the
+//! deadline and the menu, bumps the department week's version and writes its audit row in one
+//! transaction; a write that changes nothing bumps nothing.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use galley_core::audit::{self, Entry};
+use galley_core::auth::{Caller, Role};
+use galley_core::db::DbConn;
+use galley_core::http::AppError;
+use galley_core::http::concurrency::check_precondition;
+use galley_core::http::problem::FieldError;
+use galley_core::kitchen::iso_week::IsoWeek;
+use galley_core::kitchen::menus;
+use galley_core::people::api::{changed_meanwhile, fail_if_any, tenant_of};
+use galley_core::state::AppState;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::view::WeekOut;
+use crate::departments::Department;
+use crate::plan::data::Scope;
+use crate::plan::{Alt, Meal, WeekData};
+use crate::week::store::{self, WeekWrite};
+
+/// One mark to set or clear.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkIn {
+    /// 1 = Monday ... 7 = Sunday.
+    pub day: i32,
+    /// `lunch` or `dinner`.
+    pub meal: String,
+    pub diet_type_id: i64,
+    pub marked: bool,
+}
+
+/// Loads the department's week; the department was already checked against the caller.
+pub async fn load(
+    conn: &mut DbConn<'_>,
+    caller: &Caller,
+    department: &Department,
+    week: IsoWeek,
+) -> Result<WeekData, AppError> {
+    let tenant = tenant_of(caller)?;
+    WeekData::load(
+        conn,
+        tenant,
+        department.site_id,
+        week,
+        Scope::Department(department.id),
+    )
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// Whether the menu changed since this person last looked, recording that they look now.
+/// Only department staff are tracked: the kitchen edits the menu itself.
+async fn menu_changed_for(
+    conn: &mut DbConn<'_>,
+    caller: &Caller,
+    data: &WeekData,
+) -> Result<bool, AppError> {
+    if caller.role != Role::Department {
+        return Ok(false);
+    }
+    let (Some(user), Some(menu)) = (caller.user_id, data.menu.as_ref()) else {
+        return Ok(false);
+    };
+    if !menu.is_published() {
+        return Ok(false);
+    }
+    let seen = menus::mark_seen(conn, menu.id, user, menu.version).await?;
+    Ok(seen.is_some_and(|version| version < menu.version))
+}
+
+/// The week as the caller sees it now.
+pub async fn read(
+    conn: &mut DbConn<'_>,
+    caller: &Caller,
+    department: &Department,
+    week: IsoWeek,
+) -> Result<WeekOut, AppError> {
+    let data = load(conn, caller, department, week).await?;
+    let changed = menu_changed_for(conn, caller, &data).await?;
+    Ok(WeekOut::build(&data, department, changed, Utc::now()))
+}
+
+pub async fn read_week(
+    state: &AppState,
+    caller: &Caller,
+    department: &Department,
+    week: IsoWeek,
+) -> Result<WeekOut, AppError> {
+    let mut pooled = state.db.get().await?;
+    read(&mut pooled.conn(), caller, department, week).await
+}
+
+/// "Tuesday 17 March", for messages.
+pub fn day_name(date: NaiveDate) -> String {
+    date.format("%A %-d %B").to_string()
+}
+
+/// After the deadline only kitchen staff and admins change a week.
+fn check_open(caller: &Caller, data: &WeekData, now: DateTime<Utc>) -> Result<(), AppError> {
+    if caller.role != Role::Department {
+        return Ok(());
+    }
+    let deadline = data.settings.deadline(data.week, data.timezone);
+    if now < deadline {
+        return Ok(());
+    }
+    let local = deadline.with_timezone(&data.timezone);
+    Err(AppError::Forbidden(format!(
+        "choices for week {} of {} closed on {} at {} ({}); ask the kitchen to change them",
+        data.week.week,
+        data.week.year,
+        local.format("%A %-d %B %Y"),
+        local.format("%H:%M"),
+        data.timezone.name(),
+    )))
+}
+
+/// The outcome of a write: the week as it is now, or a lost race.
+async fn after_write(
+    conn: &mut DbConn<'_>,
+    caller: &Caller,
+    department: &Department,
+    week: IsoWeek,
+    written: bool,
+) -> Result<WeekOut, AppError> {
+    let out = read(conn, caller, department, week).await?;
+    if written {
+        Ok(out)
+    } else {
+        Err(changed_meanwhile(out.etag))
+    }
+}
+
+/// Sets the lunch alternative of `day` (1-7). Needs the week's ETag.
+pub async fn change_choice(
+    state: &AppState,
+    caller: &Caller,
+    department: &Department,
+    week: IsoWeek,
+    day: i32,
+    wanted: Alt,
+    expected: Option<&str>,
+) -> Result<WeekOut, AppError> {
+    if !(1..=7).contains(&day) {
+        return Err(AppError::validation(
+            "day",
+            "must be 1 (Monday) to 7 (Sunday)",
+        ));
+    }
+    let tenant = tenant_of(caller)?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let data = load(conn, caller, department, week).await?;
+    let now = Utc::now();
+    let current = WeekOut::build(&data, department, false, now);
+    check_precondition(expected, &current.etag)?;
+    check_open(caller, &data, now)?;
+    let day = day as u32;
+    let date = data.week.day(day).unwrap_or_else(|| week.monday());
+    if !data.is_published() {
+        return Err(AppError::validation(
+            "lunch",
+            format!(
+                "week {} of {} has no published menu yet; choices open once the kitchen publishes it",
+                week.week, week.year
+            ),
+        ));
+    }
+    if wanted == Alt::Alt2 && !data.alt2_available(day) {
+        return Err(AppError::validation(
+            "lunch",
+            format!("{} has no Alt 2 on the published menu", day_name(date)),
+        ));
+    }
+    let before = data.stored_choice(department.id, day);
+    if before == wanted {
+        return read(conn, caller, department, week).await;
+    }
+    let version = current.version;
+    let written = galley_core::transaction!(conn, |tx| {
+        if !store::bump(tx, department.id, week, version, WeekWrite::Choices).await? {
+            return Ok::<_, AppError>(false);
+        }
+        store::set_choice(
+            tx,
+            department.id,
+            week,
+            day as i32,
+            wanted.as_str(),
+            caller.user_id,
+        )
+        .await?;
+        audit::record(
+            tx,
+            Entry::new("choice.changed", caller.actor(), Some(tenant))
+                .target("department", department.id)
+                .details(json!({
+                    "year": week.year, "week": week.week, "day": day, "date": date,
+                    "meal": "lunch", "from": before.as_str(), "to": wanted.as_str(),
+                })),
+        )
+        .await?;
+        Ok(true)
+    })?;
+    after_write(conn, caller, department, week, written).await
+}
+
+/// A checked mark: what to store.
+struct CheckedMark {
+    day: u32,
+    meal: Meal,
+    diet_type_id: i64,
+    diet: String,
+    marked: bool,
+}
+
+/// Checks every entry; any bad one refuses them all, naming `marks[i].field`.
+fn check_marks(data: &WeekData, marks: &[MarkIn]) -> Result<Vec<CheckedMark>, AppError> {
+    let limit = 7 * 2 * data.diet_types.len().max(1);
+    if marks.len() > limit {
+        return Err(AppError::validation(
+            "marks",
+            format!("at most {limit} marks (7 days, 2 meals, each diet type once)"),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut checked = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (index, mark) in marks.iter().enumerate() {
+        let field = |name: &str| format!("marks[{index}].{name}");
+        let mut fail = |name: &str, reason: String| {
+            errors.push(FieldError {
+                field: field(name),
+                reason,
+            })
+        };
+        let day = (1..=7).contains(&mark.day).then_some(mark.day as u32);
+        if day.is_none() {
+            fail("day", "must be 1 (Monday) to 7 (Sunday)".into());
+        }
+        let meal = Meal::parse(&mark.meal);
+        if meal.is_none() {
+            fail(
+                "meal",
+                format!("`{}` is not a meal: lunch or dinner", mark.meal),
+            );
+        }
+        let diet = data.diet_types.iter().find(|d| d.id == mark.diet_type_id);
+        match diet {
+            None => fail(
+                "diet_type_id",
+                format!(
+                    "there is no diet type {} in this kitchen",
+                    mark.diet_type_id
+                ),
+            ),
+            Some(diet) if diet.always_applies => fail(
+                "diet_type_id",
+                format!(
+                    "{} always applies and needs no mark; leave it out",
+                    diet.name
+                ),
+            ),
+            Some(_) => {}
+        }
+        let (Some(day), Some(meal), Some(diet)) = (day, meal, diet) else {
+            continue;
+        };
+        if diet.always_applies {
+            continue;
+        }
+        if let Some(first) = seen.insert((day, meal, diet.id), index) {
+            fail(
+                "diet_type_id",
+                format!(
+                    "{} on day {day} at {} is already in marks[{first}]",
+                    diet.name,
+                    meal.as_str()
+                ),
+            );
+            continue;
+        }
+        checked.push(CheckedMark {
+            day,
+            meal,
+            diet_type_id: diet.id,
+            diet: diet.name.clone(),
+            marked: mark.marked,
+        });
+    }
+    fail_if_any(errors)?;
+    Ok(checked)
+}
+
+/// Sets or clears diet marks, all or nothing. Needs the week's ETag.
+pub async fn change_marks(
+    state: &AppState,
+    caller: &Caller,
+    department: &Department,
+    week: IsoWeek,
+    marks: &[MarkIn],
+    expected: Option<&str>,
+) -> Result<WeekOut, AppError> {
+    let tenant = tenant_of(caller)?;
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let data = load(conn, caller, department, week).await?;
+    let now = Utc::now();
+    let current = WeekOut::build(&data, department, false, now);
+    check_precondition(expected, &current.etag)?;
+    check_open(caller, &data, now)?;
+    let checked = check_marks(&data, marks)?;
+    let changes: Vec<CheckedMark> = checked
+        .into_iter()
+        .filter(|m| data.mark_stored(department.id, m.day, m.meal, m.diet_type_id) != m.marked)
+        .collect();
+    if changes.is_empty() {
+        return read(conn, caller, department, week).await;
+    }
+    let version = current.version;
+    let details: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|m| {
+            json!({
+                "day": m.day, "meal": m.meal.as_str(), "diet_type_id": m.diet_type_id,
+                "diet": m.diet, "marked": m.marked,
+            })
+        })
+        .collect();
+    let written = galley_core::transaction!(conn, |tx| {
+        if !store::bump(tx, department.id, week, version, WeekWrite::Marks).await? {
+            return Ok::<_, AppError>(false);
+        }
+        for mark in &changes {
+            store::set_mark(
+                tx,
+                department.id,
+                week,
+                mark.day as i32,
+                mark.meal.as_str(),
+                mark.diet_type_id,
+                mark.marked,
+            )
+            .await?;
+        }
+        audit::record(
+            tx,
+            Entry::new("marks.changed", caller.actor(), Some(tenant))
+                .target("department", department.id)
+                .details(json!({ "year": week.year, "week": week.week, "changes": details })),
+        )
+        .await?;
+        Ok(true)
+    })?;
+    after_write(conn, caller, department, week, written).await
+}

@@ -1,0 +1,161 @@
+//! `cargo xtask bench`: the load benchmark. Builds the release binary, seeds the benchmark's
+//! data set (`galley seed-bench`), starts the server on SQLite and then on PostgreSQL, drives
+//! it with wrk from another process on 127.0.0.1, and writes `target/bench/report.md`.
+//! Speed targets are judged here, never by timed assertions in tests.
+
+mod report;
+mod scenarios;
+mod seed;
+mod server;
+mod wrk;
+
+use std::fs;
+use std::path::Path;
+use std::time::Instant;
+
+use crate::{dist, postgres, tools, util};
+
+pub const USAGE: &str = "usage: cargo xtask bench [--duration SECS] [--sqlite-only | --postgres-only]
+
+Builds the release binary, seeds 1 tenant, 3 kitchens (200 departments in the measured one),
+15 diet types each, two years of weekly menus with choices and marks, then runs wrk against
+the server on SQLite and on PostgreSQL (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres;
+a database `galley_bench` is dropped and made there). Each endpoint runs SECS seconds (default
+10) at 16 and 64 connections, the reports also at 1. Writes target/bench/report.md.";
+
+/// The backends the benchmark covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn title(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+struct Options {
+    duration_secs: u32,
+    backends: Vec<Backend>,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        duration_secs: 10,
+        backends: vec![Backend::Sqlite, Backend::Postgres],
+    };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--duration" => {
+                let value = rest.next().ok_or("--duration needs a number of seconds")?;
+                options.duration_secs = value
+                    .parse()
+                    .ok()
+                    .filter(|s| (1..=600).contains(s))
+                    .ok_or_else(|| format!("--duration {value}: give 1 to 600 seconds"))?;
+            }
+            "--sqlite-only" => options.backends = vec![Backend::Sqlite],
+            "--postgres-only" => options.backends = vec![Backend::Postgres],
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    let options = parse(args)?;
+    let steps = 2 + options.backends.len() + 1;
+    util::progress(1, steps, "wrk (the load generator)");
+    tools::ensure_all(&tools::BENCH_TOOLS)?;
+
+    util::progress(2, steps, "release build of galley");
+    let started = Instant::now();
+    let mut build = util::cargo();
+    build
+        .current_dir(root)
+        .args(["build", "--release", "-p", "galley", "--locked"]);
+    util::run_checked(&mut build, "the release build")?;
+    println!("    built in {}", util::secs(started.elapsed()));
+    let binary = dist::target_dir(root).join("release").join("galley");
+    let out = dist::target_dir(root).join("bench");
+    fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+
+    let mut results = Vec::new();
+    for (index, backend) in options.backends.iter().enumerate() {
+        util::progress(3 + index, steps, &format!("{} run", backend.title()));
+        let database_url = match backend {
+            Backend::Sqlite => seed::fresh_sqlite(&out)?,
+            Backend::Postgres => {
+                let base = postgres::test_database_url();
+                postgres::check_reachable(&base)?;
+                seed::fresh_postgres(&base)?
+            }
+        };
+        results.push(run_backend(
+            &binary,
+            &out,
+            *backend,
+            &database_url,
+            options.duration_secs,
+        )?);
+    }
+
+    util::progress(steps, steps, "report");
+    let text = report::render(root, &results, options.duration_secs);
+    let path = out.join("report.md");
+    fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("{text}");
+    println!("written to {}", path.display());
+    Ok(())
+}
+
+fn run_backend(
+    binary: &Path,
+    out: &Path,
+    backend: Backend,
+    database_url: &str,
+    duration_secs: u32,
+) -> Result<report::BackendResult, String> {
+    let secret = seed::secret_key(binary)?;
+    println!("    seeding the data set");
+    let data = seed::seed(binary, database_url, &secret)?;
+    let scripts = scenarios::write_scripts(out, &data)?;
+    let log = out.join(format!("server-{}.log", backend.title().to_lowercase()));
+    let server = server::Server::start(binary, database_url, &secret, &log)?;
+    println!(
+        "    cold start to the first /health answer: {} ms",
+        server.cold_start.as_millis()
+    );
+    let mut runs = Vec::new();
+    for scenario in &scripts {
+        scenarios::warm_up(&server, scenario)?;
+        for (run, &connections) in scenario.connections.iter().enumerate() {
+            let result = wrk::run(server.addr, scenario, connections, duration_secs, run)?;
+            println!(
+                "    {:<22} {connections:>3} conn  {:>9.1} req/s  p50 {:>8}  p99 {:>8}  non-2xx {}",
+                scenario.title,
+                result.requests_per_sec,
+                report::millis(result.p50_ms),
+                report::millis(result.p99_ms),
+                result.non_2xx
+            );
+            runs.push((scenario.title, connections, result));
+        }
+    }
+    let peak_rss_kib = server.peak_rss_kib();
+    let cold_start = server.cold_start;
+    server.stop();
+    Ok(report::BackendResult {
+        backend,
+        cold_start,
+        peak_rss_kib,
+        runs,
+    })
+}
