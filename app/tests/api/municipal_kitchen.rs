@@ -12,6 +12,9 @@ use crate::client::Client;
 use crate::harness::TestApp;
 use crate::municipal_fixture::{Kitchen, kitchen, open_week};
 
+mod e2e;
+mod pages;
+
 fn planning(k: &Kitchen, date: chrono::NaiveDate) -> String {
     format!("/api/v1/municipal/sites/{}/planning/{date}", k.site)
 }
@@ -642,4 +645,158 @@ async fn kitchen_readers_read_departments_are_refused_and_tenants_stay_apart() {
     let response = k.cook.get(&bad).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(response.json()["errors"][0]["field"], "week");
+}
+
+/// The numbers of the report's totals row, in the downloads' column order.
+fn report_totals(report: &Value) -> Vec<i64> {
+    let t = &report["totals"];
+    [
+        &t["lunch"]["residents"],
+        &t["lunch"]["special"],
+        &t["lunch"]["normal"],
+        &t["lunch"]["alt1"],
+        &t["lunch"]["alt2"],
+        &t["dinner"]["residents"],
+        &t["dinner"]["special"],
+        &t["dinner"]["normal"],
+    ]
+    .iter()
+    .map(|v| v.as_i64().unwrap())
+    .collect()
+}
+
+fn csv_rows(body: &[u8], delimiter: u8) -> Vec<Vec<String>> {
+    let body = body
+        .strip_prefix("\u{feff}".as_bytes())
+        .expect("a CSV starting with the UTF-8 byte-order mark");
+    let text = std::str::from_utf8(body).unwrap();
+    text.lines()
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            line.split(delimiter as char)
+                .map(|cell| cell.trim_matches('"').to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn downloads_carry_the_reports_totals() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Filby", open_week()).await;
+    choose(&app, k.departments[1], k.week, 3, "alt2").await;
+    mark(&app, k.departments[0], k.week, 1, "lunch", k.diets[0]).await;
+    let json = get_ok(&k.cook, &report(&k)).await;
+    let totals = report_totals(&json);
+    assert_eq!(totals[4], 10, "Eken's Wednesday went to Alt 2");
+    let file = |ext: &str| {
+        format!(
+            "attachment; filename=\"veckorapport-filby-centralkok-{}-v{}.{ext}\"",
+            k.week.year, k.week.week
+        )
+    };
+
+    // CSV, semicolons by default, Swedish words by default.
+    let csv = k.cook.get(&format!("{}?format=csv", report(&k))).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text());
+    assert_eq!(csv.content_type(), "text/csv; charset=utf-8");
+    assert_eq!(csv.header("content-disposition"), file("csv"));
+    assert!(csv.body.starts_with(b"\xEF\xBB\xBF"));
+    let rows = csv_rows(&csv.body, b';');
+    assert_eq!(rows[0][0], "Avdelning");
+    assert!(rows[0][1].contains("Boende"), "{:?}", rows[0]);
+    assert_eq!(rows.len(), 1 + 3 + 1, "header, three departments, totals");
+    assert_eq!(rows[1][0], "Björken");
+    let last = rows.last().unwrap();
+    assert_eq!(last[0], "Totalt");
+    let numbers: Vec<i64> = last[1..].iter().map(|n| n.parse().unwrap()).collect();
+    assert_eq!(numbers, totals);
+
+    // Commas and English on request; `Accept: text/csv` is a CSV too.
+    let comma = k
+        .cook
+        .get(&format!(
+            "{}?format=csv&delimiter=comma&lang=en",
+            report(&k)
+        ))
+        .await;
+    assert_eq!(comma.status, StatusCode::OK);
+    let rows = csv_rows(&comma.body, b',');
+    assert_eq!(rows[0][0], "Department");
+    assert_eq!(rows.last().unwrap()[0], "Total");
+    assert_eq!(rows.last().unwrap().len(), 9);
+    let accepted = k
+        .cook
+        .get_with(&report(&k), &[("accept", "text/csv")])
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK);
+    assert_eq!(accepted.content_type(), "text/csv; charset=utf-8");
+    assert_eq!(accepted.body, csv.body);
+
+    // XLSX: the same totals, read back with calamine.
+    let xlsx = k.cook.get(&format!("{}?format=xlsx", report(&k))).await;
+    assert_eq!(xlsx.status, StatusCode::OK, "{}", xlsx.text());
+    assert_eq!(
+        xlsx.content_type(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert_eq!(xlsx.header("content-disposition"), file("xlsx"));
+    use calamine::{Data, Reader, Xlsx};
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.clone())).unwrap();
+    let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
+    let total_row = sheet
+        .rows()
+        .find(|row| matches!(&row[0], Data::String(s) if s == "Totalt"))
+        .expect("a totals row");
+    let numbers: Vec<i64> = total_row[1..9]
+        .iter()
+        .map(|cell| match cell {
+            Data::Float(f) => *f as i64,
+            Data::Int(i) => *i,
+            other => panic!("not a number: {other:?}"),
+        })
+        .collect();
+    assert_eq!(numbers, totals);
+    let text: String = sheet
+        .rows()
+        .flat_map(|row| row.iter())
+        .map(|cell| cell.to_string())
+        .collect::<Vec<_>>()
+        .join("|");
+    assert!(
+        text.contains("Björken") && text.contains("Kvällsmat"),
+        "{text}"
+    );
+
+    // PDF, by parameter or by Accept.
+    let pdf = k.cook.get(&format!("{}?format=pdf", report(&k))).await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.text());
+    assert_eq!(pdf.content_type(), "application/pdf");
+    assert_eq!(pdf.header("content-disposition"), file("pdf"));
+    assert!(pdf.body.starts_with(b"%PDF"));
+    let accepted = k
+        .viewer
+        .get_with(&report(&k), &[("accept", "application/pdf")])
+        .await;
+    assert_eq!(accepted.content_type(), "application/pdf");
+    assert!(accepted.body.starts_with(b"%PDF"));
+
+    // JSON stays the default, and bad parameters name themselves.
+    let plain = k.cook.get_with(&report(&k), &[("accept", "*/*")]).await;
+    assert_eq!(plain.content_type(), "application/json");
+    for (query, field) in [
+        ("format=docx", "format"),
+        ("format=csv&delimiter=tab", "delimiter"),
+        ("format=pdf&lang=de", "lang"),
+    ] {
+        let response = k.cook.get(&format!("{}?{query}", report(&k))).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(response.json()["errors"][0]["field"], field, "{query}");
+    }
+    // Departments get no file either.
+    let refused = k.department_staff[0]
+        .get(&format!("{}?format=pdf", report(&k)))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
