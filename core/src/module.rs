@@ -43,6 +43,8 @@ pub struct NavEntry {
     pub label_key: &'static str,
     /// Absolute path of the page.
     pub path: &'static str,
+    /// The roles that see the entry; empty: everyone, signed in or not.
+    pub roles: &'static [Role],
 }
 
 /// One (meal, slot) a module puts in its menus, such as municipal's (`lunch`, `alt1`).

@@ -204,6 +204,7 @@ impl Module for {{Camel}} {
         &[NavEntry {
             label_key: "module.{{name}}.title",
             path: "/{{name}}",
+            roles: &[],
         }]
     }
 

@@ -70,7 +70,10 @@ impl Page {
             if !snapshot.is_enabled_in(module.id(), scope) {
                 continue;
             }
-            nav.extend(module.navigation().iter().map(|entry| NavLink {
+            let shown = |entry: &&crate::module::NavEntry| {
+                entry.roles.is_empty() || caller.is_some_and(|c| entry.roles.contains(&c.role))
+            };
+            nav.extend(module.navigation().iter().filter(shown).map(|entry| NavLink {
                 label: i18n.text(lang, entry.label_key).to_owned(),
                 path: entry.path,
                 current: path == entry.path || path.starts_with(&format!("{}/", entry.path)),

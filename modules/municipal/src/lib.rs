@@ -15,6 +15,7 @@ pub mod web;
 pub mod week;
 
 use axum::Router;
+use galley_core::auth::Role;
 use galley_core::db::DbConn;
 use galley_core::diesel_migrations::{self, EmbeddedMigrations, embed_migrations};
 use galley_core::module::{
@@ -86,10 +87,39 @@ impl Module for Municipal {
     }
 
     fn navigation(&self) -> &'static [NavEntry] {
-        &[NavEntry {
-            label_key: "module.municipal.title",
-            path: "/municipal",
-        }]
+        const KITCHEN: &[Role] = &[Role::Admin, Role::Cook, Role::Viewer];
+        &[
+            NavEntry {
+                label_key: "module.municipal.title",
+                path: "/municipal",
+                roles: &[],
+            },
+            NavEntry {
+                label_key: "municipal.nav.portal",
+                path: "/municipal/portal",
+                roles: &[Role::Department],
+            },
+            NavEntry {
+                label_key: "municipal.nav.plan",
+                path: "/municipal/kitchen/plan",
+                roles: KITCHEN,
+            },
+            NavEntry {
+                label_key: "municipal.nav.weeks",
+                path: "/municipal/kitchen/weeks",
+                roles: KITCHEN,
+            },
+            NavEntry {
+                label_key: "municipal.nav.reports",
+                path: "/municipal/kitchen/reports",
+                roles: KITCHEN,
+            },
+            NavEntry {
+                label_key: "municipal.nav.admin",
+                path: "/municipal/admin",
+                roles: &[Role::Admin],
+            },
+        ]
     }
 
     fn menu_slots(&self) -> &'static [MenuSlot] {

@@ -67,6 +67,7 @@ impl Module for Offshore {
         &[NavEntry {
             label_key: "module.offshore.title",
             path: "/offshore",
+            roles: &[],
         }]
     }
 
