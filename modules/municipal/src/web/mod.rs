@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod kitchen;
+pub mod menus;
 pub mod portal;
 
 use axum::Router;
@@ -15,7 +16,18 @@ use galley_core::state::AppState;
 use galley_core::web::assets::{Asset, respond};
 
 /// The module's own scripts and styles, served at `/municipal/static/{name}`.
-const ASSETS: &[Asset] = &[];
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "menus.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../static/menus.css"),
+    },
+    Asset {
+        name: "editor.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/editor.js"),
+    },
+];
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(portal::router())
         .merge(kitchen::router())
         .merge(admin::router())
+        .merge(menus::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
