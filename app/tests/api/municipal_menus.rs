@@ -1054,6 +1054,25 @@ async fn the_week_editor_shows_saves_and_guards_the_week() {
         k.department_staff[0].get(&page_path).await.status,
         StatusCode::FORBIDDEN
     );
+    // An empty form for an unwritten week writes nothing.
+    let next = k.week.next();
+    let next_path = format!("/municipal/menus/{}/{}", next.year, next.week);
+    let blank = k.cook.get(&next_path).await.text();
+    assert!(blank.contains("Ingen meny för v."));
+    let kept = post_week(
+        &k.cook,
+        &next_path,
+        &field(&blank, "etag"),
+        &week_fields(&blank, &[]),
+    )
+    .await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER);
+    let unwritten = k
+        .cook
+        .get(&menu_path(&k, next.year, next.week))
+        .await
+        .json();
+    assert_eq!(unwritten["version"], 0);
     // A week that does not exist is not a page.
     assert_eq!(
         k.cook.get("/municipal/menus/2027/53").await.status,
@@ -1435,6 +1454,48 @@ mod in_a_browser {
             assert_eq!(wednesday["dish"]["id"], k.dishes[0]);
             desktop.screenshot("07-editor-saved-desktop").await;
 
+            // Someone else saves the week on a phone meanwhile; saving here then shows both
+            // versions, and "Spara min version" puts ours over theirs.
+            let phone = Browser::phone(&app, TEST).await;
+            sign_in(&phone, cook).await;
+            phone.goto("/municipal/menus/2026/14").await;
+            phone
+                .fill("#dish-5-lunch-dessert", "Chokladpudding med grädde")
+                .await;
+            scroll_to(&phone, ".save-bar button[type=submit]", "center").await;
+            phone.click(".save-bar button[type=submit]").await;
+            phone.wait_for_path("/municipal/menus/2026/14").await;
+            assert_eq!(
+                phone.text(".alert.success[role=status] strong").await,
+                "Sparat"
+            );
+            desktop
+                .fill("#dish-1-dinner-main", "Raggmunk med fläsk")
+                .await;
+            desktop.click(".save-bar button[type=submit]").await;
+            desktop.wait_for_path("/municipal/menus/2026/14").await;
+            let conflict = desktop.text("#conflict").await;
+            assert!(
+                conflict.contains("Någon annan sparade veckan"),
+                "{conflict}"
+            );
+            assert!(conflict.contains("Chokladpudding med grädde"), "{conflict}");
+            assert!(conflict.contains("Raggmunk med fläsk"), "{conflict}");
+            desktop.screenshot("07b-editor-conflict-desktop").await;
+            desktop.click("#conflict button[type=submit]").await;
+            desktop.wait_for_path("/municipal/menus/2026/14").await;
+            assert_eq!(
+                desktop.text(".alert.success[role=status] strong").await,
+                "Sparat"
+            );
+            assert_eq!(
+                desktop
+                    .prop("#dish-1-dinner-main", "value")
+                    .await
+                    .as_deref(),
+                Some("Raggmunk med fläsk")
+            );
+
             // The order list on the kitchen's tablet-sized screen.
             desktop.goto("/municipal/orders/2026/14").await;
             desktop.fill("#text", "Laktosfri grädde 5 l").await;
@@ -1457,8 +1518,6 @@ mod in_a_browser {
             desktop.screenshot("08-orders-desktop").await;
 
             // A phone: the week as cards, no sideways scrolling; and the order list.
-            let phone = Browser::phone(&app, TEST).await;
-            sign_in(&phone, cook).await;
             phone.goto("/municipal/menus/2026/14").await;
             assert_fits_width(&phone).await;
             phone.screenshot("09-editor-phone").await;

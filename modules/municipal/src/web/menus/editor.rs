@@ -163,12 +163,22 @@ async fn load_menu(state: &AppState, site: i64, week: IsoWeek) -> Result<MenuOut
     Ok(MenuOut::new(site, week, menu.as_ref(), &items))
 }
 
-/// The tenant's dish names for the fields' suggestion list.
-async fn dish_names(state: &AppState, caller: &Caller) -> Result<Vec<String>, AppError> {
+/// The tenant's dishes for the fields' suggestion list, with their allergens by folded name.
+async fn tenant_dishes(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<(Vec<String>, HashMap<String, Vec<Allergen>>), AppError> {
     let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let (dishes, _) = dishes::list(&mut pooled.conn(), tenant, None, 0, 2000).await?;
-    Ok(dishes.into_iter().map(|dish| dish.name).collect())
+    let allergens = dishes
+        .iter()
+        .map(|dish| (dishes::name_key(&dish.name), from_mask(dish.allergens)))
+        .collect();
+    Ok((
+        dishes.into_iter().map(|dish| dish.name).collect(),
+        allergens,
+    ))
 }
 
 /// The stored menu as the form would hold it.
@@ -217,8 +227,8 @@ async fn editor_page(
     kitchen: &KitchenSite,
     view: View,
 ) -> Response {
-    let names = match dish_names(state, caller).await {
-        Ok(names) => names,
+    let (names, mut known) = match tenant_dishes(state, caller).await {
+        Ok(found) => found,
         Err(error) => return failed(error),
     };
     let settings = match state.db.get().await {
@@ -233,64 +243,10 @@ async fn editor_page(
         year: view.menu.year,
         week: view.menu.week,
     };
-    let known = allergens_by_name(&view.menu);
-    let stored_names: HashMap<String, Vec<Allergen>> = known;
-    let mut differences = Vec::new();
-    let days = (1..=7)
-        .map(|day| DayRow {
-            day,
-            label: day_label(&page, week, day),
-            cells: SLOTS
-                .iter()
-                .enumerate()
-                .map(|(index, (meal, slot, label_key))| {
-                    let field = field_name(day, meal, slot);
-                    let value = view.typed.get(&(day, index)).cloned().unwrap_or_default();
-                    let theirs = view.theirs.as_ref().and_then(|theirs| {
-                        let other = theirs.get(&(day, index)).cloned().unwrap_or_default();
-                        (dishes::name_key(&other) != dishes::name_key(&value)).then_some(other)
-                    });
-                    if let Some(other) = &theirs {
-                        differences.push(Difference {
-                            place: format!(
-                                "{} · {}",
-                                day_label(&page, week, day),
-                                page.t(label_key)
-                            ),
-                            theirs: other.clone(),
-                            ours: value.clone(),
-                        });
-                    }
-                    Cell {
-                        allergens: stored_names
-                            .get(&dishes::name_key(&value))
-                            .map(|allergens| allergen_names(&page, allergens)),
-                        offered: *slot != "alt2" || weekend_alt2 || day <= 5 || !value.is_empty(),
-                        error: view.field_errors.get(&field).cloned(),
-                        label: page.t(label_key).to_owned(),
-                        field,
-                        value,
-                        theirs,
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    let allergen_json = serde_json::Value::Object(
-        Allergen::ALL
-            .iter()
-            .map(|allergen| {
-                (
-                    serde_json::to_value(allergen)
-                        .ok()
-                        .and_then(|code| code.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                    serde_json::Value::from(page.t(allergen.key())),
-                )
-            })
-            .collect(),
-    )
-    .to_string();
+    // The menu's own dishes, in case the tenant has more than the list holds.
+    known.extend(allergens_by_name(&view.menu));
+    let (days, differences) = grid(&page, week, &view, &known, weekend_alt2);
+    let allergen_json = allergen_json(&page);
     let this_week = kitchen.this_week();
     let template = EditorTemplate {
         section: "editor",
@@ -335,6 +291,77 @@ async fn editor_page(
         template.errors.status()
     };
     render(status, &template)
+}
+
+/// The days and their cells, and in a conflict the slots where the two versions differ.
+fn grid(
+    page: &Page,
+    week: IsoWeek,
+    view: &View,
+    known: &HashMap<String, Vec<Allergen>>,
+    weekend_alt2: bool,
+) -> (Vec<DayRow>, Vec<Difference>) {
+    let mut differences = Vec::new();
+    let days = (1..=7)
+        .map(|day| DayRow {
+            day,
+            label: day_label(page, week, day),
+            cells: SLOTS
+                .iter()
+                .enumerate()
+                .map(|(index, (meal, slot, label_key))| {
+                    let field = field_name(day, meal, slot);
+                    let value = view.typed.get(&(day, index)).cloned().unwrap_or_default();
+                    let theirs = view.theirs.as_ref().and_then(|theirs| {
+                        let other = theirs.get(&(day, index)).cloned().unwrap_or_default();
+                        (dishes::name_key(&other) != dishes::name_key(&value)).then_some(other)
+                    });
+                    if let Some(other) = &theirs {
+                        differences.push(Difference {
+                            place: format!(
+                                "{} · {}",
+                                day_label(page, week, day),
+                                page.t(label_key)
+                            ),
+                            theirs: other.clone(),
+                            ours: value.clone(),
+                        });
+                    }
+                    Cell {
+                        allergens: known
+                            .get(&dishes::name_key(&value))
+                            .map(|allergens| allergen_names(page, allergens)),
+                        offered: *slot != "alt2" || weekend_alt2 || day <= 5 || !value.is_empty(),
+                        error: view.field_errors.get(&field).cloned(),
+                        label: page.t(label_key).to_owned(),
+                        field,
+                        value,
+                        theirs,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    (days, differences)
+}
+
+/// The allergens' names in the reader's language by their API code, for editor.js.
+fn allergen_json(page: &Page) -> String {
+    serde_json::Value::Object(
+        Allergen::ALL
+            .iter()
+            .map(|allergen| {
+                (
+                    serde_json::to_value(allergen)
+                        .ok()
+                        .and_then(|code| code.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    serde_json::Value::from(page.t(allergen.key())),
+                )
+            })
+            .collect(),
+    )
+    .to_string()
 }
 
 async fn show(
@@ -502,6 +529,11 @@ async fn save(
             true,
         )
         .await;
+    }
+    // An empty form for a week nobody has written stays unwritten.
+    if current.version == 0 && typed.is_empty() {
+        return Redirect::to(&format!("/municipal/menus/{}/{}", week.year, week.week))
+            .into_response();
     }
     let (ids, created) = match resolve_dishes(&state, &caller, &typed).await {
         Ok(resolved) => resolved,

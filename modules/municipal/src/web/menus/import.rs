@@ -83,6 +83,8 @@ struct WeekCard {
 struct ImportTemplate {
     page: Page,
     section: &'static str,
+    /// Only kitchen staff reach this page.
+    can_edit: bool,
     csrf: String,
     site_name: String,
     year: String,
@@ -143,6 +145,7 @@ fn form_page(
         &ImportTemplate {
             page,
             section: "import",
+            can_edit: true,
             csrf: caller.csrf_token().unwrap_or_default().to_owned(),
             site_name: kitchen.name.clone(),
             year,
