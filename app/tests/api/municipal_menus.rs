@@ -764,3 +764,823 @@ async fn the_order_checklist_is_added_to_ticked_off_and_cleared() {
     assert_eq!(audit_count(&app, "order_reminder.updated").await, 2);
     assert_eq!(audit_count(&app, "order_reminder.deleted").await, 1);
 }
+
+// ---------------------------------------------------------------------------- pages ---
+
+/// A multipart form as a browser sends it: text fields in order, then the file if any.
+fn multipart_form(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----galley-page-boundary-31c9";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((name, content_type, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+                 Content-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Posts a multipart form from a page: the session cookie, and the CSRF token only as the
+/// form's own field (as a browser without JavaScript sends it) when `fields` has one.
+async fn post_multipart(
+    client: &Client<'_>,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &str, &[u8])>,
+) -> TestResponse {
+    let (content_type, body) = multipart_form(fields, file);
+    client
+        .app
+        .request(
+            Method::POST,
+            path,
+            &[("cookie", &client.cookie), ("content-type", &content_type)],
+            body,
+        )
+        .await
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&#43;", "+")
+        .replace("&#x2f;", "/")
+        .replace("&#x2F;", "/")
+        .replace("&#47;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The value of the first field named `name` in a page.
+fn field(html: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name} in the page"))
+        + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    unescape(&html[start..end])
+}
+
+/// Every field of the week form as the page holds it, with some replaced.
+fn week_fields(html: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for day in 1..=7 {
+        for (meal, slot) in [
+            ("lunch", "alt1"),
+            ("lunch", "alt2"),
+            ("lunch", "dessert"),
+            ("dinner", "main"),
+        ] {
+            let name = format!("dish-{day}-{meal}-{slot}");
+            let marker = format!(r#"name="{name}" value=""#);
+            let Some(at) = html.find(&marker) else {
+                continue;
+            };
+            let start = at + marker.len();
+            let end = html[start..].find('"').unwrap() + start;
+            let value = changes
+                .iter()
+                .find(|(changed, _)| *changed == name)
+                .map_or_else(
+                    || unescape(&html[start..end]),
+                    |(_, value)| (*value).to_owned(),
+                );
+            fields.push((name, value));
+        }
+    }
+    fields
+}
+
+async fn post_week(
+    client: &Client<'_>,
+    path: &str,
+    etag: &str,
+    fields: &[(String, String)],
+) -> TestResponse {
+    let mut all: Vec<(&str, &str)> = vec![("etag", etag)];
+    all.extend(
+        fields
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
+    );
+    crate::console::post_form(client, path, &all).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_week_editor_shows_saves_and_guards_the_week() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Editorby", open_week()).await;
+    let page_path = format!("/municipal/menus/{}/{}", k.week.year, k.week.week);
+
+    let landing = k.cook.get("/municipal/menus").await;
+    assert_eq!(landing.status, StatusCode::SEE_OTHER);
+    assert!(landing.header("location").starts_with("/municipal/menus/"));
+
+    let page = k.cook.get(&page_path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains("Köttbullar med potatismos (editorby)"));
+    assert!(
+        html.contains(r#"<li class="badge">Gluten</li>"#),
+        "allergen badges"
+    );
+    assert!(html.contains("Publicerad"));
+    assert!(html.contains(&format!("v. {}", k.week.week)));
+    assert!(html.contains(r#"<script src="/municipal/static/editor.js" defer></script>"#));
+    let api = k.cook.get(&k.menu_path()).await;
+    let etag = field(&html, "etag");
+    assert_eq!(etag, api.header("etag"));
+    let version = api.json()["version"].as_i64().unwrap();
+
+    // Monday's Alt 1 becomes a dish nobody has yet; Tuesday's dessert is cleared.
+    let fields = week_fields(
+        &html,
+        &[
+            ("dish-1-lunch-alt1", "  Pytt i  panna "),
+            ("dish-2-lunch-dessert", ""),
+        ],
+    );
+    // Every day has all four slots (this kitchen offers Alt 2 at weekends too).
+    assert_eq!(fields.len(), 28);
+    let saved = post_week(&k.cook, &page_path, &etag, &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    assert_eq!(
+        saved.header("location"),
+        format!("{page_path}?saved=1&new=1")
+    );
+    let menu = k.cook.get(&k.menu_path()).await.json();
+    assert_eq!(menu["version"], version + 1);
+    assert_eq!(menu["changed_after_publish"], true);
+    assert_eq!(
+        dish_in(&menu, 1, "lunch", "alt1").as_deref(),
+        Some("Pytt i panna")
+    );
+    assert_eq!(dish_in(&menu, 2, "lunch", "dessert"), None);
+    assert_eq!(menu["items"].as_array().unwrap().len(), 25);
+    let pytt = k.cook.get("/api/v1/dishes?q=pytt").await.json();
+    assert_eq!(pytt["items"][0]["category"], "main");
+    let after = k
+        .cook
+        .get(&format!("{page_path}?saved=1&new=1"))
+        .await
+        .text();
+    assert!(after.contains("Sparat"));
+    assert!(after.contains("1 nya rätter skapades utan allergener"));
+
+    // A form read before that save: both versions are shown, ours is kept in the fields, and
+    // the form now carries the current ETag so that saving again puts ours over theirs.
+    let mine = week_fields(
+        &html,
+        &[("dish-1-lunch-alt1", "Kycklinggryta med ris (editorby)")],
+    );
+    let conflict = post_week(&k.cook, &page_path, &etag, &mine).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    let shown = conflict.text();
+    assert!(shown.contains("Någon annan sparade veckan medan du redigerade"));
+    assert!(shown.contains("Pytt i panna"), "their version is shown");
+    assert!(
+        shown.contains(r#"value="Kycklinggryta med ris (editorby)""#),
+        "ours is kept"
+    );
+    let current = k.cook.get(&k.menu_path()).await;
+    assert_eq!(field(&shown, "etag"), current.header("etag"));
+    let resaved = post_week(
+        &k.cook,
+        &page_path,
+        &field(&shown, "etag"),
+        &week_fields(&shown, &[]),
+    )
+    .await;
+    assert_eq!(resaved.status, StatusCode::SEE_OTHER, "{}", resaved.text());
+    let menu = k.cook.get(&k.menu_path()).await.json();
+    assert_eq!(
+        dish_in(&menu, 1, "lunch", "alt1").as_deref(),
+        Some("Kycklinggryta med ris (editorby)")
+    );
+    // Ours replaced theirs whole: the dessert they had cleared is back, as our form held it.
+    assert_eq!(
+        dish_in(&menu, 2, "lunch", "dessert").as_deref(),
+        Some("Äppelkaka med vaniljsås (editorby)")
+    );
+
+    // Too long a name is refused next to its field; nothing is saved.
+    let html = k.cook.get(&page_path).await.text();
+    let long = "x".repeat(121);
+    let refused = post_week(
+        &k.cook,
+        &page_path,
+        &field(&html, "etag"),
+        &week_fields(&html, &[("dish-3-dinner-main", &long)]),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("Skriv högst 120 tecken."));
+
+    // Withdraw and publish again through the status forms.
+    let etag = field(&html, "etag");
+    let withdrawn = crate::console::post_form(
+        &k.cook,
+        &format!("{page_path}/unpublish"),
+        &[("etag", &etag)],
+    )
+    .await;
+    assert_eq!(
+        withdrawn.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        withdrawn.text()
+    );
+    let menu = k.cook.get(&k.menu_path()).await;
+    assert_eq!(menu.json()["status"], "draft");
+    let stale =
+        crate::console::post_form(&k.cook, &format!("{page_path}/publish"), &[("etag", &etag)])
+            .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.text().contains("Någon annan ändrade veckan nyss"));
+    let published = crate::console::post_form(
+        &k.cook,
+        &format!("{page_path}/publish"),
+        &[("etag", menu.header("etag"))],
+    )
+    .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        k.cook.get(&k.menu_path()).await.json()["status"],
+        "published"
+    );
+
+    // A form without the session's CSRF token is refused.
+    let forged = k
+        .cook
+        .app
+        .request(
+            Method::POST,
+            &page_path,
+            &[
+                ("cookie", &k.cook.cookie),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            "dish-1-lunch-alt1=Forged",
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // Viewers read the week without fields; department staff do not see the editor.
+    let read = k.viewer.get(&page_path).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(!read.text().contains(r#"id="week-form""#));
+    assert!(read.text().contains("Kycklinggryta med ris (editorby)"));
+    let viewer_post = post_week(&k.viewer, &page_path, "*", &[]).await;
+    assert_eq!(viewer_post.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        k.department_staff[0].get(&page_path).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // An empty form for an unwritten week writes nothing.
+    let next = k.week.next();
+    let next_path = format!("/municipal/menus/{}/{}", next.year, next.week);
+    let blank = k.cook.get(&next_path).await.text();
+    assert!(blank.contains("Ingen meny för v."));
+    let kept = post_week(
+        &k.cook,
+        &next_path,
+        &field(&blank, "etag"),
+        &week_fields(&blank, &[]),
+    )
+    .await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER);
+    let unwritten = k
+        .cook
+        .get(&menu_path(&k, next.year, next.week))
+        .await
+        .json();
+    assert_eq!(unwritten["version"], 0);
+    // A week that does not exist is not a page.
+    assert_eq!(
+        k.cook.get("/municipal/menus/2027/53").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_import_page_previews_then_imports_the_same_file() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Sidimport", open_week()).await;
+    let csv = sample("meny-v12-2026.csv");
+
+    let form = k.cook.get("/municipal/menus/import").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.text().contains(r#"enctype="multipart/form-data""#));
+    assert_eq!(
+        k.viewer.get("/municipal/menus/import").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Without the CSRF field the upload is refused.
+    let forged = post_multipart(
+        &k.cook,
+        "/municipal/menus/import",
+        &[("year", "2026")],
+        Some(("meny.csv", "text/csv", &csv)),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let preview = post_multipart(
+        &k.cook,
+        "/municipal/menus/import",
+        &[("csrf_token", &k.cook.csrf), ("year", "2026")],
+        Some(("meny-v12-2026.csv", "text/csv", &csv)),
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let html = preview.text();
+    assert!(html.contains("Förhandsgranskning"));
+    assert!(html.contains("Köttbullar med potatismos, gräddsås och lingon"));
+    assert!(html.contains(r#"href="/municipal/menus/2026/12""#));
+    assert!(html.contains(r#"id="apply-import""#));
+    assert_eq!(html.matches(r#"class="row-created""#).count(), 26);
+    assert_eq!(
+        k.cook.get(&menu_path(&k, 2026, 12)).await.json()["version"],
+        0,
+        "a preview writes nothing"
+    );
+
+    let carried =
+        ["file_name", "file_type", "file_hash", "file_data"].map(|name| field(&html, name));
+    let apply_fields = |year: &'static str| -> Vec<(String, String)> {
+        vec![
+            ("csrf_token".into(), k.cook.csrf.clone()),
+            ("apply".into(), "1".into()),
+            ("year".into(), year.into()),
+            ("file_name".into(), carried[0].clone()),
+            ("file_type".into(), carried[1].clone()),
+            ("file_hash".into(), carried[2].clone()),
+            ("file_data".into(), carried[3].clone()),
+        ]
+    };
+    // The carried file is sealed with the year it was previewed for.
+    let tampered = apply_fields("2025");
+    let pairs: Vec<(&str, &str)> = tampered
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let refused = post_multipart(&k.cook, "/municipal/menus/import", &pairs, None).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("Ladda upp den igen"));
+    assert_eq!(
+        k.cook.get(&menu_path(&k, 2026, 12)).await.json()["version"],
+        0
+    );
+
+    let apply = apply_fields("2026");
+    let pairs: Vec<(&str, &str)> = apply
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let applied = post_multipart(&k.cook, "/municipal/menus/import", &pairs, None).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.text());
+    assert!(applied.text().contains("Menyn är importerad"));
+    let menu = k.cook.get(&menu_path(&k, 2026, 12)).await.json();
+    assert_eq!(menu["items"].as_array().unwrap().len(), 26);
+    assert_eq!(menu["version"], 1);
+
+    // The broken sample: every error in red with its line, and no import button.
+    let broken = post_multipart(
+        &k.cook,
+        "/municipal/menus/import",
+        &[("csrf_token", &k.cook.csrf), ("year", "2026")],
+        Some(("meny-fel.csv", "text/csv", &sample("meny-fel.csv"))),
+    )
+    .await;
+    assert_eq!(broken.status, StatusCode::OK);
+    let html = broken.text();
+    assert_eq!(html.matches(r#"class="row-error""#).count(), 4);
+    assert!(html.contains("Filen har fel och kan inte importeras"));
+    assert!(!html.contains(r#"id="apply-import""#));
+
+    // Not a menu file: said in words next to the field.
+    let png = post_multipart(
+        &k.cook,
+        "/municipal/menus/import",
+        &[("csrf_token", &k.cook.csrf), ("year", "2026")],
+        Some(("bild.png", "image/png", b"\x89PNG\r\n\x1a\n")),
+    )
+    .await;
+    assert_eq!(png.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        png.text()
+            .contains("Filen är inte en CSV-, Excel- (.xlsx) eller Word-fil (.docx).")
+    );
+    let nothing = post_multipart(
+        &k.cook,
+        "/municipal/menus/import",
+        &[("csrf_token", &k.cook.csrf), ("year", "2026")],
+        None,
+    )
+    .await;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nothing.text().contains("Välj en fil att importera."));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_order_page_adds_ticks_and_removes_lines() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Listby", open_week()).await;
+    let path = format!("/municipal/orders/{}/{}", k.week.year, k.week.week);
+
+    let landing = k.cook.get("/municipal/orders").await;
+    assert_eq!(landing.status, StatusCode::SEE_OTHER);
+    let empty = k.cook.get(&path).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(
+        empty
+            .text()
+            .contains("Inget att beställa den här veckan ännu.")
+    );
+
+    let added = crate::console::post_form(&k.cook, &path, &[("text", "Havredryck 12 l")]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+    let refused = crate::console::post_form(&k.cook, &path, &[("text", "   ")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("Skriv vad som ska beställas"));
+
+    let html = k.cook.get(&path).await.text();
+    assert!(html.contains("Havredryck 12 l"));
+    let list = k
+        .cook
+        .get(&orders_path(&k, k.week.year, k.week.week))
+        .await
+        .json();
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let etag = field(&html, "etag");
+    let ticked = crate::console::post_form(
+        &k.cook,
+        &format!("{path}/{id}/done"),
+        &[("etag", &etag), ("done", "true")],
+    )
+    .await;
+    assert_eq!(ticked.status, StatusCode::SEE_OTHER, "{}", ticked.text());
+    assert_eq!(
+        ticked.header("location"),
+        format!("{path}?saved=1#order-{id}")
+    );
+    let html = k.cook.get(&path).await.text();
+    assert!(html.contains("Beställt av cook"), "who ticked it off");
+    assert!(html.contains(r#"aria-pressed="true""#));
+
+    // The old ETag lost: the list is shown as it is, with why.
+    let stale = crate::console::post_form(
+        &k.cook,
+        &format!("{path}/{id}/done"),
+        &[("etag", &etag), ("done", "false")],
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.text().contains("Någon annan ändrade raden nyss"));
+
+    // Viewers see the list without forms.
+    let read = k.viewer.get(&path).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(read.text().contains("Havredryck 12 l"));
+    assert!(!read.text().contains("/done\""));
+    let viewer_add = crate::console::post_form(&k.viewer, &path, &[("text", "Mjölk")]).await;
+    assert_eq!(viewer_add.status, StatusCode::FORBIDDEN);
+
+    let etag = field(&html, "etag");
+    let removed =
+        crate::console::post_form(&k.cook, &format!("{path}/{id}/delete"), &[("etag", &etag)])
+            .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(!k.cook.get(&path).await.text().contains("Havredryck 12 l"));
+    assert_eq!(audit_count(&app, "order_reminder.deleted").await, 1);
+}
+
+// -------------------------------------------------------------------------- browser ---
+
+mod in_a_browser {
+    use std::time::Duration;
+
+    use fantoccini::key::Key;
+    use serde_json::json;
+
+    use super::SAMPLES;
+    use crate::auth::PASSWORD;
+    use crate::browser::{Browser, Viewport, within_time_limit};
+    use crate::harness::TestApp;
+    use crate::municipal_fixture::{kitchen, open_week};
+
+    async fn sign_in(browser: &Browser, email: &str) {
+        browser.goto("/login").await;
+        browser.fill("#email", email).await;
+        browser.fill("#password", PASSWORD).await;
+        browser
+            .click("form[action='/login'] button[type=submit]")
+            .await;
+        browser.wait_for_path("/").await;
+    }
+
+    /// Scrolls an element into view, for a screenshot of it or a click that the phone's bottom
+    /// bar would otherwise cover.
+    async fn scroll_to(browser: &Browser, css: &str, block: &str) {
+        browser.find(css).await;
+        browser
+            .client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({ block: arguments[1] });",
+                vec![json!(css), json!(block)],
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn assert_fits_width(browser: &Browser) {
+        let sizes = browser
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (page, window) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
+        if page > window {
+            // Name the elements that stick out, for the failure message.
+            let wide = browser
+                .client
+                .execute(
+                    "return Array.from(document.querySelectorAll('body *'))\
+                       .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)\
+                       .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + \
+                         Math.round(e.getBoundingClientRect().right));",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            panic!(
+                "{} is {page} px wide in a {window} px window: {wide}",
+                browser.current_url().await
+            );
+        }
+    }
+
+    async fn wait_for_text(browser: &Browser, css: &str, text: &str) {
+        for _ in 0..100 {
+            if let Ok(element) = browser.client.find(fantoccini::Locator::Css(css)).await
+                && element.text().await.unwrap_or_default().contains(text)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "`{css}` never showed {text:?} on {}",
+            browser.current_url().await
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_cook_imports_a_word_menu_edits_the_week_and_ticks_off_orders() {
+        const TEST: &str = "municipal-menus";
+        let app = TestApp::new().await;
+        let k = kitchen(&app, "Webbkok", open_week()).await;
+        let cook = "cook-1-webbkok@example.se";
+        let docx = std::fs::canonicalize(format!("{SAMPLES}/meny-v14-2026.docx")).unwrap();
+        within_time_limit(TEST, async {
+            let desktop = Browser::desktop(&app, TEST).await;
+            sign_in(&desktop, cook).await;
+
+            // Upload the Word menu, see the preview, import it.
+            desktop.goto("/municipal/menus/import").await;
+            assert_eq!(desktop.text("main h1").await, "Importera meny");
+            desktop.screenshot("01-import-form-desktop").await;
+            desktop
+                .find("#file")
+                .await
+                .send_keys(docx.to_str().unwrap())
+                .await
+                .unwrap();
+            desktop.fill("#year", "2026").await;
+            desktop.click("#preview-import").await;
+            desktop.wait_for_path("/municipal/menus/import").await;
+            assert_eq!(desktop.text("#report-heading").await, "Förhandsgranskning");
+            let table = desktop.text(".import-table").await;
+            assert!(
+                table.contains("Pannbiff med lök, kokt potatis och gräddsås"),
+                "{table}"
+            );
+            assert!(table.contains("Måndag 30 mars"), "{table}");
+            assert_eq!(
+                desktop.find_all(".import-table tr.row-created").await.len(),
+                26
+            );
+            desktop.screenshot("02-import-preview-desktop").await;
+            scroll_to(&desktop, "#rows-heading", "start").await;
+            desktop.screenshot("03-import-preview-rows-desktop").await;
+            desktop.click("#apply-import").await;
+            wait_for_text(&desktop, ".alert.success", "Menyn är importerad").await;
+            desktop.screenshot("04-import-done-desktop").await;
+
+            // The imported week in the editor.
+            desktop
+                .click(".week-cards a[href='/municipal/menus/2026/14']")
+                .await;
+            desktop.wait_for_path("/municipal/menus/2026/14").await;
+            assert_eq!(
+                desktop.prop("#dish-1-lunch-alt1", "value").await.as_deref(),
+                Some("Pannbiff med lök, kokt potatis och gräddsås")
+            );
+            assert_eq!(
+                desktop.prop("#dish-1-lunch-alt2", "value").await.as_deref(),
+                Some("Ugnsbakad torsk med äggsås och potatis")
+            );
+            desktop.screenshot("05-editor-desktop").await;
+
+            // Dish search as you type, with allergens: one of the kitchen's own dishes.
+            scroll_to(&desktop, "#dish-3-lunch-alt2", "center").await;
+            desktop.fill("#dish-3-lunch-alt2", "köttbul").await;
+            let open_list = ".dish-suggestions:not([hidden])";
+            wait_for_text(&desktop, open_list, "Köttbullar med potatismos (webbkok)").await;
+            let suggestion = desktop.text(&format!("{open_list} li")).await;
+            assert!(suggestion.contains("Gluten"), "{suggestion}");
+            desktop.screenshot("06-editor-search-desktop").await;
+            desktop.press(Key::Down).await;
+            desktop.press(Key::Enter).await;
+            assert_eq!(
+                desktop.prop("#dish-3-lunch-alt2", "value").await.as_deref(),
+                Some("Köttbullar med potatismos (webbkok)")
+            );
+            assert!(
+                desktop
+                    .text("#dish-3-lunch-alt2-allergens")
+                    .await
+                    .contains("Mjölk")
+            );
+            desktop.click(".save-bar button[type=submit]").await;
+            desktop.wait_for_path("/municipal/menus/2026/14").await;
+            assert_eq!(
+                desktop.text(".alert.success[role=status] strong").await,
+                "Sparat"
+            );
+            let menu = k
+                .cook
+                .get(&format!("/api/v1/sites/{}/menus/2026/14", k.site))
+                .await
+                .json();
+            let wednesday = menu["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|item| item["day"] == 3 && item["slot"] == "alt2")
+                .unwrap();
+            assert_eq!(wednesday["dish"]["id"], k.dishes[0]);
+            desktop.screenshot("07-editor-saved-desktop").await;
+
+            // Someone else saves the week on a phone meanwhile; saving here then shows both
+            // versions, and "Spara min version" puts ours over theirs.
+            let phone = Browser::phone(&app, TEST).await;
+            sign_in(&phone, cook).await;
+            phone.goto("/municipal/menus/2026/14").await;
+            phone
+                .fill("#dish-5-lunch-dessert", "Chokladpudding med grädde")
+                .await;
+            scroll_to(&phone, ".save-bar button[type=submit]", "center").await;
+            phone.click(".save-bar button[type=submit]").await;
+            phone.wait_for_path("/municipal/menus/2026/14").await;
+            assert_eq!(
+                phone.text(".alert.success[role=status] strong").await,
+                "Sparat"
+            );
+            desktop
+                .fill("#dish-1-dinner-main", "Raggmunk med fläsk")
+                .await;
+            desktop.click(".save-bar button[type=submit]").await;
+            desktop.wait_for_path("/municipal/menus/2026/14").await;
+            let conflict = desktop.text("#conflict").await;
+            assert!(
+                conflict.contains("Någon annan sparade veckan"),
+                "{conflict}"
+            );
+            assert!(conflict.contains("Chokladpudding med grädde"), "{conflict}");
+            assert!(conflict.contains("Raggmunk med fläsk"), "{conflict}");
+            desktop.screenshot("07b-editor-conflict-desktop").await;
+            desktop.click("#conflict button[type=submit]").await;
+            desktop.wait_for_path("/municipal/menus/2026/14").await;
+            assert_eq!(
+                desktop.text(".alert.success[role=status] strong").await,
+                "Sparat"
+            );
+            assert_eq!(
+                desktop
+                    .prop("#dish-1-dinner-main", "value")
+                    .await
+                    .as_deref(),
+                Some("Raggmunk med fläsk")
+            );
+
+            // The order list on the kitchen's tablet-sized screen.
+            desktop.goto("/municipal/orders/2026/14").await;
+            desktop.fill("#text", "Laktosfri grädde 5 l").await;
+            desktop.click(".order-add button[type=submit]").await;
+            desktop.wait_for_path("/municipal/orders/2026/14").await;
+            desktop.fill("#text", "Glutenfritt bröd, 4 limpor").await;
+            desktop.click(".order-add button[type=submit]").await;
+            desktop.wait_for_path("/municipal/orders/2026/14").await;
+            desktop
+                .click(".order-list li:first-child .order-toggle")
+                .await;
+            desktop.wait_for_path("/municipal/orders/2026/14").await;
+            wait_for_text(&desktop, ".order-list.done", "Laktosfri grädde 5 l").await;
+            assert!(
+                desktop
+                    .text(".order-list.done .order-note")
+                    .await
+                    .starts_with("Beställt av cook")
+            );
+            desktop.screenshot("08-orders-desktop").await;
+
+            // A phone: the week as cards, no sideways scrolling; and the order list.
+            phone.goto("/municipal/menus/2026/14").await;
+            assert_fits_width(&phone).await;
+            phone.screenshot("09-editor-phone").await;
+            scroll_to(&phone, "#day-6", "start").await;
+            phone.screenshot("10-editor-weekend-phone").await;
+            phone.goto("/municipal/orders/2026/14").await;
+            assert_fits_width(&phone).await;
+            phone.screenshot("11-orders-phone").await;
+            phone.goto("/municipal/menus/import").await;
+            assert_fits_width(&phone).await;
+            phone.screenshot("12-import-phone").await;
+            // A file with errors: each in red with its line, and nothing to import.
+            let broken = std::fs::canonicalize(format!("{SAMPLES}/meny-fel.csv")).unwrap();
+            phone
+                .find("#file")
+                .await
+                .send_keys(broken.to_str().unwrap())
+                .await
+                .unwrap();
+            scroll_to(&phone, "#preview-import", "center").await;
+            phone.click("#preview-import").await;
+            phone.wait_for_path("/municipal/menus/import").await;
+            assert_eq!(phone.find_all(".import-table tr.row-error").await.len(), 4);
+            assert!(phone.find_all("#apply-import").await.is_empty());
+            assert_fits_width(&phone).await;
+            scroll_to(&phone, "#report-heading", "start").await;
+            phone.screenshot("13-import-errors-phone").await;
+            scroll_to(&phone, "#rows-heading", "start").await;
+            phone.screenshot("14-import-error-rows-phone").await;
+
+            // A wide screen: the four slots across under one head.
+            let wide = Browser::open(
+                &app,
+                TEST,
+                Viewport {
+                    width: 1920,
+                    height: 1080,
+                },
+            )
+            .await;
+            sign_in(&wide, cook).await;
+            wide.goto("/municipal/menus/2026/14").await;
+            assert!(
+                wide.find(".menu-grid-head")
+                    .await
+                    .is_displayed()
+                    .await
+                    .unwrap()
+            );
+            assert_fits_width(&wide).await;
+            wide.screenshot("15-editor-wide").await;
+
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let reports: Vec<String> = [&desktop, &phone, &wide]
+                .iter()
+                .flat_map(|b| b.csp_reports())
+                .collect();
+            assert!(
+                reports.is_empty(),
+                "CSP violations:\n{}",
+                reports.join("\n")
+            );
+        })
+        .await;
+    }
+}

@@ -137,12 +137,16 @@ async fn csrf_matches(request: Request, expected: &str) -> Result<(Request, bool
         let ok = token::same(sent, expected);
         return Ok((request, ok));
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_owned();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    // File uploads from pages (the menu import) are multipart forms.
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    if !is_form && !is_multipart {
         return Ok((request, false));
     }
     let (parts, body) = request.into_parts();
@@ -153,8 +157,26 @@ async fn csrf_matches(request: Request, expected: &str) -> Result<(Request, bool
     let bytes: Bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| AppError::PayloadTooLarge { limit })?;
-    let ok = form_field(&bytes, CSRF_FIELD).is_some_and(|sent| token::same(&sent, expected));
+    let sent = if is_form {
+        form_field(&bytes, CSRF_FIELD)
+    } else {
+        multipart_field(&content_type, bytes.clone(), CSRF_FIELD).await
+    };
+    let ok = sent.is_some_and(|sent| token::same(&sent, expected));
     Ok((Request::from_parts(parts, Body::from(bytes)), ok))
+}
+
+/// The first text field `name` of a buffered multipart form (pages put the token first).
+async fn multipart_field(content_type: &str, body: Bytes, name: &str) -> Option<String> {
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {

@@ -31,7 +31,7 @@ use utoipa::OpenApi;
 
 use super::KitchenStaff;
 use crate::import::apply::{self, NewDishPlan, Prepared, RowOutcome, RowPlan, WeekPlan};
-use crate::import::model::{ImportError, ImportSlot};
+use crate::import::model::{ImportError, ImportSlot, Parsed};
 use crate::import::parse::{self, Format};
 
 pub fn router() -> Router<AppState> {
@@ -265,9 +265,56 @@ async fn this_year(state: &AppState, tenant: i64, site_id: i64) -> Result<i32, A
     Ok(IsoWeek::containing(today).year)
 }
 
-/// The import itself, shared by the API and the import page: reads the file, matches it
-/// and, unless `dry_run`, writes it all in one transaction. The site must already be checked
-/// to be the caller's.
+/// Why an upload cannot be read at all.
+#[derive(Debug)]
+pub enum FileProblem {
+    TooLarge {
+        limit: usize,
+    },
+    /// Neither CSV, XLSX nor DOCX, or a name or type that contradicts the bytes.
+    Unsupported,
+    Unreadable(parse::FileError),
+}
+
+impl From<FileProblem> for AppError {
+    fn from(problem: FileProblem) -> Self {
+        match problem {
+            FileProblem::TooLarge { limit } => AppError::PayloadTooLarge { limit },
+            FileProblem::Unsupported => AppError::UnsupportedMediaType { expected: ACCEPTED },
+            FileProblem::Unreadable(error) => AppError::validation("file", error.to_string()),
+        }
+    }
+}
+
+/// Recognises and parses an upload; `default_year` is the year of weeks it names without one.
+pub fn read_file(upload: &Upload, default_year: i32) -> Result<(Format, Parsed), FileProblem> {
+    if upload.bytes.len() > MAX_IMPORT_BYTES {
+        return Err(FileProblem::TooLarge {
+            limit: MAX_IMPORT_BYTES,
+        });
+    }
+    let format = Format::detect(
+        upload.file_name.as_deref(),
+        upload.content_type.as_deref(),
+        &upload.bytes,
+    )
+    .ok_or(FileProblem::Unsupported)?;
+    let parsed =
+        parse::parse(format, &upload.bytes, default_year).map_err(FileProblem::Unreadable)?;
+    Ok((format, parsed))
+}
+
+/// Checks a `year` parameter: 2000-2100.
+pub fn check_year(year: i32) -> Result<i32, AppError> {
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(AppError::validation("year", "must be 2000 to 2100"))
+    }
+}
+
+/// The import itself, for the API: reads the file, matches it and, unless `dry_run`, writes
+/// it all in one transaction. The site must already be checked to be the caller's.
 pub async fn run_import(
     state: &AppState,
     caller: &Caller,
@@ -277,24 +324,34 @@ pub async fn run_import(
     dry_run: bool,
 ) -> Result<ImportReport, AppError> {
     let tenant = tenant_of(caller)?;
-    if upload.bytes.len() > MAX_IMPORT_BYTES {
-        return Err(AppError::PayloadTooLarge {
-            limit: MAX_IMPORT_BYTES,
-        });
-    }
-    let format = Format::detect(
-        upload.file_name.as_deref(),
-        upload.content_type.as_deref(),
-        &upload.bytes,
-    )
-    .ok_or(AppError::UnsupportedMediaType { expected: ACCEPTED })?;
     let default_year = match year {
-        Some(year) if (2000..=2100).contains(&year) => year,
-        Some(_) => return Err(AppError::validation("year", "must be 2000 to 2100")),
+        Some(year) => check_year(year)?,
         None => this_year(state, tenant, site_id).await?,
     };
-    let parsed = parse::parse(format, &upload.bytes, default_year)
-        .map_err(|error| AppError::validation("file", error.to_string()))?;
+    let (format, parsed) = read_file(upload, default_year)?;
+    import_parsed(
+        state,
+        caller,
+        site_id,
+        (format, default_year),
+        parsed,
+        dry_run,
+    )
+    .await
+}
+
+/// Matches a parsed file against the site and, unless `dry_run`, writes it all in one
+/// transaction (refused with 422 listing every error when it has any). Shared by the API and
+/// the import page.
+pub async fn import_parsed(
+    state: &AppState,
+    caller: &Caller,
+    site_id: i64,
+    (format, default_year): (Format, i32),
+    parsed: Parsed,
+    dry_run: bool,
+) -> Result<ImportReport, AppError> {
+    let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     if dry_run {

@@ -186,7 +186,7 @@ pub async fn add_order(
     let conn = &mut pooled.conn();
     if orders::count(conn, site_id, week).await? >= MAX_PER_WEEK {
         return Err(AppError::validation(
-            "text",
+            "items",
             format!("a week's list holds at most {MAX_PER_WEEK} lines; remove some first"),
         ));
     }

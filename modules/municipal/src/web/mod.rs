@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod kitchen;
+pub mod menus;
 pub mod portal;
 
 use axum::Router;
@@ -41,6 +42,16 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../static/portal.js"),
     },
+    Asset {
+        name: "menus.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../static/menus.css"),
+    },
+    Asset {
+        name: "editor.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/editor.js"),
+    },
 ];
 
 pub fn router() -> Router<AppState> {
@@ -54,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(portal::router())
         .merge(kitchen::router())
         .merge(admin::router())
+        .merge(menus::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
