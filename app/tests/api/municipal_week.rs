@@ -1386,11 +1386,19 @@ async fn the_week_etag_moves_with_counts_and_settings() {
     let current = k.admin.get(&department).await;
     let patched = k
         .admin
-        .patch(&department, Some(current.header("etag")), json!({ "residents": 15 }))
+        .patch(
+            &department,
+            Some(current.header("etag")),
+            json!({ "residents": 15 }),
+        )
         .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.text());
     let after = k.cook.get_with(&path, &[("if-none-match", &etag)]).await;
-    assert_eq!(after.status, StatusCode::OK, "a 304 would hide the new count");
+    assert_eq!(
+        after.status,
+        StatusCode::OK,
+        "a 304 would hide the new count"
+    );
     assert_eq!(after.json()["days"][0]["lunch"]["residents"], 15);
     let stale = k
         .cook
@@ -1406,5 +1414,9 @@ async fn the_week_etag_moves_with_counts_and_settings() {
 
     let closed = kitchen(&app, "Stängtby", closed_week()).await;
     let past = closed.cook.get(&closed.week_path(0)).await;
-    assert!(past.header("etag").ends_with("-closed\""), "{}", past.header("etag"));
+    assert!(
+        past.header("etag").ends_with("-closed\""),
+        "{}",
+        past.header("etag")
+    );
 }

@@ -112,8 +112,7 @@ impl axum::extract::FromRequestParts<AppState> for OwnSite {
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let (site_id, caller) =
-            crate::auth::path_id_and_caller(parts, state, "site_id").await?;
+        let (site_id, caller) = crate::auth::path_id_and_caller(parts, state, "site_id").await?;
         let mut pooled = state.db.get().await?;
         site_of(&mut pooled.conn(), &caller, site_id).await?;
         Ok(OwnSite(site_id))

@@ -73,11 +73,18 @@ impl Page {
             let shown = |entry: &&crate::module::NavEntry| {
                 entry.roles.is_empty() || caller.is_some_and(|c| entry.roles.contains(&c.role))
             };
-            nav.extend(module.navigation().iter().filter(shown).map(|entry| NavLink {
-                label: i18n.text(lang, entry.label_key).to_owned(),
-                path: entry.path,
-                current: path == entry.path || path.starts_with(&format!("{}/", entry.path)),
-            }));
+            nav.extend(
+                module
+                    .navigation()
+                    .iter()
+                    .filter(shown)
+                    .map(|entry| NavLink {
+                        label: i18n.text(lang, entry.label_key).to_owned(),
+                        path: entry.path,
+                        current: path == entry.path
+                            || path.starts_with(&format!("{}/", entry.path)),
+                    }),
+            );
         }
         let administers = caller.is_some_and(|c| {
             matches!(

@@ -24,6 +24,9 @@ use crate::report::model::{ReportLabels, WeeklyReport};
 use crate::report::{build, render};
 use crate::web::kitchen::words::Words;
 
+/// How many report files render at once.
+static RENDERING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/sites/{site_id}/reports/weekly/{year}/{week}", get(weekly))
 }
@@ -235,7 +238,12 @@ pub async fn weekly(
     }
     let labels = report_labels(&Words::new(&state.i18n, lang), week);
     let name = file_name(&report, format.extension());
-    // Rendering a PDF or a workbook is CPU work: off the async runtime.
+    // Rendering a PDF or a workbook is CPU work: off the async runtime, and a few at a time,
+    // since each is built whole in memory and more at once would only queue for the cores.
+    let _permit = RENDERING
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("the report renderer is closed: {e}")))?;
     let body = tokio::task::spawn_blocking(move || match format {
         Format::Csv => render::csv(&report, &labels, delimiter),
         Format::Xlsx => render::xlsx(&report, &labels),
