@@ -17,10 +17,38 @@ pub use url::DatabaseUrl;
 
 use diesel::SqliteConnection;
 use diesel_async::AsyncPgConnection;
-use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::sync_connection_wrapper::{SpawnBlocking, SyncConnectionWrapper};
 
-/// The async SQLite connection: diesel's sync connection run on a blocking thread.
-pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+/// The async SQLite connection: diesel's sync connection, run in place (see [`InPlace`]).
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection, InPlace>;
+
+/// Runs each SQLite statement on the calling thread instead of handing it to tokio's blocking
+/// pool. An embedded SQLite query takes microseconds; the hand-off to another thread and back
+/// cost more than the query itself and dominated every request (decision 0011). Transactions
+/// run from BEGIN to COMMIT without yielding, so a writer waiting on `busy_timeout` waits only
+/// for another request that is already running to its end.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InPlace;
+
+impl SpawnBlocking for InPlace {
+    fn spawn_blocking<'a, R>(
+        &mut self,
+        task: impl FnOnce() -> R + Send + 'static,
+    ) -> futures_util::future::BoxFuture<
+        'a,
+        Result<R, Box<dyn std::error::Error + Send + Sync + 'static>>,
+    >
+    where
+        R: Send + 'static,
+    {
+        let result = task();
+        Box::pin(std::future::ready(Ok(result)))
+    }
+
+    fn get_runtime() -> Self {
+        InPlace
+    }
+}
 
 /// A borrowed connection of either backend. Repo functions take `&mut DbConn<'_>` so they can
 /// run on a pooled connection or inside a caller's transaction alike.
@@ -47,6 +75,8 @@ macro_rules! db_run {
 ///
 /// Never wrap the returned future in a timeout or `select!`: a transaction cancelled halfway
 /// leaves its connection marked broken, and the pool then discards it (which rolls back).
+/// The body awaits only database calls: on SQLite they run in place (decision 0011), so a
+/// transaction never parks while it holds the write lock.
 #[macro_export]
 macro_rules! transaction {
     ($conn:expr, |$tx:ident| $body:expr) => {{
