@@ -2,9 +2,6 @@
 //! six dishes, people of every role (two of them department staff) and, for the week asked
 //! for, a published menu with Alt 1, Alt 2 (weekdays only), dessert and dinner.
 
-// TEMPORARY until the municipal tests use every field.
-#![allow(dead_code)]
-
 use galley_core::auth::{Role, password};
 use galley_core::kitchen::iso_week::IsoWeek;
 use galley_core::people::{sites, tenants, users};
