@@ -41,11 +41,11 @@ pub struct WeekData {
 
 /// Which departments of the site to load.
 #[derive(Debug, Clone, Copy)]
-pub enum Scope {
+pub enum Scope<'a> {
     /// Every live department of the site.
     Site,
-    /// One department (already checked to belong to the site).
-    Department(i64),
+    /// One department, already found and checked against the caller (it is not read again).
+    Department(&'a Department),
 }
 
 impl WeekData {
@@ -55,7 +55,7 @@ impl WeekData {
         tenant_id: i64,
         site_id: i64,
         week: IsoWeek,
-        scope: Scope,
+        scope: Scope<'_>,
     ) -> Result<Option<WeekData>, DbError> {
         let Some(site) = sites::find(conn, tenant_id, site_id).await? else {
             return Ok(None);
@@ -70,9 +70,9 @@ impl WeekData {
         let diet_types = diets::list(conn, site_id).await?;
         let departments: Vec<Department> = match scope {
             Scope::Site => departments::list(conn, site_id).await?,
-            Scope::Department(id) => departments::find(conn, tenant_id, id)
-                .await?
-                .filter(|d| d.site_id == site_id)
+            Scope::Department(department) => (department.site_id == site_id
+                && department.tenant_id == tenant_id)
+                .then(|| department.clone())
                 .into_iter()
                 .collect(),
         };

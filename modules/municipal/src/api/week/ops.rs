@@ -50,7 +50,7 @@ pub async fn load(
         tenant,
         department.site_id,
         week,
-        Scope::Department(department.id),
+        Scope::Department(department),
     )
     .await?
     .ok_or(AppError::NotFound)

@@ -128,7 +128,7 @@ async fn stored(
             department.tenant_id,
             department.site_id,
             week,
-            Scope::Department(department.id),
+            Scope::Department(&department),
         )
         .await?
         .ok_or(AppError::NotFound)?;
