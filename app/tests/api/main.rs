@@ -27,6 +27,7 @@ mod menus;
 mod migrations;
 mod modules;
 mod municipal_admin;
+mod municipal_dishes;
 mod municipal_fixture;
 mod municipal_kitchen;
 mod municipal_menus;

@@ -71,7 +71,7 @@ impl From<Dish> for DishOut {
     }
 }
 
-pub(crate) fn dish_etag(dish: &Dish) -> String {
+pub fn dish_etag(dish: &Dish) -> String {
     etag("dish", dish.id, dish.version)
 }
 
@@ -130,9 +130,9 @@ async fn ensure_unique_name(
     }
 }
 
-// The operations, shared by the API and the pages that will edit menus.
+// The operations, shared by the API and the pages (the menu editor, the dish pages).
 
-pub(crate) async fn create_dish(
+pub async fn create_dish(
     state: &AppState,
     caller: &Caller,
     body: &NewDish,
@@ -166,7 +166,7 @@ pub(crate) async fn create_dish(
     Ok(dish)
 }
 
-pub(crate) async fn update_dish(
+pub async fn update_dish(
     state: &AppState,
     caller: &Caller,
     id: i64,
@@ -190,8 +190,12 @@ pub(crate) async fn update_dish(
         None => dish.category.clone(),
     };
     fail_if_any(errors)?;
-    ensure_unique_name(conn, tenant, &name, Some(dish.id)).await?;
     let allergens = body.allergens.as_deref().map_or(dish.allergens, to_mask);
+    // Saving what is stored writes nothing: the version stays, the audit log stays quiet.
+    if name == dish.name && category == dish.category && allergens == dish.allergens {
+        return Ok(dish);
+    }
+    ensure_unique_name(conn, tenant, &name, Some(dish.id)).await?;
     let fields = DishFields {
         name: &name,
         category: &category,
@@ -225,7 +229,7 @@ pub(crate) async fn update_dish(
     }
 }
 
-pub(crate) async fn delete_dish(
+pub async fn delete_dish(
     state: &AppState,
     caller: &Caller,
     id: i64,

@@ -98,6 +98,16 @@ pub async fn find_by_name(
     Ok(dish)
 }
 
+/// Which of the tenant's live dishes a list holds.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DishFilter<'a> {
+    /// Part of the name (folded as [`name_key`] folds).
+    pub search: Option<&'a str>,
+    /// Only the dishes with no allergens stated (a mask of 0), such as those the menu editor
+    /// and the import create, for the kitchen to work through.
+    pub without_allergens: bool,
+}
+
 /// One page of the tenant's live dishes whose folded name contains `search`, by name.
 pub async fn list(
     conn: &mut DbConn<'_>,
@@ -106,8 +116,23 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Dish>, i64), DbError> {
+    let filter = DishFilter {
+        search,
+        without_allergens: false,
+    };
+    list_filtered(conn, tenant_id, filter, offset, limit).await
+}
+
+/// One page of the tenant's live dishes that pass `filter`, by name, and how many pass.
+pub async fn list_filtered(
+    conn: &mut DbConn<'_>,
+    tenant_id: i64,
+    filter: DishFilter<'_>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Dish>, i64), DbError> {
     // LIKE's own wildcards in the search text are matched literally.
-    let pattern = search.map(|text| {
+    let pattern = filter.search.map(|text| {
         let escaped = name_key(text)
             .replace('\\', "\\\\")
             .replace('%', "\\%")
@@ -126,6 +151,10 @@ pub async fn list(
         if let Some(pattern) = &pattern {
             items = items.filter(dishes::name_key.like(pattern.clone()).escape('\\'));
             count = count.filter(dishes::name_key.like(pattern.clone()).escape('\\'));
+        }
+        if filter.without_allergens {
+            items = items.filter(dishes::allergens.eq(0_i64));
+            count = count.filter(dishes::allergens.eq(0_i64));
         }
         let rows = items
             .order((dishes::name_key, dishes::id))

@@ -115,6 +115,11 @@ impl Module for Municipal {
                 roles: KITCHEN,
             },
             NavEntry {
+                label_key: "municipal.nav.dishes",
+                path: "/municipal/dishes",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
                 label_key: "municipal.nav.admin",
                 path: "/municipal/admin",
                 roles: &[Role::Admin],
@@ -159,6 +164,8 @@ impl Module for Municipal {
             ("sv", include_str!("../locales/admin.sv.toml")),
             ("en", include_str!("../locales/menus.en.toml")),
             ("sv", include_str!("../locales/menus.sv.toml")),
+            ("en", include_str!("../locales/dishes.en.toml")),
+            ("sv", include_str!("../locales/dishes.sv.toml")),
         ]
     }
 }

@@ -1,8 +1,9 @@
 //! The municipal pages, mounted at `/municipal`: the department portal (phones), the kitchen's
-//! pages (menu editor, import, day plan, week overview, reports, order list) and the admin pages
-//! (departments, diet defaults, resident schedules, site settings).
+//! pages (menu editor, import, day plan, week overview, reports, order list, dishes) and the
+//! admin pages (departments, diet defaults, resident schedules, site settings).
 
 pub mod admin;
+pub mod dishes;
 pub mod kitchen;
 pub mod menus;
 pub mod portal;
@@ -48,6 +49,11 @@ const ASSETS: &[Asset] = &[
         body: include_str!("../../static/menus.css"),
     },
     Asset {
+        name: "dishes.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../static/dishes.css"),
+    },
+    Asset {
         name: "editor.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../static/editor.js"),
@@ -66,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .merge(kitchen::router())
         .merge(admin::router())
         .merge(menus::router())
+        .merge(dishes::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {

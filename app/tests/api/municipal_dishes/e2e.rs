@@ -1,0 +1,295 @@
+//! The dish pages in headless Chromium: a cook adds a dish with its allergens at desktop width
+//! and on a phone, sees the badges, works through a dish without allergens, and follows the
+//! week menu's "no allergens stated" line to a new dish. Screenshots land in
+//! `target/screenshots/municipal-dishes-*.png`; no page may break the Content-Security-Policy
+//! or be wider than the phone.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::browser::{Browser, within_time_limit};
+use crate::harness::TestApp;
+use crate::municipal_fixture::{PASSWORD, kitchen, open_week};
+
+const TEST: &str = "municipal-dishes";
+
+async fn sign_in(browser: &Browser, email: &str) {
+    browser.goto("/login").await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+    browser.wait_for_path("/").await;
+}
+
+/// Scrolls an element into view (`start` or `center`), for a screenshot or a click the
+/// phone's bottom bar would otherwise cover.
+async fn scroll_to(browser: &Browser, css: &str, block: &str) {
+    browser.find(css).await;
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({ block: arguments[1] });",
+            vec![json!(css), json!(block)],
+        )
+        .await
+        .unwrap();
+}
+
+async fn click_centered(browser: &Browser, css: &str) {
+    scroll_to(browser, css, "center").await;
+    browser.click(css).await;
+}
+
+/// Waits until the address contains `part` and the page has loaded (a form post answers
+/// with a redirect the click does not wait for).
+async fn wait_for_url(browser: &Browser, part: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let url = browser.current_url().await;
+        let ready = browser
+            .client
+            .execute("return document.readyState;", vec![])
+            .await
+            .unwrap();
+        if url.contains(part) && ready == "complete" {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "expected an address with {part}, but the browser is on {url}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn assert_fits_width(browser: &Browser) {
+    let sizes = browser
+        .client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (page, window) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
+    assert!(
+        page <= window,
+        "{} is {page} px wide in a {window} px window",
+        browser.current_url().await
+    );
+}
+
+/// The texts of every element matching `css`.
+async fn texts(browser: &Browser, css: &str) -> Vec<String> {
+    let mut all = Vec::new();
+    for element in browser.find_all(css).await {
+        all.push(element.text().await.unwrap().trim().to_owned());
+    }
+    all
+}
+
+/// Adds a dish through the list's form: name, category, allergens by code; then waits for
+/// the list to say it was added.
+async fn add_dish(browser: &Browser, name: &str, category: &str, allergens: &[&str], shot: &str) {
+    browser.goto("/municipal/dishes").await;
+    scroll_to(browser, "#new-heading", "start").await;
+    browser.fill("#name", name).await;
+    browser
+        .click(&format!("#category option[value='{category}']"))
+        .await;
+    for code in allergens {
+        click_centered(browser, &format!("#allergen-{code}")).await;
+    }
+    scroll_to(browser, "#allergens", "center").await;
+    browser.screenshot(shot).await;
+    click_centered(browser, "#new button[type=submit]").await;
+    wait_for_url(browser, "created=").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Idun", open_week()).await;
+    let cook_email = k.cook.get("/api/v1/auth/me").await.json()["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    within_time_limit(TEST, async {
+        let desktop = Browser::desktop(&app, TEST).await;
+        sign_in(&desktop, &cook_email).await;
+        desktop.click("nav a[href='/municipal/dishes']").await;
+        desktop.wait_for_path("/municipal/dishes").await;
+        assert_eq!(desktop.text("main h1").await, "Maträtter");
+        desktop.screenshot("01-list-desktop").await;
+
+        add_dish(
+            &desktop,
+            "Fisksoppa med saffran",
+            "soup",
+            &["fish", "crustaceans", "milk", "celery"],
+            "02-new-desktop",
+        )
+        .await;
+        assert_eq!(
+            desktop.text(".alert.success strong").await,
+            "”Fisksoppa med saffran” är tillagd."
+        );
+        assert_eq!(
+            texts(&desktop, ".alert.success .badge").await,
+            ["Kräftdjur", "Fisk", "Mjölk", "Selleri"]
+        );
+        desktop.screenshot("03-created-desktop").await;
+
+        // Working through the dishes without allergens: tick, save, next.
+        desktop.click(".to-check a").await;
+        wait_for_url(&desktop, "no_allergens=1").await;
+        assert_eq!(
+            desktop.text("#list-heading").await,
+            "Maträtter utan allergener angivna"
+        );
+        desktop.screenshot("04-missing-desktop").await;
+        desktop.click(".dish-table tbody tr:first-child a").await;
+        wait_for_url(&desktop, "/municipal/dishes/").await;
+        assert_eq!(desktop.text("main h1").await, "Blåbärssoppa (idun)");
+        desktop.screenshot("05-dish-desktop").await;
+        click_centered(&desktop, "#allergen-sulphites").await;
+        click_centered(&desktop, "#dish-form button[type=submit]").await;
+        wait_for_url(&desktop, "saved=").await;
+        assert_eq!(
+            desktop.text(".alert.success strong").await,
+            "”Blåbärssoppa (idun)” är sparad."
+        );
+        assert_eq!(
+            texts(&desktop, ".dish-table tbody th").await,
+            ["Kycklinggryta med ris (idun)"],
+            "back on the filtered list, one left"
+        );
+        desktop.screenshot("06-saved-desktop").await;
+
+        // A dish typed into the week menu has no allergens; its line opens the dish, whose
+        // allergens are ticked and saved, and the menu shows them.
+        let week = k.week;
+        let editor = format!("/municipal/menus/{}/{}", week.year, week.week);
+        desktop.goto(&editor).await;
+        desktop.fill("#dish-1-lunch-alt2", "Rotmos med fläsk").await;
+        click_centered(&desktop, ".save-bar button[type=submit]").await;
+        wait_for_url(&desktop, "saved=1").await;
+        // (WebDriver reads the visually hidden "(ändra allergener)" too.)
+        assert!(
+            desktop
+                .text("#dish-1-lunch-alt2-allergens a")
+                .await
+                .starts_with("Inga allergener angivna")
+        );
+        scroll_to(&desktop, "#day-1", "start").await;
+        desktop.screenshot("07-menu-links-desktop").await;
+        desktop.click("#dish-1-lunch-alt2-allergens a").await;
+        wait_for_url(&desktop, "back=").await;
+        assert_eq!(desktop.text("main h1").await, "Rotmos med fläsk");
+        assert!(
+            desktop
+                .text(".breadcrumbs a")
+                .await
+                .ends_with("Tillbaka till veckomenyn")
+        );
+        click_centered(&desktop, "#allergen-milk").await;
+        click_centered(&desktop, "#allergen-mustard").await;
+        scroll_to(&desktop, "#allergens", "center").await;
+        desktop.screenshot("08-from-menu-desktop").await;
+        click_centered(&desktop, "#dish-form button[type=submit]").await;
+        desktop.wait_for_path(&editor).await;
+        assert_eq!(
+            texts(&desktop, "#dish-1-lunch-alt2-allergens .badge").await,
+            ["Mjölk", "Senap"]
+        );
+        scroll_to(&desktop, "#day-1", "start").await;
+        desktop.screenshot("09-menu-after-desktop").await;
+
+        // What the API now reads.
+        let dishes = k.cook.get("/api/v1/dishes?q=fisksoppa").await.json();
+        let soup = &dishes["items"][0];
+        assert_eq!(soup["category"], "soup");
+        assert_eq!(
+            soup["allergens"],
+            json!(["crustaceans", "fish", "milk", "celery"])
+        );
+
+        // Someone else saves the soup while the cook has it open: both versions are shown
+        // and the cook keeps theirs.
+        let id = soup["id"].as_i64().unwrap();
+        desktop.goto(&format!("/municipal/dishes/{id}")).await;
+        let api = format!("/api/v1/dishes/{id}");
+        let etag = k.admin.get(&api).await.header("etag").to_owned();
+        let theirs = k
+            .admin
+            .patch(&api, Some(&etag), json!({ "allergens": ["fish", "molluscs"] }))
+            .await;
+        assert_eq!(theirs.status, 200);
+        click_centered(&desktop, "#allergen-gluten").await;
+        click_centered(&desktop, "#dish-form button[type=submit]").await;
+        desktop.find("#conflict").await;
+        assert_eq!(
+            desktop.text("#conflict strong").await,
+            "Någon annan sparade maträtten medan du ändrade den"
+        );
+        desktop.screenshot("10-conflict-desktop").await;
+        desktop.click("#conflict button[type=submit]").await;
+        wait_for_url(&desktop, "saved=").await;
+        assert_eq!(
+            k.cook.get(&api).await.json()["allergens"],
+            json!(["gluten", "crustaceans", "fish", "milk", "celery"])
+        );
+
+        // The same on a phone: two columns of boxes, nothing wider than the screen.
+        let phone = Browser::phone(&app, TEST).await;
+        sign_in(&phone, &cook_email).await;
+        phone.goto("/municipal/dishes").await;
+        assert_fits_width(&phone).await;
+        phone.screenshot("11-list-phone").await;
+        scroll_to(&phone, "#list-heading", "start").await;
+        phone.screenshot("12-rows-phone").await;
+        add_dish(
+            &phone,
+            "Pannbiff med lök",
+            "main",
+            &["gluten", "eggs", "milk"],
+            "13-new-phone",
+        )
+        .await;
+        assert_fits_width(&phone).await;
+        assert_eq!(
+            texts(&phone, ".alert.success .badge").await,
+            ["Gluten", "Ägg", "Mjölk"]
+        );
+        phone.screenshot("14-created-phone").await;
+        phone.click(".alert.success a").await;
+        wait_for_url(&phone, "/municipal/dishes/").await;
+        assert_fits_width(&phone).await;
+        assert_eq!(phone.text("main h1").await, "Pannbiff med lök");
+        phone.screenshot("15-dish-phone").await;
+        let columns = phone
+            .client
+            .execute(
+                "return getComputedStyle(document.querySelector('.allergen-boxes')).gridTemplateColumns.split(' ').length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(columns, 2, "two columns of allergens on a phone");
+        scroll_to(&phone, "#allergens", "start").await;
+        phone.screenshot("16-allergens-phone").await;
+        scroll_to(&phone, "#delete", "start").await;
+        phone.screenshot("17-delete-phone").await;
+
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let reports: Vec<String> = [&desktop, &phone]
+            .iter()
+            .flat_map(|b| b.csp_reports())
+            .collect();
+        assert!(reports.is_empty(), "CSP broken:\n{}", reports.join("\n"));
+    })
+    .await;
+}
