@@ -213,17 +213,35 @@ impl Browser {
 
     /// The text of an element as rendered (hidden text is left out), trimmed.
     pub async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.unwrap().trim().to_owned()
+        for _ in 0..STALE_RETRIES {
+            match self.find(css).await.text().await {
+                Err(e) if is_stale(&e) => continue,
+                other => return other.unwrap().trim().to_owned(),
+            }
+        }
+        panic!("`{css}` kept being replaced while read")
     }
 
     /// A DOM property of an element, such as `value` or `textContent`.
     pub async fn prop(&self, css: &str, name: &str) -> Option<String> {
-        self.find(css).await.prop(name).await.unwrap()
+        for _ in 0..STALE_RETRIES {
+            match self.find(css).await.prop(name).await {
+                Err(e) if is_stale(&e) => continue,
+                other => return other.unwrap(),
+            }
+        }
+        panic!("`{css}` kept being replaced while read")
     }
 
     /// An attribute of an element as written in the page.
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
-        self.find(css).await.attr(name).await.unwrap()
+        for _ in 0..STALE_RETRIES {
+            match self.find(css).await.attr(name).await {
+                Err(e) if is_stale(&e) => continue,
+                other => return other.unwrap(),
+            }
+        }
+        panic!("`{css}` kept being replaced while read")
     }
 
     pub async fn current_url(&self) -> String {
@@ -501,4 +519,16 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// How often a read retries an element that a page load replaced between finding and reading
+/// it (a loaded machine makes that window real).
+const STALE_RETRIES: usize = 5;
+
+fn is_stale(error: &fantoccini::error::CmdError) -> bool {
+    matches!(
+        error,
+        fantoccini::error::CmdError::Standard(e)
+            if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+    )
 }

@@ -312,10 +312,11 @@ async fn overrides_are_set_per_date_and_meal_and_listed_by_range() {
 /// Residents of Linden (fixed count 8) on `day` of `week` at `meal`, as the plan counts them.
 async fn planned(k: &Kitchen<'_>, app: &TestApp, week: IsoWeek, day: u32, meal: Meal) -> i64 {
     let mut pooled = app.app.state.db.get().await.unwrap();
-    let linden = galley_municipal::departments::find(&mut pooled.conn(), k.tenant, k.departments[2])
-        .await
-        .unwrap()
-        .unwrap();
+    let linden =
+        galley_municipal::departments::find(&mut pooled.conn(), k.tenant, k.departments[2])
+            .await
+            .unwrap()
+            .unwrap();
     let data = WeekData::load(
         &mut pooled.conn(),
         k.tenant,
