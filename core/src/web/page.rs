@@ -99,6 +99,16 @@ impl Page {
                 current: path == "/admin" || path.starts_with("/admin/"),
             });
         }
+        // A module's home and one of its pages can both contain the path: only the most
+        // specific entry is the current one.
+        let most_specific = nav
+            .iter()
+            .filter(|link| link.current)
+            .map(|link| link.path.len())
+            .max();
+        for link in &mut nav {
+            link.current = link.current && Some(link.path.len()) == most_specific;
+        }
         let page = Self {
             lang,
             path,
