@@ -31,6 +31,7 @@ mod municipal_dishes;
 mod municipal_fixture;
 mod municipal_kitchen;
 mod municipal_menus;
+mod municipal_story;
 mod municipal_week;
 mod passwords;
 mod people;

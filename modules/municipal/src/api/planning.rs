@@ -415,6 +415,11 @@ pub fn date_from_path(text: &str) -> Result<NaiveDate, AppError> {
     Ok(date)
 }
 
+/// How many whole-site weeks load at once. A site's week with hundreds of departments is
+/// a few megabytes while it is read; the work is CPU-bound on either backend, so more at
+/// once would only hold more memory while queueing for the same cores.
+static SITE_WEEKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// The site's week, every live department, for a caller already admitted to the site.
 pub async fn load_site_week(
     state: &AppState,
@@ -423,6 +428,10 @@ pub async fn load_site_week(
     week: IsoWeek,
 ) -> Result<WeekData, AppError> {
     let tenant = tenant_of(caller)?;
+    let _permit = SITE_WEEKS
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("site week loading is closed: {e}")))?;
     let mut pooled = state.db.get().await?;
     WeekData::load(&mut pooled.conn(), tenant, site_id, week, Scope::Site)
         .await?

@@ -227,8 +227,7 @@ pub async fn weekly(
     let format = Format::chosen(query.format.as_deref(), &headers)?;
     let delimiter = delimiter(query.delimiter.as_deref())?;
     let lang = language(query.lang.as_deref(), &headers)?;
-    let data = load_site_week(&state, &caller, site_id, week).await?;
-    let report = build::weekly(&data);
+    let report = build::weekly(&load_site_week(&state, &caller, site_id, week).await?);
     if format == Format::Json {
         let mut response = axum::Json(report).into_response();
         response
