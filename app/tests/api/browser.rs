@@ -191,6 +191,35 @@ impl Browser {
         self.client.find_all(Locator::Css(css)).await.unwrap()
     }
 
+    /// Signs in through the form with the test suite's password and waits for the start page.
+    pub async fn sign_in(&self, email: &str) {
+        self.goto("/login").await;
+        self.fill("#email", email).await;
+        self.fill("#password", crate::auth::PASSWORD).await;
+        self.click("form[action='/login'] button[type=submit]")
+            .await;
+        self.wait_for_path("/").await;
+    }
+
+    /// Scrolls an element into view (`block`: `start`, `center` or `end`), for a screenshot of
+    /// it or a click that a phone's fixed bottom bar would otherwise cover.
+    pub async fn scroll_to(&self, css: &str, block: &str) {
+        self.find(css).await;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({ block: arguments[1] });",
+                vec![serde_json::json!(css), serde_json::json!(block)],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Clicks an element after scrolling it to the middle of the window.
+    pub async fn click_centered(&self, css: &str) {
+        self.scroll_to(css, "center").await;
+        self.click(css).await;
+    }
+
     /// Types into a field, replacing what it held.
     pub async fn fill(&self, css: &str, text: &str) {
         let field = self.find(css).await;

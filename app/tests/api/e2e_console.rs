@@ -6,9 +6,8 @@
 use std::time::Duration;
 
 use galley_core::auth::Role;
-use serde_json::json;
 
-use crate::auth::{PASSWORD, seed_user};
+use crate::auth::seed_user;
 use crate::browser::{Browser, within_time_limit};
 use crate::harness::TestApp;
 
@@ -40,41 +39,11 @@ async fn assert_no_csp_violation(app: &TestApp, counted_before: u64, browsers: &
     assert!(counted_after >= counted_before, "{CSP_METRIC} fell");
 }
 
-async fn sign_in(browser: &Browser, email: &str) {
-    browser.goto("/login").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser
-        .click("form[action='/login'] button[type=submit]")
-        .await;
-    browser.wait_for_path("/").await;
-}
-
 async fn sign_out(browser: &Browser) {
     browser
         .click(".topbar .user-menu button[type=submit]")
         .await;
     browser.wait_for_path("/login").await;
-}
-
-/// Scrolls an element to the top of the window, for a screenshot of what lies below.
-async fn scroll_to(browser: &Browser, css: &str, block: &str) {
-    browser.find(css).await;
-    browser
-        .client
-        .execute(
-            "document.querySelector(arguments[0]).scrollIntoView({ block: arguments[1] });",
-            vec![json!(css), json!(block)],
-        )
-        .await
-        .unwrap();
-}
-
-/// Clicks an element after scrolling it to the middle of the window: on a phone the fixed
-/// bottom bar would otherwise cover what WebDriver scrolls to the bottom edge.
-async fn click_centered(browser: &Browser, css: &str) {
-    scroll_to(browser, css, "center").await;
-    browser.click(css).await;
 }
 
 /// The page is no wider than the window: wide tables scroll inside their own box.
@@ -117,7 +86,7 @@ async fn an_admin_adds_a_kitchen_and_a_superuser_acts_inside_a_customer() {
     within_time_limit(TEST, async {
         // Desktop: the admin adds a kitchen through the form.
         let desktop = Browser::desktop(&app, TEST).await;
-        sign_in(&desktop, &admin).await;
+        desktop.sign_in(&admin).await;
         desktop.goto("/admin").await;
         desktop.screenshot("01-console-desktop").await;
         desktop.goto("/admin/sites").await;
@@ -152,39 +121,37 @@ async fn an_admin_adds_a_kitchen_and_a_superuser_acts_inside_a_customer() {
             "the new kitchen is the newest row"
         );
         desktop.screenshot("06-audit-desktop").await;
-        scroll_to(&desktop, "#rows-heading", "start").await;
+        desktop.scroll_to("#rows-heading", "start").await;
         desktop.screenshot("06-audit-rows-desktop").await;
 
         // Phone: the same admin's console pages.
         let phone = Browser::phone(&app, TEST).await;
-        sign_in(&phone, &admin).await;
+        phone.sign_in(&admin).await;
         phone.goto("/admin/users").await;
         assert_eq!(phone.text("main h1").await, "Personer");
         phone.screenshot("07-users-phone").await;
         phone.goto("/admin/modules").await;
         assert_fits_width(&phone).await;
         phone.screenshot("08-modules-phone").await;
-        scroll_to(&phone, "#module-offshore", "start").await;
+        phone.scroll_to("#module-offshore", "start").await;
         phone.screenshot("08-modules-offshore-phone").await;
         phone.goto("/admin/audit").await;
         assert_fits_width(&phone).await;
         phone.screenshot("09-audit-phone").await;
-        scroll_to(&phone, "#rows-heading", "start").await;
+        phone.scroll_to("#rows-heading", "start").await;
         phone.screenshot("09-audit-rows-phone").await;
         sign_out(&phone).await;
 
         // The superuser: the customers, one customer, acting inside it, and stopping.
         sign_out(&desktop).await;
-        sign_in(&desktop, &superuser).await;
+        desktop.sign_in(&superuser).await;
         desktop.goto("/admin/tenants").await;
         assert_eq!(desktop.text("main h1").await, "Kunder");
         desktop.screenshot("10-tenants-desktop").await;
         desktop.fill("#admin_email", "inte en adress").await;
-        click_centered(
-            &desktop,
-            "form[action='/admin/tenants'] button[type=submit]",
-        )
-        .await;
+        desktop
+            .click_centered("form[action='/admin/tenants'] button[type=submit]")
+            .await;
         desktop.wait_for_path("/admin/tenants").await;
         assert_eq!(
             desktop
@@ -193,32 +160,36 @@ async fn an_admin_adds_a_kitchen_and_a_superuser_acts_inside_a_customer() {
                 .as_deref(),
             Some("true")
         );
-        scroll_to(&desktop, "#new-heading", "start").await;
+        desktop.scroll_to("#new-heading", "start").await;
         desktop.screenshot("10-tenants-errors-desktop").await;
         desktop.goto(&format!("/admin/tenants/{tenant}")).await;
         desktop.screenshot("11-tenant-desktop").await;
         desktop
             .fill("#reason", "Ärende 4711: kunden ser inte sina kök")
             .await;
-        click_centered(&desktop, "form[action$='/impersonate'] button[type=submit]").await;
+        desktop
+            .click_centered("form[action$='/impersonate'] button[type=submit]")
+            .await;
         desktop.wait_for_path("/admin").await;
         let banner = desktop.find(".impersonation").await;
         assert!(banner.is_displayed().await.unwrap());
         desktop.screenshot("12-acting-desktop").await;
 
-        sign_in(&phone, &superuser).await;
+        phone.sign_in(&superuser).await;
         phone.goto("/admin/tenants").await;
         assert_fits_width(&phone).await;
         phone.screenshot("13-tenants-phone").await;
-        scroll_to(&phone, "#new-heading", "start").await;
+        phone.scroll_to("#new-heading", "start").await;
         phone.screenshot("13-tenants-new-phone").await;
         phone.goto(&format!("/admin/tenants/{tenant}")).await;
         assert_fits_width(&phone).await;
         phone.screenshot("14-tenant-phone").await;
-        scroll_to(&phone, "#rename-heading", "start").await;
+        phone.scroll_to("#rename-heading", "start").await;
         phone.screenshot("14-tenant-rename-delete-phone").await;
         phone.fill("#reason", "Ärende 4712: samma kund igen").await;
-        click_centered(&phone, "form[action$='/impersonate'] button[type=submit]").await;
+        phone
+            .click_centered("form[action$='/impersonate'] button[type=submit]")
+            .await;
         phone.wait_for_path("/admin").await;
         phone.screenshot("15-acting-phone").await;
         phone.click(".impersonation button[type=submit]").await;

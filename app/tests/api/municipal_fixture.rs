@@ -223,3 +223,32 @@ pub async fn kitchen<'a>(app: &'a TestApp, name: &str, week: IsoWeek) -> Kitchen
         week,
     }
 }
+
+/// A weekly report workbook's first sheet: the eight numbers of its "Totalt" row (lunch
+/// residents, special, normal, Alt 1, Alt 2; dinner residents, special, normal) and all its
+/// cells as text.
+pub fn workbook_totals(xlsx: &[u8]) -> (Vec<i64>, String) {
+    use calamine::{Data, Reader, Xlsx};
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.to_vec())).unwrap();
+    let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
+    let total_row = sheet
+        .rows()
+        .find(|row| matches!(&row[0], Data::String(s) if s == "Totalt"))
+        .expect("a totals row");
+    let numbers = total_row[1..9]
+        .iter()
+        .map(|cell| match cell {
+            Data::Float(f) => *f as i64,
+            Data::Int(i) => *i,
+            other => panic!("not a number: {other:?}"),
+        })
+        .collect();
+    let text = sheet
+        .rows()
+        .flat_map(|row| row.iter())
+        .map(|cell| cell.to_string())
+        .collect::<Vec<_>>()
+        .join("|");
+    (numbers, text)
+}

@@ -741,29 +741,8 @@ async fn downloads_carry_the_reports_totals() {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     );
     assert_eq!(xlsx.header("content-disposition"), file("xlsx"));
-    use calamine::{Data, Reader, Xlsx};
-    let mut workbook: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.clone())).unwrap();
-    let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
-    let total_row = sheet
-        .rows()
-        .find(|row| matches!(&row[0], Data::String(s) if s == "Totalt"))
-        .expect("a totals row");
-    let numbers: Vec<i64> = total_row[1..9]
-        .iter()
-        .map(|cell| match cell {
-            Data::Float(f) => *f as i64,
-            Data::Int(i) => *i,
-            other => panic!("not a number: {other:?}"),
-        })
-        .collect();
+    let (numbers, text) = crate::municipal_fixture::workbook_totals(&xlsx.body);
     assert_eq!(numbers, totals);
-    let text: String = sheet
-        .rows()
-        .flat_map(|row| row.iter())
-        .map(|cell| cell.to_string())
-        .collect::<Vec<_>>()
-        .join("|");
     assert!(
         text.contains("Björken") && text.contains("Kvällsmat"),
         "{text}"

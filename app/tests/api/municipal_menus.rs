@@ -1279,38 +1279,11 @@ async fn the_order_page_adds_ticks_and_removes_lines() {
 mod in_a_browser {
     use std::time::Duration;
 
-    use fantoccini::key::Key;
-    use serde_json::json;
-
     use super::SAMPLES;
-    use crate::auth::PASSWORD;
     use crate::browser::{Browser, Viewport, within_time_limit};
     use crate::harness::TestApp;
     use crate::municipal_fixture::{kitchen, open_week};
-
-    async fn sign_in(browser: &Browser, email: &str) {
-        browser.goto("/login").await;
-        browser.fill("#email", email).await;
-        browser.fill("#password", PASSWORD).await;
-        browser
-            .click("form[action='/login'] button[type=submit]")
-            .await;
-        browser.wait_for_path("/").await;
-    }
-
-    /// Scrolls an element into view, for a screenshot of it or a click that the phone's bottom
-    /// bar would otherwise cover.
-    async fn scroll_to(browser: &Browser, css: &str, block: &str) {
-        browser.find(css).await;
-        browser
-            .client
-            .execute(
-                "document.querySelector(arguments[0]).scrollIntoView({ block: arguments[1] });",
-                vec![json!(css), json!(block)],
-            )
-            .await
-            .unwrap();
-    }
+    use fantoccini::key::Key;
 
     async fn assert_fits_width(browser: &Browser) {
         let sizes = browser
@@ -1366,7 +1339,7 @@ mod in_a_browser {
         let docx = std::fs::canonicalize(format!("{SAMPLES}/meny-v14-2026.docx")).unwrap();
         within_time_limit(TEST, async {
             let desktop = Browser::desktop(&app, TEST).await;
-            sign_in(&desktop, cook).await;
+            desktop.sign_in(cook).await;
 
             // Upload the Word menu, see the preview, import it.
             desktop.goto("/municipal/menus/import").await;
@@ -1393,7 +1366,7 @@ mod in_a_browser {
                 26
             );
             desktop.screenshot("02-import-preview-desktop").await;
-            scroll_to(&desktop, "#rows-heading", "start").await;
+            desktop.scroll_to("#rows-heading", "start").await;
             desktop.screenshot("03-import-preview-rows-desktop").await;
             desktop.click("#apply-import").await;
             wait_for_text(&desktop, ".alert.success", "Menyn är importerad").await;
@@ -1415,7 +1388,7 @@ mod in_a_browser {
             desktop.screenshot("05-editor-desktop").await;
 
             // Dish search as you type, with allergens: one of the kitchen's own dishes.
-            scroll_to(&desktop, "#dish-3-lunch-alt2", "center").await;
+            desktop.scroll_to("#dish-3-lunch-alt2", "center").await;
             desktop.fill("#dish-3-lunch-alt2", "köttbul").await;
             let open_list = ".dish-suggestions:not([hidden])";
             wait_for_text(&desktop, open_list, "Köttbullar med potatismos (webbkok)").await;
@@ -1457,12 +1430,14 @@ mod in_a_browser {
             // Someone else saves the week on a phone meanwhile; saving here then shows both
             // versions, and "Spara min version" puts ours over theirs.
             let phone = Browser::phone(&app, TEST).await;
-            sign_in(&phone, cook).await;
+            phone.sign_in(cook).await;
             phone.goto("/municipal/menus/2026/14").await;
             phone
                 .fill("#dish-5-lunch-dessert", "Chokladpudding med grädde")
                 .await;
-            scroll_to(&phone, ".save-bar button[type=submit]", "center").await;
+            phone
+                .scroll_to(".save-bar button[type=submit]", "center")
+                .await;
             phone.click(".save-bar button[type=submit]").await;
             phone.wait_for_path("/municipal/menus/2026/14").await;
             assert_eq!(
@@ -1521,7 +1496,7 @@ mod in_a_browser {
             phone.goto("/municipal/menus/2026/14").await;
             assert_fits_width(&phone).await;
             phone.screenshot("09-editor-phone").await;
-            scroll_to(&phone, "#day-6", "start").await;
+            phone.scroll_to("#day-6", "start").await;
             phone.screenshot("10-editor-weekend-phone").await;
             phone.goto("/municipal/orders/2026/14").await;
             assert_fits_width(&phone).await;
@@ -1537,15 +1512,15 @@ mod in_a_browser {
                 .send_keys(broken.to_str().unwrap())
                 .await
                 .unwrap();
-            scroll_to(&phone, "#preview-import", "center").await;
+            phone.scroll_to("#preview-import", "center").await;
             phone.click("#preview-import").await;
             phone.wait_for_path("/municipal/menus/import").await;
             assert_eq!(phone.find_all(".import-table tr.row-error").await.len(), 4);
             assert!(phone.find_all("#apply-import").await.is_empty());
             assert_fits_width(&phone).await;
-            scroll_to(&phone, "#report-heading", "start").await;
+            phone.scroll_to("#report-heading", "start").await;
             phone.screenshot("13-import-errors-phone").await;
-            scroll_to(&phone, "#rows-heading", "start").await;
+            phone.scroll_to("#rows-heading", "start").await;
             phone.screenshot("14-import-error-rows-phone").await;
 
             // A wide screen: the four slots across under one head.
@@ -1558,7 +1533,7 @@ mod in_a_browser {
                 },
             )
             .await;
-            sign_in(&wide, cook).await;
+            wide.sign_in(cook).await;
             wide.goto("/municipal/menus/2026/14").await;
             assert!(
                 wide.find(".menu-grid-head")

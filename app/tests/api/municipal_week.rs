@@ -1062,16 +1062,6 @@ mod in_a_browser {
         format!("{role}-{index}-{slug}@example.se")
     }
 
-    async fn sign_in(browser: &Browser, email: &str) {
-        browser.goto("/login").await;
-        browser.fill("#email", email).await;
-        browser.fill("#password", PASSWORD).await;
-        browser
-            .click("form[action='/login'] button[type=submit]")
-            .await;
-        browser.wait_for_path("/").await;
-    }
-
     /// Scrolls an element to the middle of the window (clear of the phone's bottom bar) and
     /// clicks it.
     async fn tap(browser: &Browser, css: &str) {
@@ -1138,7 +1128,7 @@ mod in_a_browser {
         let k = kitchen(&app, NAME, open_week()).await;
         within_time_limit(TEST, async {
             let phone = Browser::phone(&app, TEST).await;
-            sign_in(&phone, &email("department", 3, NAME)).await;
+            phone.sign_in(&email("department", 3, NAME)).await;
             let path = format!("/municipal/portal?week={}", week_param(k.week));
             phone.goto(&path).await;
             assert_eq!(phone.text("main h1").await, "Björken");
@@ -1322,7 +1312,7 @@ mod in_a_browser {
         assert_eq!(marked.status, StatusCode::OK);
         within_time_limit(TEST, async {
             let desktop = Browser::desktop(&app, TEST).await;
-            sign_in(&desktop, &email("cook", 1, NAME)).await;
+            desktop.sign_in(&email("cook", 1, NAME)).await;
             desktop.goto("/municipal/portal").await;
             assert_eq!(desktop.text("main h1").await, "Välj avdelning");
             desktop.screenshot("desktop-picker").await;
@@ -1346,7 +1336,7 @@ mod in_a_browser {
 
             // The same page on a phone, without a script: the day's form posts and returns.
             let phone = Browser::phone(&app, TEST).await;
-            sign_in(&phone, &email("department", 3, NAME)).await;
+            phone.sign_in(&email("department", 3, NAME)).await;
             phone
                 .goto(&format!("/municipal/portal?week={}", week_param(k.week)))
                 .await;

@@ -5,42 +5,11 @@
 
 use std::time::Duration;
 
-use serde_json::json;
-
 use crate::browser::{Browser, within_time_limit};
 use crate::harness::TestApp;
-use crate::municipal_fixture::{PASSWORD, kitchen, open_week};
+use crate::municipal_fixture::{kitchen, open_week};
 
 const TEST: &str = "municipal-admin";
-
-async fn sign_in(browser: &Browser, email: &str) {
-    browser.goto("/login").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser
-        .click("form[action='/login'] button[type=submit]")
-        .await;
-    browser.wait_for_path("/").await;
-}
-
-/// Scrolls an element into view (`start` or `center`), for a screenshot or a click the
-/// phone's bottom bar would otherwise cover.
-async fn scroll_to(browser: &Browser, css: &str, block: &str) {
-    browser.find(css).await;
-    browser
-        .client
-        .execute(
-            "document.querySelector(arguments[0]).scrollIntoView({ block: arguments[1] });",
-            vec![json!(css), json!(block)],
-        )
-        .await
-        .unwrap();
-}
-
-async fn click_centered(browser: &Browser, css: &str) {
-    scroll_to(browser, css, "center").await;
-    browser.click(css).await;
-}
 
 /// Waits until the browser's address contains `part` and the page has loaded (a form post
 /// answers with a redirect the click does not wait for).
@@ -91,7 +60,7 @@ async fn an_admin_adds_a_department_and_sets_its_diets() {
     };
     within_time_limit(TEST, async {
         let desktop = Browser::desktop(&app, TEST).await;
-        sign_in(&desktop, &admin_email).await;
+        desktop.sign_in(&admin_email).await;
         desktop.goto("/municipal/admin").await;
         assert_eq!(desktop.text("main h1").await, "Kommunkök – inställningar");
         desktop.screenshot("01-index-desktop").await;
@@ -110,9 +79,9 @@ async fn an_admin_adds_a_department_and_sets_its_diets() {
         desktop.fill("#name", "Aspen").await;
         desktop.fill("#residents", "14").await;
         desktop.fill("#notes", "Hiss i B-huset").await;
-        scroll_to(&desktop, "#new-heading", "start").await;
+        desktop.scroll_to("#new-heading", "start").await;
         desktop.screenshot("03-new-department-desktop").await;
-        click_centered(&desktop, "#new button[type=submit]").await;
+        desktop.click_centered("#new button[type=submit]").await;
         wait_for_url(&desktop, "saved=created").await;
         assert_eq!(desktop.text("main h1").await, "Aspen");
         desktop.screenshot("04-department-desktop").await;
@@ -122,17 +91,17 @@ async fn an_admin_adds_a_department_and_sets_its_diets() {
         let timbal = format!("#diet_{}", k.diets[2]);
         desktop.fill(&gluten, "3").await;
         desktop.fill(&timbal, "1").await;
-        scroll_to(&desktop, "#diets", "start").await;
+        desktop.scroll_to("#diets", "start").await;
         desktop.screenshot("05-diets-filled-desktop").await;
-        click_centered(&desktop, "#diets button[type=submit]").await;
+        desktop.click_centered("#diets button[type=submit]").await;
         wait_for_url(&desktop, "saved=diets").await;
         assert_eq!(desktop.text("#diets .saved-note").await, "Sparat");
         assert_eq!(desktop.prop(&gluten, "value").await.as_deref(), Some("3"));
-        scroll_to(&desktop, "#diets", "start").await;
+        desktop.scroll_to("#diets", "start").await;
         desktop.screenshot("06-diets-saved-desktop").await;
-        scroll_to(&desktop, "#schedule", "start").await;
+        desktop.scroll_to("#schedule", "start").await;
         desktop.screenshot("07-schedule-desktop").await;
-        scroll_to(&desktop, "#staff", "start").await;
+        desktop.scroll_to("#staff", "start").await;
         desktop.screenshot("08-staff-desktop").await;
 
         // What the API now reads.
@@ -176,13 +145,13 @@ async fn an_admin_adds_a_department_and_sets_its_diets() {
             .await;
         assert!(desktop.text("main h1").await.starts_with("Aspen · v. "));
         desktop.screenshot("09-week-desktop").await;
-        scroll_to(&desktop, "#overrides", "start").await;
+        desktop.scroll_to("#overrides", "start").await;
         desktop.screenshot("10-overrides-desktop").await;
         desktop
             .goto(&format!("/municipal/admin/sites/{}/diet-types", k.site))
             .await;
         desktop.screenshot("11-diet-types-desktop").await;
-        scroll_to(&desktop, "#new-heading", "start").await;
+        desktop.scroll_to("#new-heading", "start").await;
         desktop.screenshot("12-new-diet-type-desktop").await;
         desktop
             .goto(&format!("/municipal/admin/sites/{}/settings", k.site))
@@ -192,7 +161,7 @@ async fn an_admin_adds_a_department_and_sets_its_diets() {
 
         // The same pages on a phone.
         let phone = Browser::phone(&app, TEST).await;
-        sign_in(&phone, &admin_email).await;
+        phone.sign_in(&admin_email).await;
         for (path, name) in [
             ("/municipal/admin".to_owned(), "14-index-phone"),
             (
@@ -219,21 +188,21 @@ async fn an_admin_adds_a_department_and_sets_its_diets() {
         phone
             .goto(&format!("/municipal/admin/departments/{aspen}"))
             .await;
-        scroll_to(&phone, "#diets", "start").await;
+        phone.scroll_to("#diets", "start").await;
         phone.screenshot("17-diets-phone").await;
-        scroll_to(&phone, "#schedule", "start").await;
+        phone.scroll_to("#schedule", "start").await;
         phone.screenshot("18-schedule-phone").await;
         phone
             .goto(&format!("/municipal/admin/sites/{}/diet-types", k.site))
             .await;
-        scroll_to(&phone, "#new-heading", "start").await;
+        phone.scroll_to("#new-heading", "start").await;
         phone.screenshot("20-new-diet-type-phone").await;
         phone
             .goto(&format!("/municipal/admin/departments/{aspen}/weeks"))
             .await;
         assert_fits_width(&phone).await;
         phone.screenshot("22-week-phone").await;
-        scroll_to(&phone, "#overrides", "start").await;
+        phone.scroll_to("#overrides", "start").await;
         phone.screenshot("23-overrides-phone").await;
 
         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -10,38 +10,9 @@ use serde_json::json;
 
 use crate::browser::{Browser, within_time_limit};
 use crate::harness::TestApp;
-use crate::municipal_fixture::{PASSWORD, kitchen, open_week};
+use crate::municipal_fixture::{kitchen, open_week};
 
 const TEST: &str = "municipal-dishes";
-
-async fn sign_in(browser: &Browser, email: &str) {
-    browser.goto("/login").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser
-        .click("form[action='/login'] button[type=submit]")
-        .await;
-    browser.wait_for_path("/").await;
-}
-
-/// Scrolls an element into view (`start` or `center`), for a screenshot or a click the
-/// phone's bottom bar would otherwise cover.
-async fn scroll_to(browser: &Browser, css: &str, block: &str) {
-    browser.find(css).await;
-    browser
-        .client
-        .execute(
-            "document.querySelector(arguments[0]).scrollIntoView({ block: arguments[1] });",
-            vec![json!(css), json!(block)],
-        )
-        .await
-        .unwrap();
-}
-
-async fn click_centered(browser: &Browser, css: &str) {
-    scroll_to(browser, css, "center").await;
-    browser.click(css).await;
-}
 
 /// Waits until the address contains `part` and the page has loaded (a form post answers
 /// with a redirect the click does not wait for).
@@ -95,17 +66,17 @@ async fn texts(browser: &Browser, css: &str) -> Vec<String> {
 /// the list to say it was added.
 async fn add_dish(browser: &Browser, name: &str, category: &str, allergens: &[&str], shot: &str) {
     browser.goto("/municipal/dishes").await;
-    scroll_to(browser, "#new-heading", "start").await;
+    browser.scroll_to("#new-heading", "start").await;
     browser.fill("#name", name).await;
     browser
         .click(&format!("#category option[value='{category}']"))
         .await;
     for code in allergens {
-        click_centered(browser, &format!("#allergen-{code}")).await;
+        browser.click_centered(&format!("#allergen-{code}")).await;
     }
-    scroll_to(browser, "#allergens", "center").await;
+    browser.scroll_to("#allergens", "center").await;
     browser.screenshot(shot).await;
-    click_centered(browser, "#new button[type=submit]").await;
+    browser.click_centered("#new button[type=submit]").await;
     wait_for_url(browser, "created=").await;
 }
 
@@ -119,7 +90,7 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
         .to_owned();
     within_time_limit(TEST, async {
         let desktop = Browser::desktop(&app, TEST).await;
-        sign_in(&desktop, &cook_email).await;
+        desktop.sign_in(&cook_email).await;
         desktop.click("nav a[href='/municipal/dishes']").await;
         desktop.wait_for_path("/municipal/dishes").await;
         assert_eq!(desktop.text("main h1").await, "Maträtter");
@@ -155,8 +126,8 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
         wait_for_url(&desktop, "/municipal/dishes/").await;
         assert_eq!(desktop.text("main h1").await, "Blåbärssoppa (idun)");
         desktop.screenshot("05-dish-desktop").await;
-        click_centered(&desktop, "#allergen-sulphites").await;
-        click_centered(&desktop, "#dish-form button[type=submit]").await;
+        desktop.click_centered("#allergen-sulphites").await;
+        desktop.click_centered("#dish-form button[type=submit]").await;
         wait_for_url(&desktop, "saved=").await;
         assert_eq!(
             desktop.text(".alert.success strong").await,
@@ -175,7 +146,7 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
         let editor = format!("/municipal/menus/{}/{}", week.year, week.week);
         desktop.goto(&editor).await;
         desktop.fill("#dish-1-lunch-alt2", "Rotmos med fläsk").await;
-        click_centered(&desktop, ".save-bar button[type=submit]").await;
+        desktop.click_centered(".save-bar button[type=submit]").await;
         wait_for_url(&desktop, "saved=1").await;
         // (WebDriver reads the visually hidden "(ändra allergener)" too.)
         assert!(
@@ -184,7 +155,7 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
                 .await
                 .starts_with("Inga allergener angivna")
         );
-        scroll_to(&desktop, "#day-1", "start").await;
+        desktop.scroll_to("#day-1", "start").await;
         desktop.screenshot("07-menu-links-desktop").await;
         desktop.click("#dish-1-lunch-alt2-allergens a").await;
         wait_for_url(&desktop, "back=").await;
@@ -195,17 +166,17 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
                 .await
                 .ends_with("Tillbaka till veckomenyn")
         );
-        click_centered(&desktop, "#allergen-milk").await;
-        click_centered(&desktop, "#allergen-mustard").await;
-        scroll_to(&desktop, "#allergens", "center").await;
+        desktop.click_centered("#allergen-milk").await;
+        desktop.click_centered("#allergen-mustard").await;
+        desktop.scroll_to("#allergens", "center").await;
         desktop.screenshot("08-from-menu-desktop").await;
-        click_centered(&desktop, "#dish-form button[type=submit]").await;
+        desktop.click_centered("#dish-form button[type=submit]").await;
         desktop.wait_for_path(&editor).await;
         assert_eq!(
             texts(&desktop, "#dish-1-lunch-alt2-allergens .badge").await,
             ["Mjölk", "Senap"]
         );
-        scroll_to(&desktop, "#day-1", "start").await;
+        desktop.scroll_to("#day-1", "start").await;
         desktop.screenshot("09-menu-after-desktop").await;
 
         // What the API now reads.
@@ -228,8 +199,8 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
             .patch(&api, Some(&etag), json!({ "allergens": ["fish", "molluscs"] }))
             .await;
         assert_eq!(theirs.status, 200);
-        click_centered(&desktop, "#allergen-gluten").await;
-        click_centered(&desktop, "#dish-form button[type=submit]").await;
+        desktop.click_centered("#allergen-gluten").await;
+        desktop.click_centered("#dish-form button[type=submit]").await;
         desktop.find("#conflict").await;
         assert_eq!(
             desktop.text("#conflict strong").await,
@@ -245,11 +216,11 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
 
         // The same on a phone: two columns of boxes, nothing wider than the screen.
         let phone = Browser::phone(&app, TEST).await;
-        sign_in(&phone, &cook_email).await;
+        phone.sign_in(&cook_email).await;
         phone.goto("/municipal/dishes").await;
         assert_fits_width(&phone).await;
         phone.screenshot("11-list-phone").await;
-        scroll_to(&phone, "#list-heading", "start").await;
+        phone.scroll_to("#list-heading", "start").await;
         phone.screenshot("12-rows-phone").await;
         add_dish(
             &phone,
@@ -279,9 +250,9 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
             .await
             .unwrap();
         assert_eq!(columns, 2, "two columns of allergens on a phone");
-        scroll_to(&phone, "#allergens", "start").await;
+        phone.scroll_to("#allergens", "start").await;
         phone.screenshot("16-allergens-phone").await;
-        scroll_to(&phone, "#delete", "start").await;
+        phone.scroll_to("#delete", "start").await;
         phone.screenshot("17-delete-phone").await;
 
         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -5,25 +5,13 @@
 
 use fantoccini::wd::PrintConfiguration;
 use galley_municipal::departments::{self, DepartmentFields};
-use serde_json::json;
 
 use super::{choose, get_ok, mark, planning, report, tuesday};
-use crate::auth::PASSWORD;
 use crate::browser::{Browser, within_time_limit};
 use crate::harness::TestApp;
 use crate::municipal_fixture::{kitchen, open_week};
 
 const TEST: &str = "kitchen";
-
-async fn sign_in(browser: &Browser, email: &str) {
-    browser.goto("/login").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser
-        .click("form[action='/login'] button[type=submit]")
-        .await;
-    browser.wait_for_path("/").await;
-}
 
 async fn number(browser: &Browser, tile: &str) -> i64 {
     browser
@@ -45,18 +33,6 @@ async fn assert_fits_width(browser: &Browser) {
         .unwrap();
     let (page, window) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
     assert!(page <= window, "{page} px wide in a {window} px window");
-}
-
-async fn scroll_to(browser: &Browser, css: &str) {
-    browser.find(css).await;
-    browser
-        .client
-        .execute(
-            "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' });",
-            vec![json!(css)],
-        )
-        .await
-        .unwrap();
 }
 
 /// Pages in a PDF (Chromium writes one `/Type /Page` object per page, uncompressed).
@@ -116,7 +92,7 @@ async fn the_cook_reads_and_prints_tuesdays_plan() {
 
     within_time_limit(TEST, async {
         let desktop = Browser::desktop(&app, TEST).await;
-        sign_in(&desktop, &cook_email).await;
+        desktop.sign_in(&cook_email).await;
         // /municipal takes the cook to today's plan.
         desktop.goto("/municipal").await;
         desktop.wait_for_path("/municipal/kitchen/plan").await;
@@ -154,7 +130,7 @@ async fn the_cook_reads_and_prints_tuesdays_plan() {
         let print = desktop.find("[data-print]").await;
         assert!(print.is_displayed().await.unwrap());
         desktop.screenshot("01-plan-desktop").await;
-        scroll_to(&desktop, "#worklist-heading").await;
+        desktop.scroll_to("#worklist-heading", "start").await;
         desktop.screenshot("02-plan-worklist-desktop").await;
 
         // Printed (print media, A4): one page, as the print stylesheet promises.
@@ -172,7 +148,7 @@ async fn the_cook_reads_and_prints_tuesdays_plan() {
             .await;
         assert!(desktop.text("#no-choices").await.contains("Björken"));
         desktop.screenshot("03-week-desktop").await;
-        scroll_to(&desktop, "#grid-heading").await;
+        desktop.scroll_to("#grid-heading", "start").await;
         desktop.screenshot("04-week-grid-desktop").await;
 
         desktop
@@ -185,14 +161,14 @@ async fn the_cook_reads_and_prints_tuesdays_plan() {
         desktop.screenshot("05-reports-desktop").await;
 
         let phone = Browser::phone(&app, TEST).await;
-        sign_in(&phone, &cook_email).await;
+        phone.sign_in(&cook_email).await;
         phone
             .goto(&format!("/municipal/kitchen/plan/{}", tuesday(&k)))
             .await;
         assert_eq!(number(&phone, "count-alt2").await, 10);
         assert_fits_width(&phone).await;
         phone.screenshot("06-plan-phone").await;
-        scroll_to(&phone, "#departments-heading").await;
+        phone.scroll_to("#departments-heading", "start").await;
         phone.screenshot("07-plan-departments-phone").await;
         phone
             .goto(&format!(
