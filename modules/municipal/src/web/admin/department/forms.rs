@@ -16,6 +16,29 @@ use crate::api::departments::{
 };
 use crate::web::admin::{Fields, failed, field_error, localized, number, saved_at};
 
+/// The answer to one section's form: back to the section when saved; otherwise the page again
+/// with the errors and, unless the department changed meanwhile (`keep`), what was typed.
+async fn answer<T>(
+    state: &AppState,
+    admin: Console<Admins>,
+    id: i64,
+    section: &str,
+    outcome: Outcome<T>,
+    show: impl FnOnce(&mut super::DepartmentTemplate, bool, FormErrors),
+) -> Response {
+    match outcome {
+        Outcome::Done(_) => saved_at(&path_of(id), section),
+        Outcome::Invalid(errors) => {
+            let shown = errors.clone();
+            again(state, &admin.caller, admin.page, id, &errors, |t, keep| {
+                show(t, keep, shown)
+            })
+            .await
+        }
+        Outcome::Failed(error) => failed(admin.page, error),
+    }
+}
+
 fn count_key(_field: &str) -> &'static str {
     "municipal.admin.error_count"
 }
@@ -57,26 +80,13 @@ pub(super) async fn save_details(
             })
         }
     };
-    match outcome {
-        Outcome::Done(_) => saved_at(&path_of(id), "details"),
-        Outcome::Invalid(errors) => {
-            again(
-                &state,
-                &admin.caller,
-                admin.page,
-                id,
-                &errors.clone(),
-                |t, keep| {
-                    if keep {
-                        t.details = typed;
-                    }
-                    t.details_errors = errors;
-                },
-            )
-            .await
+    answer(&state, admin, id, "details", outcome, |t, keep, errors| {
+        if keep {
+            t.details = typed;
         }
-        Outcome::Failed(error) => failed(admin.page, error),
-    }
+        t.details_errors = errors;
+    })
+    .await
 }
 
 pub(super) async fn save_diets(
@@ -141,28 +151,15 @@ pub(super) async fn save_diets(
     } else {
         Outcome::Invalid(errors)
     };
-    match outcome {
-        Outcome::Done(_) => saved_at(&path_of(id), "diets"),
-        Outcome::Invalid(errors) => {
-            again(
-                &state,
-                &admin.caller,
-                admin.page,
-                id,
-                &errors.clone(),
-                |t, keep| {
-                    for row in t.diets.iter_mut().filter(|_| keep) {
-                        if let Some((_, value)) = typed.iter().find(|(diet, _)| *diet == row.id) {
-                            row.value = value.clone();
-                        }
-                    }
-                    t.diet_errors = errors;
-                },
-            )
-            .await
+    answer(&state, admin, id, "diets", outcome, |t, keep, errors| {
+        for row in t.diets.iter_mut().filter(|_| keep) {
+            if let Some((_, value)) = typed.iter().find(|(diet, _)| *diet == row.id) {
+                row.value = value.clone();
+            }
         }
-        Outcome::Failed(error) => failed(admin.page, error),
-    }
+        t.diet_errors = errors;
+    })
+    .await
 }
 
 pub(super) async fn save_schedule(
@@ -189,29 +186,16 @@ pub(super) async fn save_schedule(
         }
         None => Outcome::Invalid(errors),
     };
-    match outcome {
-        Outcome::Done(_) => saved_at(&path_of(id), "schedule"),
-        Outcome::Invalid(errors) => {
-            again(
-                &state,
-                &admin.caller,
-                admin.page,
-                id,
-                &errors.clone(),
-                |t, keep| {
-                    if keep {
-                        t.schedule = ScheduleForm {
-                            fixed,
-                            days: day_inputs(&t.page, &typed),
-                        };
-                    }
-                    t.schedule_errors = errors;
-                },
-            )
-            .await
+    answer(&state, admin, id, "schedule", outcome, |t, keep, errors| {
+        if keep {
+            t.schedule = ScheduleForm {
+                fixed,
+                days: day_inputs(&t.page, &typed),
+            };
         }
-        Outcome::Failed(error) => failed(admin.page, error),
-    }
+        t.schedule_errors = errors;
+    })
+    .await
 }
 
 /// `weekdays[i]` of the API is the form's `day{i+1}`.
@@ -297,23 +281,10 @@ pub(super) async fn save_staff(
             "municipal.admin.error_pick_person",
         )),
     };
-    match outcome {
-        Outcome::Done(_) => saved_at(&path_of(id), "staff"),
-        Outcome::Invalid(errors) => {
-            again(
-                &state,
-                &admin.caller,
-                admin.page,
-                id,
-                &errors.clone(),
-                |t, _| {
-                    t.staff_errors = errors;
-                },
-            )
-            .await
-        }
-        Outcome::Failed(error) => failed(admin.page, error),
-    }
+    answer(&state, admin, id, "staff", outcome, |t, _, errors| {
+        t.staff_errors = errors;
+    })
+    .await
 }
 
 pub(super) async fn delete(
