@@ -301,6 +301,58 @@ impl Browser {
         }
     }
 
+    /// Waits until the address contains `part` and the page has loaded (a form post answers
+    /// with a redirect that the click does not wait for).
+    pub async fn wait_for_url(&self, part: &str) {
+        let started = Instant::now();
+        loop {
+            let url = self.current_url().await;
+            let ready = self
+                .client
+                .execute("return document.readyState;", vec![])
+                .await
+                .unwrap();
+            if url.contains(part) && ready == "complete" {
+                return;
+            }
+            if started.elapsed() > ELEMENT_WAIT {
+                panic!("expected an address with {part}, but the browser is on {url}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The page is no wider than the window (wide tables scroll inside their own box); a
+    /// failure names the elements that stick out.
+    pub async fn assert_fits_width(&self) {
+        let sizes = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (page, window) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
+        if page > window {
+            let wide = self
+                .client
+                .execute(
+                    "return Array.from(document.querySelectorAll('body *'))\
+                       .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)\
+                       .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + \
+                         Math.round(e.getBoundingClientRect().right));",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            panic!(
+                "{} is {page} px wide in a {window} px window: {wide}",
+                self.current_url().await
+            );
+        }
+    }
+
     /// The element that has the keyboard focus.
     pub async fn active_element(&self) -> Element {
         self.client.active_element().await.unwrap()

@@ -46,24 +46,6 @@ async fn sign_out(browser: &Browser) {
     browser.wait_for_path("/login").await;
 }
 
-/// The page is no wider than the window: wide tables scroll inside their own box.
-async fn assert_fits_width(browser: &Browser) {
-    let sizes = browser
-        .client
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let (page, window) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
-    assert!(
-        page <= window,
-        "{} is {page} px wide in a {window} px window",
-        browser.current_url().await
-    );
-}
-
 /// The texts of the first column of a table's rows.
 async fn first_cells(browser: &Browser, table: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -131,12 +113,12 @@ async fn an_admin_adds_a_kitchen_and_a_superuser_acts_inside_a_customer() {
         assert_eq!(phone.text("main h1").await, "Personer");
         phone.screenshot("07-users-phone").await;
         phone.goto("/admin/modules").await;
-        assert_fits_width(&phone).await;
+        phone.assert_fits_width().await;
         phone.screenshot("08-modules-phone").await;
         phone.scroll_to("#module-offshore", "start").await;
         phone.screenshot("08-modules-offshore-phone").await;
         phone.goto("/admin/audit").await;
-        assert_fits_width(&phone).await;
+        phone.assert_fits_width().await;
         phone.screenshot("09-audit-phone").await;
         phone.scroll_to("#rows-heading", "start").await;
         phone.screenshot("09-audit-rows-phone").await;
@@ -177,12 +159,12 @@ async fn an_admin_adds_a_kitchen_and_a_superuser_acts_inside_a_customer() {
 
         phone.sign_in(&superuser).await;
         phone.goto("/admin/tenants").await;
-        assert_fits_width(&phone).await;
+        phone.assert_fits_width().await;
         phone.screenshot("13-tenants-phone").await;
         phone.scroll_to("#new-heading", "start").await;
         phone.screenshot("13-tenants-new-phone").await;
         phone.goto(&format!("/admin/tenants/{tenant}")).await;
-        assert_fits_width(&phone).await;
+        phone.assert_fits_width().await;
         phone.screenshot("14-tenant-phone").await;
         phone.scroll_to("#rename-heading", "start").await;
         phone.screenshot("14-tenant-rename-delete-phone").await;

@@ -1285,36 +1285,6 @@ mod in_a_browser {
     use crate::municipal_fixture::{kitchen, open_week};
     use fantoccini::key::Key;
 
-    async fn assert_fits_width(browser: &Browser) {
-        let sizes = browser
-            .client
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth];",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let (page, window) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
-        if page > window {
-            // Name the elements that stick out, for the failure message.
-            let wide = browser
-                .client
-                .execute(
-                    "return Array.from(document.querySelectorAll('body *'))\
-                       .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)\
-                       .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + \
-                         Math.round(e.getBoundingClientRect().right));",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            panic!(
-                "{} is {page} px wide in a {window} px window: {wide}",
-                browser.current_url().await
-            );
-        }
-    }
-
     async fn wait_for_text(browser: &Browser, css: &str, text: &str) {
         for _ in 0..100 {
             if let Ok(element) = browser.client.find(fantoccini::Locator::Css(css)).await
@@ -1494,15 +1464,15 @@ mod in_a_browser {
 
             // A phone: the week as cards, no sideways scrolling; and the order list.
             phone.goto("/municipal/menus/2026/14").await;
-            assert_fits_width(&phone).await;
+            phone.assert_fits_width().await;
             phone.screenshot("09-editor-phone").await;
             phone.scroll_to("#day-6", "start").await;
             phone.screenshot("10-editor-weekend-phone").await;
             phone.goto("/municipal/orders/2026/14").await;
-            assert_fits_width(&phone).await;
+            phone.assert_fits_width().await;
             phone.screenshot("11-orders-phone").await;
             phone.goto("/municipal/menus/import").await;
-            assert_fits_width(&phone).await;
+            phone.assert_fits_width().await;
             phone.screenshot("12-import-phone").await;
             // A file with errors: each in red with its line, and nothing to import.
             let broken = std::fs::canonicalize(format!("{SAMPLES}/meny-fel.csv")).unwrap();
@@ -1517,7 +1487,7 @@ mod in_a_browser {
             phone.wait_for_path("/municipal/menus/import").await;
             assert_eq!(phone.find_all(".import-table tr.row-error").await.len(), 4);
             assert!(phone.find_all("#apply-import").await.is_empty());
-            assert_fits_width(&phone).await;
+            phone.assert_fits_width().await;
             phone.scroll_to("#report-heading", "start").await;
             phone.screenshot("13-import-errors-phone").await;
             phone.scroll_to("#rows-heading", "start").await;
@@ -1542,7 +1512,7 @@ mod in_a_browser {
                     .await
                     .unwrap()
             );
-            assert_fits_width(&wide).await;
+            wide.assert_fits_width().await;
             wide.screenshot("15-editor-wide").await;
 
             tokio::time::sleep(Duration::from_secs(1)).await;

@@ -11,45 +11,6 @@ use crate::municipal_fixture::{kitchen, open_week};
 
 const TEST: &str = "municipal-admin";
 
-/// Waits until the browser's address contains `part` and the page has loaded (a form post
-/// answers with a redirect the click does not wait for).
-async fn wait_for_url(browser: &Browser, part: &str) {
-    let started = std::time::Instant::now();
-    loop {
-        let url = browser.current_url().await;
-        let ready = browser
-            .client
-            .execute("return document.readyState;", vec![])
-            .await
-            .unwrap();
-        if url.contains(part) && ready == "complete" {
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "expected an address with {part}, but the browser is on {url}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn assert_fits_width(browser: &Browser) {
-    let sizes = browser
-        .client
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let (page, window) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
-    assert!(
-        page <= window,
-        "{} is {page} px wide in a {window} px window",
-        browser.current_url().await
-    );
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_adds_a_department_and_sets_its_diets() {
     let app = TestApp::new().await;
@@ -82,7 +43,7 @@ async fn an_admin_adds_a_department_and_sets_its_diets() {
         desktop.scroll_to("#new-heading", "start").await;
         desktop.screenshot("03-new-department-desktop").await;
         desktop.click_centered("#new button[type=submit]").await;
-        wait_for_url(&desktop, "saved=created").await;
+        desktop.wait_for_url("saved=created").await;
         assert_eq!(desktop.text("main h1").await, "Aspen");
         desktop.screenshot("04-department-desktop").await;
 
@@ -94,7 +55,7 @@ async fn an_admin_adds_a_department_and_sets_its_diets() {
         desktop.scroll_to("#diets", "start").await;
         desktop.screenshot("05-diets-filled-desktop").await;
         desktop.click_centered("#diets button[type=submit]").await;
-        wait_for_url(&desktop, "saved=diets").await;
+        desktop.wait_for_url("saved=diets").await;
         assert_eq!(desktop.text("#diets .saved-note").await, "Sparat");
         assert_eq!(desktop.prop(&gluten, "value").await.as_deref(), Some("3"));
         desktop.scroll_to("#diets", "start").await;
@@ -182,7 +143,7 @@ async fn an_admin_adds_a_department_and_sets_its_diets() {
             ),
         ] {
             phone.goto(&path).await;
-            assert_fits_width(&phone).await;
+            phone.assert_fits_width().await;
             phone.screenshot(name).await;
         }
         phone
@@ -200,7 +161,7 @@ async fn an_admin_adds_a_department_and_sets_its_diets() {
         phone
             .goto(&format!("/municipal/admin/departments/{aspen}/weeks"))
             .await;
-        assert_fits_width(&phone).await;
+        phone.assert_fits_width().await;
         phone.screenshot("22-week-phone").await;
         phone.scroll_to("#overrides", "start").await;
         phone.screenshot("23-overrides-phone").await;

@@ -14,45 +14,6 @@ use crate::municipal_fixture::{kitchen, open_week};
 
 const TEST: &str = "municipal-dishes";
 
-/// Waits until the address contains `part` and the page has loaded (a form post answers
-/// with a redirect the click does not wait for).
-async fn wait_for_url(browser: &Browser, part: &str) {
-    let started = std::time::Instant::now();
-    loop {
-        let url = browser.current_url().await;
-        let ready = browser
-            .client
-            .execute("return document.readyState;", vec![])
-            .await
-            .unwrap();
-        if url.contains(part) && ready == "complete" {
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "expected an address with {part}, but the browser is on {url}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn assert_fits_width(browser: &Browser) {
-    let sizes = browser
-        .client
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let (page, window) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
-    assert!(
-        page <= window,
-        "{} is {page} px wide in a {window} px window",
-        browser.current_url().await
-    );
-}
-
 /// The texts of every element matching `css`.
 async fn texts(browser: &Browser, css: &str) -> Vec<String> {
     let mut all = Vec::new();
@@ -77,7 +38,7 @@ async fn add_dish(browser: &Browser, name: &str, category: &str, allergens: &[&s
     browser.scroll_to("#allergens", "center").await;
     browser.screenshot(shot).await;
     browser.click_centered("#new button[type=submit]").await;
-    wait_for_url(browser, "created=").await;
+    browser.wait_for_url("created=").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -116,19 +77,19 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
 
         // Working through the dishes without allergens: tick, save, next.
         desktop.click(".to-check a").await;
-        wait_for_url(&desktop, "no_allergens=1").await;
+        desktop.wait_for_url("no_allergens=1").await;
         assert_eq!(
             desktop.text("#list-heading").await,
             "Maträtter utan allergener angivna"
         );
         desktop.screenshot("04-missing-desktop").await;
         desktop.click(".dish-table tbody tr:first-child a").await;
-        wait_for_url(&desktop, "/municipal/dishes/").await;
+        desktop.wait_for_url("/municipal/dishes/").await;
         assert_eq!(desktop.text("main h1").await, "Blåbärssoppa (idun)");
         desktop.screenshot("05-dish-desktop").await;
         desktop.click_centered("#allergen-sulphites").await;
         desktop.click_centered("#dish-form button[type=submit]").await;
-        wait_for_url(&desktop, "saved=").await;
+        desktop.wait_for_url("saved=").await;
         assert_eq!(
             desktop.text(".alert.success strong").await,
             "”Blåbärssoppa (idun)” är sparad."
@@ -147,7 +108,7 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
         desktop.goto(&editor).await;
         desktop.fill("#dish-1-lunch-alt2", "Rotmos med fläsk").await;
         desktop.click_centered(".save-bar button[type=submit]").await;
-        wait_for_url(&desktop, "saved=1").await;
+        desktop.wait_for_url("saved=1").await;
         // (WebDriver reads the visually hidden "(ändra allergener)" too.)
         assert!(
             desktop
@@ -158,7 +119,7 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
         desktop.scroll_to("#day-1", "start").await;
         desktop.screenshot("07-menu-links-desktop").await;
         desktop.click("#dish-1-lunch-alt2-allergens a").await;
-        wait_for_url(&desktop, "back=").await;
+        desktop.wait_for_url("back=").await;
         assert_eq!(desktop.text("main h1").await, "Rotmos med fläsk");
         assert!(
             desktop
@@ -208,7 +169,7 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
         );
         desktop.screenshot("10-conflict-desktop").await;
         desktop.click("#conflict button[type=submit]").await;
-        wait_for_url(&desktop, "saved=").await;
+        desktop.wait_for_url("saved=").await;
         assert_eq!(
             k.cook.get(&api).await.json()["allergens"],
             json!(["gluten", "crustaceans", "fish", "milk", "celery"])
@@ -218,7 +179,7 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
         let phone = Browser::phone(&app, TEST).await;
         phone.sign_in(&cook_email).await;
         phone.goto("/municipal/dishes").await;
-        assert_fits_width(&phone).await;
+        phone.assert_fits_width().await;
         phone.screenshot("11-list-phone").await;
         phone.scroll_to("#list-heading", "start").await;
         phone.screenshot("12-rows-phone").await;
@@ -230,15 +191,15 @@ async fn a_cook_adds_a_dish_with_allergens_and_sees_the_badges() {
             "13-new-phone",
         )
         .await;
-        assert_fits_width(&phone).await;
+        phone.assert_fits_width().await;
         assert_eq!(
             texts(&phone, ".alert.success .badge").await,
             ["Gluten", "Ägg", "Mjölk"]
         );
         phone.screenshot("14-created-phone").await;
         phone.click(".alert.success a").await;
-        wait_for_url(&phone, "/municipal/dishes/").await;
-        assert_fits_width(&phone).await;
+        phone.wait_for_url("/municipal/dishes/").await;
+        phone.assert_fits_width().await;
         assert_eq!(phone.text("main h1").await, "Pannbiff med lök");
         phone.screenshot("15-dish-phone").await;
         let columns = phone

@@ -21,20 +21,6 @@ async fn number(browser: &Browser, tile: &str) -> i64 {
         .unwrap()
 }
 
-/// The page is no wider than the window: wide tables scroll inside their own box.
-async fn assert_fits_width(browser: &Browser) {
-    let sizes = browser
-        .client
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let (page, window) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
-    assert!(page <= window, "{page} px wide in a {window} px window");
-}
-
 /// Pages in a PDF (Chromium writes one `/Type /Page` object per page, uncompressed).
 fn pdf_pages(pdf: &[u8]) -> usize {
     let text = String::from_utf8_lossy(pdf);
@@ -166,7 +152,7 @@ async fn the_cook_reads_and_prints_tuesdays_plan() {
             .goto(&format!("/municipal/kitchen/plan/{}", tuesday(&k)))
             .await;
         assert_eq!(number(&phone, "count-alt2").await, 10);
-        assert_fits_width(&phone).await;
+        phone.assert_fits_width().await;
         phone.screenshot("06-plan-phone").await;
         phone.scroll_to("#departments-heading", "start").await;
         phone.screenshot("07-plan-departments-phone").await;
@@ -176,7 +162,7 @@ async fn the_cook_reads_and_prints_tuesdays_plan() {
                 k.week.year, k.week.week
             ))
             .await;
-        assert_fits_width(&phone).await;
+        phone.assert_fits_width().await;
         phone.screenshot("08-week-phone").await;
         phone
             .goto(&format!(
@@ -184,7 +170,7 @@ async fn the_cook_reads_and_prints_tuesdays_plan() {
                 k.week.year, k.week.week
             ))
             .await;
-        assert_fits_width(&phone).await;
+        phone.assert_fits_width().await;
         phone.screenshot("09-reports-phone").await;
 
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
