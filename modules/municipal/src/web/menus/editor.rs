@@ -27,7 +27,7 @@ use serde_json::json;
 
 use super::{
     KitchenSite, WeekLink, allergen_names, collapsed, day_label, failed, is_kitchen_staff,
-    no_kitchen, week_link, week_name, week_range,
+    kitchen_and_week, week_link, week_name, week_range,
 };
 use crate::api::{KitchenReaders, KitchenStaff};
 
@@ -130,31 +130,7 @@ struct ShowQuery {
 type Typed = BTreeMap<(u32, usize), String>;
 
 async fn this_week(State(state): State<AppState>, console: Console<KitchenReaders>) -> Response {
-    match KitchenSite::of(&state, &console.caller).await {
-        Ok(Some(kitchen)) => {
-            let week = kitchen.this_week();
-            Redirect::to(&format!("/municipal/menus/{}/{}", week.year, week.week)).into_response()
-        }
-        Ok(None) => no_kitchen(),
-        Err(error) => failed(error),
-    }
-}
-
-/// The kitchen and the week of the path, or the page to answer instead.
-async fn kitchen_and_week(
-    state: &AppState,
-    caller: &Caller,
-    year: i32,
-    week: u32,
-) -> Result<(KitchenSite, IsoWeek), Response> {
-    let Ok(week) = IsoWeek::new(year, week) else {
-        return Err(failed(AppError::NotFound));
-    };
-    match KitchenSite::of(state, caller).await {
-        Ok(Some(kitchen)) => Ok((kitchen, week)),
-        Ok(None) => Err(no_kitchen()),
-        Err(error) => Err(failed(error)),
-    }
+    super::to_this_week(&state, &console.caller, "/municipal/menus").await
 }
 
 async fn load_menu(state: &AppState, site: i64, week: IsoWeek) -> Result<MenuOut, AppError> {

@@ -61,6 +61,36 @@ impl KitchenSite {
 }
 
 /// Whether the caller may change menus, imports and the order list.
+/// Sends the reader to this week's page under `base` in their kitchen.
+pub async fn to_this_week(state: &AppState, caller: &Caller, base: &str) -> Response {
+    match KitchenSite::of(state, caller).await {
+        Ok(Some(kitchen)) => {
+            let week = kitchen.this_week();
+            axum::response::Redirect::to(&format!("{base}/{}/{}", week.year, week.week))
+                .into_response()
+        }
+        Ok(None) => no_kitchen(),
+        Err(error) => failed(error),
+    }
+}
+
+/// The reader's kitchen and the week of the path, or the page to answer instead.
+pub async fn kitchen_and_week(
+    state: &AppState,
+    caller: &Caller,
+    year: i32,
+    week: u32,
+) -> Result<(KitchenSite, IsoWeek), Response> {
+    let Ok(week) = IsoWeek::new(year, week) else {
+        return Err(failed(AppError::NotFound));
+    };
+    match KitchenSite::of(state, caller).await {
+        Ok(Some(kitchen)) => Ok((kitchen, week)),
+        Ok(None) => Err(no_kitchen()),
+        Err(error) => Err(failed(error)),
+    }
+}
+
 pub fn is_kitchen_staff(caller: &Caller) -> bool {
     matches!(caller.role, Role::Admin | Role::Cook)
 }

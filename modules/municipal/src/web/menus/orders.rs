@@ -17,8 +17,8 @@ use galley_core::web::{Page, render};
 use serde::Deserialize;
 
 use super::{
-    KitchenSite, WeekLink, collapsed, failed, is_kitchen_staff, no_kitchen, week_link, week_name,
-    week_range,
+    KitchenSite, WeekLink, collapsed, failed, is_kitchen_staff, kitchen_and_week, week_link,
+    week_name, week_range,
 };
 use crate::api::orders::{
     OrderChange, OrderOut, add_order, change_order, delete_order, list_orders,
@@ -84,30 +84,7 @@ struct LineForm {
 }
 
 async fn this_week(State(state): State<AppState>, console: Console<KitchenReaders>) -> Response {
-    match KitchenSite::of(&state, &console.caller).await {
-        Ok(Some(kitchen)) => {
-            let week = kitchen.this_week();
-            Redirect::to(&format!("/municipal/orders/{}/{}", week.year, week.week)).into_response()
-        }
-        Ok(None) => no_kitchen(),
-        Err(error) => failed(error),
-    }
-}
-
-async fn kitchen_and_week(
-    state: &AppState,
-    caller: &Caller,
-    year: i32,
-    week: u32,
-) -> Result<(KitchenSite, IsoWeek), Response> {
-    let Ok(week) = IsoWeek::new(year, week) else {
-        return Err(failed(AppError::NotFound));
-    };
-    match KitchenSite::of(state, caller).await {
-        Ok(Some(kitchen)) => Ok((kitchen, week)),
-        Ok(None) => Err(no_kitchen()),
-        Err(error) => Err(failed(error)),
-    }
+    super::to_this_week(&state, &console.caller, "/municipal/orders").await
 }
 
 fn done_note(page: &Page, kitchen: &KitchenSite, line: &OrderOut) -> Option<String> {
