@@ -233,11 +233,13 @@ impl Browser {
     /// Clicks an element; a click that submits a form or follows a link returns once the next
     /// page has loaded.
     pub async fn click(&self, css: &str) {
-        self.find(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("cannot click `{css}`: {e}"));
+        for _ in 0..STALE_RETRIES {
+            match self.find(css).await.click().await {
+                Err(e) if is_stale(&e) => continue,
+                other => return other.unwrap_or_else(|e| panic!("cannot click `{css}`: {e}")),
+            }
+        }
+        panic!("`{css}` kept being replaced before it could be clicked")
     }
 
     /// The text of an element as rendered (hidden text is left out), trimmed.

@@ -779,3 +779,108 @@ async fn downloads_carry_the_reports_totals() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+/// A dish made from a name alone (menu editor, import) has no allergens stated: its empty set
+/// means "unknown", so every marked diet that excludes allergens gets a warning until someone
+/// states them; stating them (even as none) ends it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dish_without_stated_allergens_is_a_warning_until_stated() {
+    use axum::http::Method;
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Okändby", open_week()).await;
+    let dish = {
+        let mut pooled = app.app.state.db.get().await.unwrap();
+        galley_core::kitchen::dishes::insert(
+            &mut pooled.conn(),
+            k.tenant,
+            &galley_core::kitchen::dishes::DishFields {
+                name: "Husets gryta",
+                category: "main",
+                allergens: 0,
+                allergens_stated: false,
+            },
+        )
+        .await
+        .unwrap()
+    };
+    let menu = k.cook.get(&k.menu_path()).await;
+    let mut items: Vec<Value> = menu.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| json!({ "day": i["day"], "meal": i["meal"], "slot": i["slot"], "dish_id": i["dish"]["id"] }))
+        .collect();
+    for item in &mut items {
+        if item["day"] == 2 && item["slot"] == "alt1" {
+            item["dish_id"] = json!(dish);
+        }
+    }
+    let saved = k
+        .cook
+        .send(
+            Method::PUT,
+            &k.menu_path(),
+            Some(menu.header("etag")),
+            Some(json!({ "items": items })),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    // Björken marks Glutenfri (excludes gluten) for Tuesday's lunch.
+    let week = k.department_staff[0].get(&k.week_path(0)).await;
+    let marked = k
+        .department_staff[0]
+        .send(
+            Method::PUT,
+            &format!("{}/marks", k.week_path(0)),
+            Some(week.header("etag")),
+            Some(json!({ "marks": [{ "day": 2, "meal": "lunch", "diet_type_id": k.diets[0], "marked": true }] })),
+        )
+        .await;
+    assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
+
+    let tuesday = k.week.day(2).unwrap();
+    let plan_path = format!("/api/v1/municipal/sites/{}/planning/{tuesday}", k.site);
+    let plan = k.cook.get(&plan_path).await.json();
+    let unknown: Vec<&Value> = plan["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["allergens_unknown"] == true)
+        .collect();
+    assert_eq!(unknown.len(), 1, "{plan}");
+    assert_eq!(unknown[0]["dish"], "Husets gryta");
+    assert_eq!(unknown[0]["diet"], "Glutenfri");
+    let page = k
+        .cook
+        .get(&format!("/municipal/kitchen/plan/{tuesday}"))
+        .await
+        .text();
+    assert!(
+        page.contains("vars allergener inte är angivna"),
+        "the cook reads it in words"
+    );
+
+    // Stating the allergens (here: none) ends the warning.
+    let dish_path = format!("/api/v1/dishes/{dish}");
+    let current = k.cook.get(&dish_path).await;
+    assert_eq!(current.json()["allergens_stated"], false);
+    let stated = k
+        .cook
+        .patch(
+            &dish_path,
+            Some(current.header("etag")),
+            json!({ "allergens": [] }),
+        )
+        .await;
+    assert_eq!(stated.status, StatusCode::OK, "{}", stated.text());
+    assert_eq!(stated.json()["allergens_stated"], true);
+    let plan = k.cook.get(&plan_path).await.json();
+    assert!(
+        plan["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["dish"] != "Husets gryta"),
+        "{plan}"
+    );
+}

@@ -52,6 +52,9 @@ pub struct DishOut {
     pub category: String,
     /// The EU allergens it contains, in the standard order.
     pub allergens: Vec<Allergen>,
+    /// Someone stated the allergens. A dish the menu editor or an import made from a name alone
+    /// has `false` and an empty list that means "unknown"; sending `allergens` states them.
+    pub allergens_stated: bool,
     pub version: i64,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -62,6 +65,7 @@ impl From<Dish> for DishOut {
         DishOut {
             id: dish.id,
             allergens: from_mask(dish.allergens),
+            allergens_stated: dish.allergens_stated,
             name: dish.name,
             category: dish.category,
             version: dish.version,
@@ -149,6 +153,7 @@ pub async fn create_dish(
         name: &name,
         category: &category,
         allergens: to_mask(&body.allergens),
+        allergens_stated: true,
     };
     let dish = crate::transaction!(conn, |tx| {
         let id = dishes::insert(tx, tenant, &fields).await?;
@@ -191,8 +196,14 @@ pub async fn update_dish(
     };
     fail_if_any(errors)?;
     let allergens = body.allergens.as_deref().map_or(dish.allergens, to_mask);
+    // Sending the allergens states them, even as none.
+    let allergens_stated = dish.allergens_stated || body.allergens.is_some();
     // Saving what is stored writes nothing: the version stays, the audit log stays quiet.
-    if name == dish.name && category == dish.category && allergens == dish.allergens {
+    if name == dish.name
+        && category == dish.category
+        && allergens == dish.allergens
+        && allergens_stated == dish.allergens_stated
+    {
         return Ok(dish);
     }
     ensure_unique_name(conn, tenant, &name, Some(dish.id)).await?;
@@ -200,6 +211,7 @@ pub async fn update_dish(
         name: &name,
         category: &category,
         allergens,
+        allergens_stated,
     };
     let updated = crate::transaction!(conn, |tx| {
         if !dishes::update(tx, &dish, &fields).await? {

@@ -14,6 +14,9 @@ pub struct Dish {
     pub name: String,
     pub category: String,
     pub allergens: i64,
+    /// Someone stated the allergens; `false` for a dish made from a name alone, whose empty
+    /// set means "unknown".
+    pub allergens_stated: bool,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -35,6 +38,8 @@ pub struct DishFields<'a> {
     pub name: &'a str,
     pub category: &'a str,
     pub allergens: i64,
+    /// Whether `allergens` was stated by someone (see [`Dish::allergens_stated`]).
+    pub allergens_stated: bool,
 }
 
 pub async fn insert(
@@ -51,6 +56,7 @@ pub async fn insert(
                 dishes::name_key.eq(name_key(fields.name)),
                 dishes::category.eq(fields.category),
                 dishes::allergens.eq(fields.allergens),
+                dishes::allergens_stated.eq(fields.allergens_stated),
                 dishes::version.eq(1_i64),
                 dishes::created_at.eq(now),
                 dishes::updated_at.eq(now),
@@ -103,8 +109,8 @@ pub async fn find_by_name(
 pub struct DishFilter<'a> {
     /// Part of the name (folded as [`name_key`] folds).
     pub search: Option<&'a str>,
-    /// Only the dishes with no allergens stated (a mask of 0), such as those the menu editor
-    /// and the import create, for the kitchen to work through.
+    /// Only the dishes with no allergens listed (a mask of 0): those nobody has stated yet,
+    /// such as the ones the menu editor and the import create, and those stated as none.
     pub without_allergens: bool,
 }
 
@@ -187,6 +193,7 @@ pub async fn update(
             dishes::name_key.eq(name_key(fields.name)),
             dishes::category.eq(fields.category),
             dishes::allergens.eq(fields.allergens),
+            dishes::allergens_stated.eq(fields.allergens_stated),
             dishes::version.eq(dish.version + 1),
             dishes::updated_at.eq(now),
         ))

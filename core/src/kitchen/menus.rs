@@ -52,6 +52,8 @@ pub struct MenuItem {
     pub dish_name: String,
     pub dish_category: String,
     pub allergens: i64,
+    /// Whether the dish's allergens were stated (an empty set may mean "unknown").
+    pub allergens_stated: bool,
 }
 
 pub async fn find(
@@ -124,6 +126,7 @@ pub async fn items(conn: &mut DbConn<'_>, menu_ids: &[i64]) -> Result<Vec<MenuIt
                 dishes::name,
                 dishes::category,
                 dishes::allergens,
+                dishes::allergens_stated,
             ))
             .load::<MenuItem>(c)
             .await

@@ -84,6 +84,7 @@ pub async fn seed(
             name: &format!("Maträtt {n:02}"),
             category: if n % 5 == 4 { "dessert" } else { "main" },
             allergens: to_mask(&allergens[..n % 4]),
+            allergens_stated: true,
         };
         dishes.push(dishes::insert(conn, tenant_id, &fields).await?);
     }

@@ -173,6 +173,7 @@ async fn add_dishes(
             name,
             category,
             allergens: to_mask(allergens),
+            allergens_stated: true,
         };
         ids.push(dishes::insert(conn, tenant, &fields).await?);
     }

@@ -364,6 +364,7 @@ pub async fn write(
             name: &dish.name,
             category: &dish.category,
             allergens: 0,
+            allergens_stated: false,
         };
         let id = dishes::insert(tx, tenant, &fields).await?;
         audit::record(

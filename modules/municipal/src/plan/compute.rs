@@ -101,6 +101,8 @@ pub struct Warning {
     pub dish: String,
     /// The dish's allergens that the diet excludes.
     pub allergens: Vec<Allergen>,
+    /// Nobody has stated the dish's allergens yet, so the diet cannot be checked against it.
+    pub allergens_unknown: bool,
 }
 
 impl WeekData {
@@ -217,7 +219,8 @@ impl WeekData {
             .collect()
     }
 
-    /// Every marked diet of the department that excludes an allergen of a dish it will get.
+    /// Every marked diet of the department that excludes an allergen of a dish it will get, or
+    /// that excludes allergens at all while the dish's allergens are not stated yet.
     pub fn warnings(&self, department: &Department, plan: &DepartmentDay) -> Vec<Warning> {
         let mut warnings = Vec::new();
         for meal in Meal::ALL {
@@ -228,7 +231,8 @@ impl WeekData {
                 };
                 for item in &dishes {
                     let clash = diet.excludes & item.allergens;
-                    if clash != 0 {
+                    let unknown = diet.excludes != 0 && !item.allergens_stated;
+                    if clash != 0 || unknown {
                         warnings.push(Warning {
                             department_id: department.id,
                             department: department.name.clone(),
@@ -240,6 +244,7 @@ impl WeekData {
                             slot: item.slot.clone(),
                             dish: item.dish_name.clone(),
                             allergens: from_mask(clash),
+                            allergens_unknown: unknown,
                         });
                     }
                 }

@@ -145,7 +145,12 @@ fn warning_text(page: &Page, warning: &Warning) -> String {
         .map(|a| page.t(a.key()).to_lowercase())
         .collect::<Vec<_>>()
         .join(", ");
-    page.t("municipal.kitchen.warning")
+    let template = if warning.allergens_unknown {
+        "municipal.kitchen.warning_unknown"
+    } else {
+        "municipal.kitchen.warning"
+    };
+    page.t(template)
         .replace("{department}", &warning.department)
         .replace("{diet}", &warning.diet)
         .replace("{portions}", &warning.portions.to_string())

@@ -426,6 +426,7 @@ async fn resolve_dishes(
                 name,
                 category,
                 allergens: 0,
+                allergens_stated: false,
             };
             let id = dishes::insert(tx, tenant, &fields).await?;
             audit::record(
