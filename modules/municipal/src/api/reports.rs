@@ -54,9 +54,15 @@ pub struct ReportQuery {
     pub lang: Option<String>,
 }
 
+/// What the report is answered as: the JSON document, or a file to download.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Json,
+    File(FileFormat),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileFormat {
     Csv,
     Xlsx,
     Pdf,
@@ -66,9 +72,9 @@ impl Format {
     fn chosen(query: Option<&str>, headers: &HeaderMap) -> Result<Format, AppError> {
         match query {
             Some("json") => Ok(Format::Json),
-            Some("csv") => Ok(Format::Csv),
-            Some("xlsx") => Ok(Format::Xlsx),
-            Some("pdf") => Ok(Format::Pdf),
+            Some("csv") => Ok(Format::File(FileFormat::Csv)),
+            Some("xlsx") => Ok(Format::File(FileFormat::Xlsx)),
+            Some("pdf") => Ok(Format::File(FileFormat::Pdf)),
             Some(_) => Err(AppError::validation(
                 "format",
                 "must be json, csv, xlsx or pdf",
@@ -89,30 +95,30 @@ impl Format {
             .split(',')
             .map(|part| part.split(';').next().unwrap_or_default().trim())
             .find_map(|media| match media.to_ascii_lowercase().as_str() {
-                "text/csv" => Some(Format::Csv),
-                XLSX_TYPE => Some(Format::Xlsx),
-                "application/pdf" => Some(Format::Pdf),
+                "text/csv" => Some(Format::File(FileFormat::Csv)),
+                XLSX_TYPE => Some(Format::File(FileFormat::Xlsx)),
+                "application/pdf" => Some(Format::File(FileFormat::Pdf)),
                 "application/json" => Some(Format::Json),
                 _ => None,
             })
             .unwrap_or(Format::Json)
     }
+}
 
+impl FileFormat {
     fn content_type(self) -> &'static str {
         match self {
-            Format::Json => "application/json",
-            Format::Csv => "text/csv; charset=utf-8",
-            Format::Xlsx => XLSX_TYPE,
-            Format::Pdf => "application/pdf",
+            FileFormat::Csv => "text/csv; charset=utf-8",
+            FileFormat::Xlsx => XLSX_TYPE,
+            FileFormat::Pdf => "application/pdf",
         }
     }
 
     fn extension(self) -> &'static str {
         match self {
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::Xlsx => "xlsx",
-            Format::Pdf => "pdf",
+            FileFormat::Csv => "csv",
+            FileFormat::Xlsx => "xlsx",
+            FileFormat::Pdf => "pdf",
         }
     }
 }
@@ -228,13 +234,16 @@ pub async fn weekly(
     let delimiter = delimiter(query.delimiter.as_deref())?;
     let lang = language(query.lang.as_deref(), &headers)?;
     let report = build::weekly(&load_site_week(&state, &caller, site_id, week).await?);
-    if format == Format::Json {
-        let mut response = axum::Json(report).into_response();
-        response
-            .headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("accept"));
-        return Ok(response);
-    }
+    let format = match format {
+        Format::File(file) => file,
+        Format::Json => {
+            let mut response = axum::Json(report).into_response();
+            response
+                .headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("accept"));
+            return Ok(response);
+        }
+    };
     let labels = report_labels(&Words::new(&state.i18n, lang), week);
     let name = file_name(&report, format.extension());
     // Rendering a PDF or a workbook is CPU work: off the async runtime, and a few at a time,
@@ -244,9 +253,9 @@ pub async fn weekly(
         .await
         .map_err(|e| AppError::Internal(format!("the report renderer is closed: {e}")))?;
     let body = tokio::task::spawn_blocking(move || match format {
-        Format::Csv => render::csv(&report, &labels, delimiter),
-        Format::Xlsx => render::xlsx(&report, &labels),
-        Format::Pdf | Format::Json => render::pdf(&report, &labels),
+        FileFormat::Csv => render::csv(&report, &labels, delimiter),
+        FileFormat::Xlsx => render::xlsx(&report, &labels),
+        FileFormat::Pdf => render::pdf(&report, &labels),
     })
     .await
     .map_err(|e| AppError::Internal(format!("the report renderer stopped: {e}")))?
@@ -288,9 +297,9 @@ mod tests {
             header::ACCEPT,
             HeaderValue::from_static("application/pdf;q=0.9, text/csv"),
         );
-        assert_eq!(Format::accepted(&headers), Format::Pdf);
+        assert_eq!(Format::accepted(&headers), Format::File(FileFormat::Pdf));
         headers.insert(header::ACCEPT, HeaderValue::from_static(XLSX_TYPE));
-        assert_eq!(Format::accepted(&headers), Format::Xlsx);
+        assert_eq!(Format::accepted(&headers), Format::File(FileFormat::Xlsx));
         headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
         assert_eq!(Format::accepted(&headers), Format::Json);
     }
