@@ -222,12 +222,18 @@ impl Browser {
 
     /// Types into a field, replacing what it held.
     pub async fn fill(&self, css: &str, text: &str) {
-        let field = self.find(css).await;
-        field.clear().await.unwrap();
-        field
-            .send_keys(text)
-            .await
-            .unwrap_or_else(|e| panic!("cannot type into `{css}`: {e}"));
+        for _ in 0..STALE_RETRIES {
+            let field = self.find(css).await;
+            match field.clear().await {
+                Err(e) if is_stale(&e) => continue,
+                other => other.unwrap_or_else(|e| panic!("cannot clear `{css}`: {e}")),
+            }
+            match field.send_keys(text).await {
+                Err(e) if is_stale(&e) => continue,
+                other => return other.unwrap_or_else(|e| panic!("cannot type into `{css}`: {e}")),
+            }
+        }
+        panic!("`{css}` kept being replaced while typed into")
     }
 
     /// Clicks an element; a click that submits a form or follows a link returns once the next
@@ -240,6 +246,39 @@ impl Browser {
             }
         }
         panic!("`{css}` kept being replaced before it could be clicked")
+    }
+
+    /// Clicks a button that posts a form and waits until the answer's page has replaced this
+    /// one. A post that redirects back to the same address cannot be told apart by its path,
+    /// so the old document is marked and the wait ends when the mark is gone.
+    pub async fn submit(&self, css: &str) {
+        self.client
+            .execute("window.galleyOldPage = true;", vec![])
+            .await
+            .unwrap();
+        self.click(css).await;
+        let started = Instant::now();
+        loop {
+            // While the next page loads, a script may fail; that is simply "not yet".
+            let replaced = self
+                .client
+                .execute(
+                    "return window.galleyOldPage === undefined && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await
+                .ok();
+            if replaced == Some(serde_json::Value::Bool(true)) {
+                return;
+            }
+            if started.elapsed() > ELEMENT_WAIT {
+                panic!(
+                    "`{css}` did not load a new page; still on {}",
+                    self.current_url().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The text of an element as rendered (hidden text is left out), trimmed.

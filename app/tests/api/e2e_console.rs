@@ -81,7 +81,7 @@ async fn an_admin_adds_a_kitchen_and_a_superuser_acts_inside_a_customer() {
         );
         desktop.screenshot("03-sites-filled-desktop").await;
         desktop
-            .click("section[aria-labelledby=new-heading] button[type=submit]")
+            .submit("section[aria-labelledby=new-heading] button[type=submit]")
             .await;
         desktop.wait_for_path("/admin/sites").await;
         assert_eq!(desktop.text(".alert.success[role=status]").await, "Sparat");
@@ -132,7 +132,10 @@ async fn an_admin_adds_a_kitchen_and_a_superuser_acts_inside_a_customer() {
         desktop.screenshot("10-tenants-desktop").await;
         desktop.fill("#admin_email", "inte en adress").await;
         desktop
-            .click_centered("form[action='/admin/tenants'] button[type=submit]")
+            .scroll_to("form[action='/admin/tenants'] button[type=submit]", "center")
+            .await;
+        desktop
+            .submit("form[action='/admin/tenants'] button[type=submit]")
             .await;
         desktop.wait_for_path("/admin/tenants").await;
         assert_eq!(

@@ -1322,7 +1322,7 @@ mod in_a_browser {
                 .await
                 .unwrap();
             desktop.fill("#year", "2026").await;
-            desktop.click("#preview-import").await;
+            desktop.submit("#preview-import").await;
             desktop.wait_for_path("/municipal/menus/import").await;
             assert_eq!(desktop.text("#report-heading").await, "Förhandsgranskning");
             let table = desktop.text(".import-table").await;
@@ -1377,7 +1377,7 @@ mod in_a_browser {
                     .await
                     .contains("Mjölk")
             );
-            desktop.click(".save-bar button[type=submit]").await;
+            desktop.submit(".save-bar button[type=submit]").await;
             desktop.wait_for_path("/municipal/menus/2026/14").await;
             assert_eq!(
                 desktop.text(".alert.success[role=status] strong").await,
@@ -1408,7 +1408,7 @@ mod in_a_browser {
             phone
                 .scroll_to(".save-bar button[type=submit]", "center")
                 .await;
-            phone.click(".save-bar button[type=submit]").await;
+            phone.submit(".save-bar button[type=submit]").await;
             phone.wait_for_path("/municipal/menus/2026/14").await;
             assert_eq!(
                 phone.text(".alert.success[role=status] strong").await,
@@ -1417,7 +1417,7 @@ mod in_a_browser {
             desktop
                 .fill("#dish-1-dinner-main", "Raggmunk med fläsk")
                 .await;
-            desktop.click(".save-bar button[type=submit]").await;
+            desktop.submit(".save-bar button[type=submit]").await;
             desktop.wait_for_path("/municipal/menus/2026/14").await;
             let conflict = desktop.text("#conflict").await;
             assert!(
@@ -1427,7 +1427,7 @@ mod in_a_browser {
             assert!(conflict.contains("Chokladpudding med grädde"), "{conflict}");
             assert!(conflict.contains("Raggmunk med fläsk"), "{conflict}");
             desktop.screenshot("07b-editor-conflict-desktop").await;
-            desktop.click("#conflict button[type=submit]").await;
+            desktop.submit("#conflict button[type=submit]").await;
             desktop.wait_for_path("/municipal/menus/2026/14").await;
             assert_eq!(
                 desktop.text(".alert.success[role=status] strong").await,
@@ -1444,13 +1444,13 @@ mod in_a_browser {
             // The order list on the kitchen's tablet-sized screen.
             desktop.goto("/municipal/orders/2026/14").await;
             desktop.fill("#text", "Laktosfri grädde 5 l").await;
-            desktop.click(".order-add button[type=submit]").await;
+            desktop.submit(".order-add button[type=submit]").await;
             desktop.wait_for_path("/municipal/orders/2026/14").await;
             desktop.fill("#text", "Glutenfritt bröd, 4 limpor").await;
-            desktop.click(".order-add button[type=submit]").await;
+            desktop.submit(".order-add button[type=submit]").await;
             desktop.wait_for_path("/municipal/orders/2026/14").await;
             desktop
-                .click(".order-list li:first-child .order-toggle")
+                .submit(".order-list li:first-child .order-toggle")
                 .await;
             desktop.wait_for_path("/municipal/orders/2026/14").await;
             wait_for_text(&desktop, ".order-list.done", "Laktosfri grädde 5 l").await;
@@ -1483,7 +1483,7 @@ mod in_a_browser {
                 .await
                 .unwrap();
             phone.scroll_to("#preview-import", "center").await;
-            phone.click("#preview-import").await;
+            phone.submit("#preview-import").await;
             phone.wait_for_path("/municipal/menus/import").await;
             assert_eq!(phone.find_all(".import-table tr.row-error").await.len(), 4);
             assert!(phone.find_all("#apply-import").await.is_empty());
