@@ -132,7 +132,10 @@ async fn an_admin_adds_a_kitchen_and_a_superuser_acts_inside_a_customer() {
         desktop.screenshot("10-tenants-desktop").await;
         desktop.fill("#admin_email", "inte en adress").await;
         desktop
-            .scroll_to("form[action='/admin/tenants'] button[type=submit]", "center")
+            .scroll_to(
+                "form[action='/admin/tenants'] button[type=submit]",
+                "center",
+            )
             .await;
         desktop
             .submit("form[action='/admin/tenants'] button[type=submit]")

@@ -233,10 +233,9 @@ async fn the_list_searches_folded_names_filters_unstated_allergens_and_pages() {
         &fixture_name("Granen", "Kycklinggryta med ris"),
         "</tr>",
     );
-    assert!(chicken.contains(r#"<span class="badge warning">Inga allergener angivna</span>"#));
-    // The kitchen is told how many dishes still need allergens, with a link to them.
-    assert!(body.contains("2 maträtter har inga allergener angivna."));
-    assert!(body.contains(r#"href="/municipal/dishes?no_allergens=1""#));
+    // Stated as containing none: a plain badge, not a warning.
+    assert!(chicken.contains(r#"<span class="badge">Inga allergener</span>"#));
+    assert!(!body.contains("to-check"), "all stated: nothing to check");
     // Each row links to its dish.
     assert!(body.contains(&format!(r#"href="/municipal/dishes/{}""#, k.dishes[0])));
 
@@ -269,24 +268,43 @@ async fn the_list_searches_folded_names_filters_unstated_allergens_and_pages() {
             .contains("Ingen maträtt matchar")
     );
 
+    // Two dishes sent without allergens: nobody has stated them. The kitchen is told how
+    // many, with a link to them.
+    for name in ["Kålsoppa med klimp", "Ärtsoppa med fläsk"] {
+        let created = k
+            .cook
+            .post(
+                "/api/v1/dishes",
+                json!({ "name": name, "category": "soup" }),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED);
+    }
+    let body = k.cook.get("/municipal/dishes").await.text();
+    assert!(body.contains("2 maträtter har inga allergener angivna."));
+    assert!(body.contains(r#"href="/municipal/dishes?not_stated=1""#));
+    let unstated = between(&body, "Ärtsoppa med fläsk", "</tr>");
+    assert!(unstated.contains(r#"<span class="badge warning">Allergener ej angivna</span>"#));
+
     // The filter: only the dishes whose allergens nobody stated.
-    let missing = k.cook.get("/municipal/dishes?no_allergens=1").await.text();
+    let missing = k.cook.get("/municipal/dishes?not_stated=1").await.text();
     assert!(missing.contains("Maträtter utan allergener angivna"));
-    assert!(missing.contains(&fixture_name("Granen", "Kycklinggryta med ris")));
-    assert!(missing.contains(&fixture_name("Granen", "Blåbärssoppa")));
+    assert!(missing.contains("Kålsoppa med klimp"));
+    assert!(missing.contains("Ärtsoppa med fläsk"));
+    assert!(!missing.contains(&fixture_name("Granen", "Kycklinggryta med ris")));
     assert!(!missing.contains(&fixture_name("Granen", "Köttbullar med potatismos")));
     assert!(missing.contains("Visar 1–2 av 2"));
-    assert!(missing.contains(r#"name="no_allergens" value="1" checked"#));
+    assert!(missing.contains(r#"name="not_stated" value="1" checked"#));
     // With a search as well.
     let both = k
         .cook
-        .get("/municipal/dishes?q=soppa&no_allergens=1")
+        .get("/municipal/dishes?q=soppa&not_stated=1")
         .await
         .text();
-    assert!(both.contains("Visar 1–1 av 1"));
-    assert!(both.contains(&fixture_name("Granen", "Blåbärssoppa")));
+    assert!(both.contains("Visar 1–2 av 2"));
+    assert!(!both.contains(&fixture_name("Granen", "Blåbärssoppa")));
 
-    // Pages of 25: 31 dishes make two pages, with links that keep the filter.
+    // Pages of 25: 33 dishes make two pages, with links that keep the filter.
     for n in 0..25 {
         let created = k
             .cook
@@ -298,23 +316,23 @@ async fn the_list_searches_folded_names_filters_unstated_allergens_and_pages() {
         assert_eq!(created.status, StatusCode::CREATED);
     }
     let first = k.cook.get("/municipal/dishes").await.text();
-    assert!(first.contains("Visar 1–25 av 31"));
+    assert!(first.contains("Visar 1–25 av 33"));
     assert!(first.contains(r#"href="/municipal/dishes?page=2" rel="next""#));
     assert!(!first.contains(r#"rel="prev""#));
     let second = k.cook.get("/municipal/dishes?page=2").await.text();
-    assert!(second.contains("Visar 26–31 av 31"));
+    assert!(second.contains("Visar 26–33 av 33"));
     assert!(second.contains(r#"href="/municipal/dishes" rel="prev""#));
     assert!(!second.contains(r#"rel="next""#));
-    let filtered = k.cook.get("/municipal/dishes?no_allergens=1").await.text();
+    let filtered = k.cook.get("/municipal/dishes?not_stated=1").await.text();
     assert!(filtered.contains("Visar 1–25 av 27"));
-    assert!(filtered.contains(r#"href="/municipal/dishes?no_allergens=1&#38;page=2" rel="next""#));
+    assert!(filtered.contains(r#"href="/municipal/dishes?not_stated=1&#38;page=2" rel="next""#));
     // A page past the end, or an odd one, is not an error.
     let past = k.cook.get("/municipal/dishes?page=9").await;
     assert_eq!(past.status, StatusCode::OK);
     assert!(past.text().contains("Den här sidan av listan är tom."));
     let odd = k.cook.get("/municipal/dishes?page=tre").await;
     assert_eq!(odd.status, StatusCode::OK);
-    assert!(odd.text().contains("Visar 1–25 av 31"));
+    assert!(odd.text().contains("Visar 1–25 av 33"));
 
     // In English too.
     let english = k
@@ -459,7 +477,7 @@ async fn a_dish_created_with_allergens_is_what_the_api_reads() {
 async fn editing_keeps_the_version_and_shows_a_conflict_when_someone_saved_first() {
     let app = TestApp::new().await;
     let k = kitchen(&app, "Hasseln", open_week()).await;
-    let id = k.dishes[2]; // Kycklinggryta, no allergens stated.
+    let id = k.dishes[2]; // Kycklinggryta, stated as containing none.
     let page = k.cook.get(&dish_page(id)).await;
     assert_eq!(page.status, StatusCode::OK);
     let body = page.text();
@@ -471,7 +489,8 @@ async fn editing_keeps_the_version_and_shows_a_conflict_when_someone_saved_first
     )));
     assert!(body.contains(r#"<option value="main" selected>Huvudrätt</option>"#));
     assert!(!is_checked(&body, "milk"));
-    assert!(body.contains("Inga allergener angivna"));
+    assert!(body.contains(r#"<span class="badge">Inga allergener</span>"#));
+    assert!(!body.contains("Ingen har angett rättens allergener"));
 
     // Saving: back to the list, which says so; the API reads the change.
     let saved = post_form(
@@ -497,10 +516,7 @@ async fn editing_keeps_the_version_and_shows_a_conflict_when_someone_saved_first
     assert_eq!(dish["version"], 2);
     let list = k.cook.get(saved.header("location")).await.text();
     assert!(list.contains("”Kycklinggryta med ris” är sparad."));
-    assert!(
-        list.contains("1 maträtt har inga allergener angivna."),
-        "one left to check"
-    );
+    assert!(!list.contains("to-check"), "nothing to check");
 
     // Saving the same again writes nothing: the version stays.
     let current = hidden_etag(&k.cook.get(&dish_page(id)).await.text());
@@ -720,13 +736,13 @@ async fn the_menu_editor_links_allergens_to_the_dish_and_back() {
     let saved = post_form(&k.cook, &editor, &pairs).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
     let page = k.cook.get(&editor).await.text();
-    // "Inga allergener angivna" opens the new dish; the badges open theirs.
+    // "Allergener ej angivna" opens the new dish; the badges open theirs.
     let none = format!(
         r#"<a class="allergen-link none" href="/municipal/dishes/by-name?name=Rotmos%20med%20fl%C3%A4sk&amp;back={back}">"#
     );
     assert!(page.contains(&none), "{page}");
     let cell = between(&page, &none, "</a>");
-    assert!(cell.contains("Inga allergener angivna"));
+    assert!(cell.contains(r#"<span class="badge warning">Allergener ej angivna</span>"#));
     assert!(page.contains(&format!(
         r#"<a class="allergen-link" href="/municipal/dishes/by-name?name=K%C3%B6ttbullar%20med%20potatismos%20%28almen%29&amp;back={back}">"#
     )));
@@ -816,4 +832,50 @@ async fn the_menu_editor_links_allergens_to_the_dish_and_back() {
     let viewer = k.viewer.get(&dish_path).await;
     assert_eq!(viewer.status, StatusCode::OK);
     assert!(viewer.text().contains(r#"<li class="badge">Senap</li>"#));
+}
+
+/// A dish nobody has stated shows a hint on its page; saving it with no box ticked states
+/// "contains none", which takes it off the list to check.
+#[tokio::test(flavor = "multi_thread")]
+async fn saving_a_dish_with_no_allergens_ticked_states_none() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Rönnen", open_week()).await;
+    let created = k
+        .cook
+        .post(
+            "/api/v1/dishes",
+            json!({ "name": "Potatissallad", "category": "side" }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let dish = created.json();
+    assert_eq!(dish["allergens_stated"], false, "left out is not stated");
+    let id = dish["id"].as_i64().unwrap();
+
+    let page = k.cook.get(&dish_page(id)).await.text();
+    assert!(page.contains(r#"<span class="badge warning">Allergener ej angivna</span>"#));
+    assert!(page.contains("Ingen har angett rättens allergener än."));
+    // A viewer reads the state but is not asked to state anything.
+    let viewer = k.viewer.get(&dish_page(id)).await.text();
+    assert!(viewer.contains("Allergener ej angivna"));
+    assert!(!viewer.contains("Ingen har angett rättens allergener än."));
+
+    let saved = post_form(
+        &k.cook,
+        &dish_page(id),
+        &[
+            ("etag", &hidden_etag(&page)),
+            ("name", "Potatissallad"),
+            ("category", "side"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let dish = api_dish(&k.cook, id).await;
+    assert_eq!(dish["allergens"], json!([]));
+    assert_eq!(dish["allergens_stated"], true);
+    let page = k.cook.get(&dish_page(id)).await.text();
+    assert!(page.contains(r#"<span class="badge">Inga allergener</span>"#));
+    let list = k.cook.get("/municipal/dishes").await.text();
+    assert!(!list.contains("to-check"), "{list}");
 }

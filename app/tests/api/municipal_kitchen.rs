@@ -838,6 +838,50 @@ async fn a_dish_without_stated_allergens_is_a_warning_until_stated() {
         .await;
     assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
 
+    // The department reads "not stated", not "no allergens", in the API and on its page.
+    let week = marked.json();
+    let alt1 = &week["days"][1]["menu"]["alt1"];
+    assert_eq!(alt1["name"], "Husets gryta");
+    assert_eq!(alt1["allergens"], json!([]));
+    assert_eq!(alt1["allergens_stated"], false);
+    assert_eq!(week["days"][1]["menu"]["dessert"]["allergens_stated"], true);
+    let portal = k.department_staff[0]
+        .get(&format!(
+            "/municipal/portal?week={}-W{:02}",
+            k.week.year, k.week.week
+        ))
+        .await
+        .text();
+    assert_eq!(
+        portal.matches("Allergener ej angivna än").count(),
+        1,
+        "only Tuesday's Alt 1 lacks stated allergens"
+    );
+    // The kitchen finds it among the dishes nobody has stated, over the API and on its page.
+    let unstated = k.cook.get("/api/v1/dishes?allergens_stated=false").await;
+    assert_eq!(unstated.status, StatusCode::OK, "{}", unstated.text());
+    let unstated = unstated.json();
+    let names: Vec<&str> = unstated["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Husets gryta"]);
+    let stated = k
+        .cook
+        .get("/api/v1/dishes?allergens_stated=true")
+        .await
+        .json();
+    assert_eq!(stated["total"], 6, "the fixture's dishes were all stated");
+    let refused = k.cook.get("/api/v1/dishes?allergens_stated=maybe").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text().contains("allergens_stated"),
+        "{}",
+        refused.text()
+    );
+
     let tuesday = k.week.day(2).unwrap();
     let plan_path = format!("/api/v1/municipal/sites/{}/planning/{tuesday}", k.site);
     let plan = k.cook.get(&plan_path).await.json();
@@ -874,6 +918,8 @@ async fn a_dish_without_stated_allergens_is_a_warning_until_stated() {
         .await;
     assert_eq!(stated.status, StatusCode::OK, "{}", stated.text());
     assert_eq!(stated.json()["allergens_stated"], true);
+    let unstated = k.cook.get("/api/v1/dishes?allergens_stated=false").await;
+    assert_eq!(unstated.json()["total"], 0, "stated as none is stated");
     let plan = k.cook.get(&plan_path).await.json();
     assert!(
         plan["warnings"]
@@ -882,5 +928,54 @@ async fn a_dish_without_stated_allergens_is_a_warning_until_stated() {
             .iter()
             .all(|w| w["dish"] != "Husets gryta"),
         "{plan}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_day_without_a_dessert_plates_no_desserts() {
+    use axum::http::Method;
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Efterrätt", open_week()).await;
+    let menu = k.cook.get(&k.menu_path()).await;
+    let items: Vec<Value> = menu.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| !(i["day"] == 3 && i["slot"] == "dessert"))
+        .map(|i| json!({ "day": i["day"], "meal": i["meal"], "slot": i["slot"], "dish_id": i["dish"]["id"] }))
+        .collect();
+    let saved = k
+        .cook
+        .send(
+            Method::PUT,
+            &k.menu_path(),
+            Some(menu.header("etag")),
+            Some(json!({ "items": items })),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+
+    let plan_of = |day: u32| planning(&k, k.week.day(day).unwrap());
+    let wednesday = get_ok(&k.cook, &plan_of(3)).await;
+    assert_eq!(wednesday["dishes"]["dessert"], Value::Null);
+    assert_eq!(wednesday["totals"]["lunch"]["residents"], 30);
+    assert_eq!(wednesday["totals"]["lunch"]["dessert"], 0);
+    let thursday = get_ok(&k.cook, &plan_of(4)).await;
+    assert_eq!(
+        thursday["totals"]["lunch"]["dessert"],
+        thursday["totals"]["lunch"]["residents"]
+    );
+    // The week's desserts are the days' summed.
+    let week = get_ok(&k.cook, &week_planning(&k)).await;
+    let summed: i64 = week["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["totals"]["lunch"]["dessert"].as_i64().unwrap())
+        .sum();
+    assert_eq!(week["totals"]["lunch"]["dessert"], summed);
+    assert_eq!(
+        summed,
+        sum_days(week["days"].as_array().unwrap(), "lunch", "residents") - 30
     );
 }

@@ -943,7 +943,8 @@ async fn the_week_editor_shows_saves_and_guards_the_week() {
         .await
         .text();
     assert!(after.contains("Sparat"));
-    assert!(after.contains("1 nya rätter skapades utan allergener"));
+    assert!(after.contains("1 ny rätt skapades utan angivna allergener"));
+    assert!(after.contains(r#"href="/municipal/dishes?not_stated=1""#));
 
     // A form read before that save: both versions are shown, ours is kept in the fields, and
     // the form now carries the current ETag so that saving again puts ours over theirs.

@@ -11,7 +11,7 @@ use serde_json::json;
 use utoipa::OpenApi;
 
 use super::allergen::{Allergen, from_mask, to_mask};
-use super::dishes::{self, Dish, DishFields};
+use super::dishes::{self, Dish, DishFields, DishFilter};
 use crate::audit::{self, Entry};
 use crate::auth::{Allowed, Caller, Role};
 use crate::http::concurrency::{check_precondition, created, etag, if_match, with_etag};
@@ -85,8 +85,10 @@ pub struct NewDish {
     pub name: String,
     /// Free text such as `main`, `soup`, `dessert` (1 to 60 characters).
     pub category: String,
-    #[serde(default)]
-    pub allergens: Vec<Allergen>,
+    /// The allergens it contains; `[]` states that it contains none. Left out, they are "not
+    /// stated": the dish is listed with `allergens_stated=false` and plans warn about it until
+    /// someone states them.
+    pub allergens: Option<Vec<Allergen>>,
 }
 
 /// Only the fields sent change.
@@ -104,6 +106,9 @@ pub struct DishChange {
 pub struct DishQuery {
     /// Part of a name, any case.
     pub q: Option<String>,
+    /// `false`: only the dishes whose allergens nobody has stated yet (made from a name in
+    /// the menu editor or an import); `true`: only those stated. Both when left out.
+    pub allergens_stated: Option<bool>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -152,8 +157,8 @@ pub async fn create_dish(
     let fields = DishFields {
         name: &name,
         category: &category,
-        allergens: to_mask(&body.allergens),
-        allergens_stated: true,
+        allergens: body.allergens.as_deref().map_or(0, to_mask),
+        allergens_stated: body.allergens.is_some(),
     };
     let dish = crate::transaction!(conn, |tx| {
         let id = dishes::insert(tx, tenant, &fields).await?;
@@ -161,7 +166,12 @@ pub async fn create_dish(
             tx,
             Entry::new("dish.created", caller.actor(), Some(tenant))
                 .target("dish", id)
-                .details(json!({ "name": name, "category": category, "allergens": from_mask(fields.allergens) })),
+                .details(json!({
+                    "name": name,
+                    "category": category,
+                    "allergens": from_mask(fields.allergens),
+                    "allergens_stated": fields.allergens_stated,
+                })),
         )
         .await?;
         dishes::find(tx, tenant, id)
@@ -293,10 +303,14 @@ pub async fn list(
     .checked()?;
     let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let mut pooled = state.db.get().await?;
-    let (items, total) = dishes::list(
+    let filter = DishFilter {
+        search,
+        allergens_stated: query.allergens_stated,
+    };
+    let (items, total) = dishes::list_filtered(
         &mut pooled.conn(),
         tenant,
-        search,
+        filter,
         page.offset(),
         page.limit(),
     )

@@ -109,24 +109,9 @@ pub async fn find_by_name(
 pub struct DishFilter<'a> {
     /// Part of the name (folded as [`name_key`] folds).
     pub search: Option<&'a str>,
-    /// Only the dishes with no allergens listed (a mask of 0): those nobody has stated yet,
-    /// such as the ones the menu editor and the import create, and those stated as none.
-    pub without_allergens: bool,
-}
-
-/// One page of the tenant's live dishes whose folded name contains `search`, by name.
-pub async fn list(
-    conn: &mut DbConn<'_>,
-    tenant_id: i64,
-    search: Option<&str>,
-    offset: i64,
-    limit: i64,
-) -> Result<(Vec<Dish>, i64), DbError> {
-    let filter = DishFilter {
-        search,
-        without_allergens: false,
-    };
-    list_filtered(conn, tenant_id, filter, offset, limit).await
+    /// Only the dishes whose allergens someone has stated (`Some(true)`) or nobody has yet
+    /// (`Some(false)`: those the menu editor and the import made from a name alone).
+    pub allergens_stated: Option<bool>,
 }
 
 /// One page of the tenant's live dishes that pass `filter`, by name, and how many pass.
@@ -158,9 +143,9 @@ pub async fn list_filtered(
             items = items.filter(dishes::name_key.like(pattern.clone()).escape('\\'));
             count = count.filter(dishes::name_key.like(pattern.clone()).escape('\\'));
         }
-        if filter.without_allergens {
-            items = items.filter(dishes::allergens.eq(0_i64));
-            count = count.filter(dishes::allergens.eq(0_i64));
+        if let Some(stated) = filter.allergens_stated {
+            items = items.filter(dishes::allergens_stated.eq(stated));
+            count = count.filter(dishes::allergens_stated.eq(stated));
         }
         let rows = items
             .order((dishes::name_key, dishes::id))

@@ -59,6 +59,10 @@ pub struct MenuDish {
     pub name: String,
     pub category: String,
     pub allergens: Vec<Allergen>,
+    /// Whether someone has stated the dish's allergens. `false` for a dish made from a name
+    /// in the menu editor or an import: an empty `allergens` then means "not known yet",
+    /// not "none".
+    pub allergens_stated: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -131,6 +135,7 @@ pub fn dish_of(item: &MenuItem) -> MenuDish {
         name: item.dish_name.clone(),
         category: item.dish_category.clone(),
         allergens: from_mask(item.allergens),
+        allergens_stated: item.allergens_stated,
     }
 }
 

@@ -18,6 +18,7 @@
   }
   var textNew = form.getAttribute("data-text-new") || "";
   var textNone = form.getAttribute("data-text-none") || "";
+  var textNotStated = form.getAttribute("data-text-not-stated") || "";
   var textResults = form.getAttribute("data-text-results") || "";
   var counter = 0;
 
@@ -39,10 +40,11 @@
     if (!input.value.trim()) {
       return;
     }
-    if (!dish) {
+    if (!dish || !dish.allergens_stated) {
+      // A new dish, or one whose allergens nobody has stated: an empty list means "unknown".
       var badge = document.createElement("span");
       badge.className = "badge warning";
-      badge.textContent = textNew;
+      badge.textContent = dish ? textNotStated : textNew;
       box.appendChild(badge);
       return;
     }
@@ -134,7 +136,9 @@
         option.appendChild(name);
         var allergens = document.createElement("span");
         allergens.className = "suggestion-allergens";
-        allergens.textContent = dish.allergens.length ? allergenText(dish.allergens) : textNone;
+        allergens.textContent = !dish.allergens_stated
+          ? textNotStated
+          : dish.allergens.length ? allergenText(dish.allergens) : textNone;
         option.appendChild(allergens);
         // Picked before the field loses focus to the click.
         option.addEventListener("mousedown", function (event) {

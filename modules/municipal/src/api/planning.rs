@@ -91,7 +91,8 @@ pub struct LunchTotals {
     pub alt1: i64,
     /// Normal portions of Alt 2.
     pub alt2: i64,
-    /// Desserts: one per resident eating lunch.
+    /// Desserts: one per resident eating lunch, on a day whose published menu has a dessert
+    /// (0 on a day without one).
     pub dessert: i64,
     /// Special portions per diet type, in the site's diet order (diets without any left out).
     pub diets: Vec<DietCount>,
@@ -311,6 +312,7 @@ pub fn day_plan(data: &WeekData, day: u32, only: Option<Meal>) -> DayPlan {
     let mut warnings = Vec::new();
     let mut lunch = LunchTotals::default();
     let mut dinner = MealTotals::default();
+    let dessert_served = data.dish(day, Meal::Lunch, "dessert").is_some();
     for department in &data.departments {
         let plan = data.department_day(department, day);
         warnings.extend(
@@ -341,7 +343,11 @@ pub fn day_plan(data: &WeekData, day: u32, only: Option<Meal>) -> DayPlan {
                     } else {
                         0
                     },
-                    dessert: out.counts.residents,
+                    dessert: if dessert_served {
+                        out.counts.residents
+                    } else {
+                        0
+                    },
                     diets: out.counts.diets.clone(),
                 },
             );

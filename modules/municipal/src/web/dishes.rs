@@ -26,9 +26,8 @@ use galley_core::web::admin::{Console, FormErrors};
 use galley_core::web::{Page, error_page, render};
 use serde::Deserialize;
 
-use self::form::{
-    Back, DishForm, Fields, Listing, Refused, allergen_names, category_label, field_error,
-};
+use self::form::{Back, DishForm, Fields, Listing, Refused, category_label, field_error};
+use super::allergens::AllergenBadges;
 use super::menus::is_kitchen_staff;
 use crate::api::{KitchenReaders, KitchenStaff};
 
@@ -81,13 +80,13 @@ struct Row {
     name: String,
     href: String,
     category: String,
-    allergens: Vec<String>,
+    allergens: AllergenBadges,
 }
 
 /// What the list says after a form: a dish added or saved (with its allergens), or removed.
 struct Notice {
     text: String,
-    allergens: Option<Vec<String>>,
+    allergens: Option<AllergenBadges>,
     href: Option<String>,
 }
 
@@ -115,12 +114,12 @@ struct ListTemplate {
     taken: Option<Taken>,
 }
 
-/// `?q=&no_allergens=1&page=`, and after a form `created`, `saved` (a dish id) or `deleted`.
+/// `?q=&not_stated=1&page=`, and after a form `created`, `saved` (a dish id) or `deleted`.
 /// Everything is text, so an odd value is ignored rather than refused.
 #[derive(Debug, Default, Deserialize)]
 struct ListQuery {
     q: Option<String>,
-    no_allergens: Option<String>,
+    not_stated: Option<String>,
     page: Option<String>,
     created: Option<String>,
     saved: Option<String>,
@@ -131,8 +130,8 @@ impl ListQuery {
     fn listing(&self) -> Listing {
         Listing {
             q: super::menus::collapsed(self.q.as_deref().unwrap_or_default()),
-            without_allergens: self
-                .no_allergens
+            not_stated: self
+                .not_stated
                 .as_deref()
                 .is_some_and(|v| !v.is_empty() && v != "0"),
             page: self
@@ -163,7 +162,7 @@ fn showing(page: &Page, listing: &Listing, shown: usize, total: i64) -> String {
 }
 
 fn heading(page: &Page, listing: &Listing) -> String {
-    match (listing.q.is_empty(), listing.without_allergens) {
+    match (listing.q.is_empty(), listing.not_stated) {
         (true, false) => page.t("municipal.dishes.list_all").to_owned(),
         (true, true) => page.t("municipal.dishes.list_missing").to_owned(),
         (false, false) => page
@@ -197,7 +196,11 @@ async fn notice(
     let dish = find(state, caller, id.parse().ok()?).await.ok()?;
     Some(Notice {
         text: page.t(key).replace("{name}", &dish.name),
-        allergens: Some(allergen_names(page, dish.allergens)),
+        allergens: Some(AllergenBadges::of_mask(
+            page,
+            dish.allergens,
+            dish.allergens_stated,
+        )),
         href: Some(format!("/municipal/dishes/{}", dish.id)),
     })
 }
@@ -224,14 +227,14 @@ async fn list_page(
         let conn = &mut pooled.conn();
         let filter = DishFilter {
             search: Some(listing.q.as_str()).filter(|q| !q.is_empty()),
-            without_allergens: listing.without_allergens,
+            allergens_stated: listing.not_stated.then_some(false),
         };
         let offset = i64::from(listing.page - 1) * per_page();
         let (found, total) =
             dishes::list_filtered(conn, tenant, filter, offset, per_page()).await?;
         let missing = DishFilter {
             search: None,
-            without_allergens: true,
+            allergens_stated: Some(false),
         };
         let (_, to_check) = dishes::list_filtered(conn, tenant, missing, 0, 0).await?;
         Ok::<_, AppError>((found, total, to_check))
@@ -247,7 +250,7 @@ async fn list_page(
             name: dish.name.clone(),
             href: listing.dish_href(dish.id),
             category: category_label(&page, &dish.category),
-            allergens: allergen_names(&page, dish.allergens),
+            allergens: AllergenBadges::of_mask(&page, dish.allergens, dish.allergens_stated),
         })
         .collect();
     let shown_until =
@@ -264,7 +267,7 @@ async fn list_page(
         first_href: listing.href(1),
         to_check,
         to_check_href: Listing {
-            without_allergens: true,
+            not_stated: true,
             ..Listing::default()
         }
         .href(1),
@@ -310,7 +313,7 @@ async fn create(
             let body = NewDish {
                 name: form.name.clone(),
                 category: form.category.clone(),
-                allergens,
+                allergens: Some(allergens),
             };
             match create_dish(&state, &caller, &body).await {
                 Ok(dish) => {
@@ -365,7 +368,7 @@ struct DishTemplate {
     /// As stored: the heading and the read-only view.
     dish_name: String,
     category: String,
-    allergens: Vec<String>,
+    allergens: AllergenBadges,
     version: i64,
     action: String,
     etag: String,
@@ -452,7 +455,7 @@ async fn dish_page(
         can_edit: is_kitchen_staff(caller),
         dish_name: dish.name.clone(),
         category: category_label(&page, &dish.category),
-        allergens: allergen_names(&page, dish.allergens),
+        allergens: AllergenBadges::of_mask(&page, dish.allergens, dish.allergens_stated),
         version: dish.version,
         action: format!("/municipal/dishes/{}", dish.id),
         etag: dish_etag(&dish),
@@ -495,7 +498,7 @@ async fn by_name(
         Ok(None) => {
             let search = Listing {
                 q: name,
-                without_allergens: false,
+                not_stated: false,
                 page: 1,
             };
             Redirect::to(&search.href(1)).into_response()

@@ -3,6 +3,7 @@
 //! admin pages (departments, diet defaults, resident schedules, site settings).
 
 pub mod admin;
+pub mod allergens;
 pub mod dishes;
 pub mod kitchen;
 pub mod menus;

@@ -34,14 +34,6 @@ pub fn code(allergen: Allergen) -> &'static str {
         .unwrap_or(allergen.key())
 }
 
-/// The translated names of a stored allergen mask, in the standard order.
-pub fn allergen_names(page: &Page, mask: i64) -> Vec<String> {
-    from_mask(mask)
-        .into_iter()
-        .map(|a| page.t(a.key()).to_owned())
-        .collect()
-}
-
 /// A form's fields as sent: the allergen checkboxes arrive as several `allergens` pairs.
 #[derive(Debug, Default)]
 pub struct Fields(pub Vec<(String, String)>);
@@ -186,7 +178,7 @@ impl DishForm {
             .map(|b| b.label)
             .collect();
         if names.is_empty() {
-            page.t("municipal.dishes.none_stated").to_owned()
+            page.t("municipal.dishes.none_contained").to_owned()
         } else {
             names.join(", ")
         }
@@ -262,7 +254,7 @@ pub fn encode(text: &str) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Listing {
     pub q: String,
-    pub without_allergens: bool,
+    pub not_stated: bool,
     pub page: u32,
 }
 
@@ -273,8 +265,8 @@ impl Listing {
         if !self.q.is_empty() {
             pairs.push(format!("q={}", encode(&self.q)));
         }
-        if self.without_allergens {
-            pairs.push("no_allergens=1".to_owned());
+        if self.not_stated {
+            pairs.push("not_stated=1".to_owned());
         }
         if page > 1 {
             pairs.push(format!("page={page}"));
@@ -391,8 +383,8 @@ mod tests {
             assert_eq!(Back::from_param(hostile).href, "/municipal/dishes");
         }
         assert_eq!(
-            Back::from_param("/municipal/dishes?no_allergens=1").after("saved", "7"),
-            "/municipal/dishes?no_allergens=1&saved=7"
+            Back::from_param("/municipal/dishes?not_stated=1").after("saved", "7"),
+            "/municipal/dishes?not_stated=1&saved=7"
         );
         assert_eq!(
             Back::list().after("deleted", "1"),
@@ -408,16 +400,16 @@ mod tests {
     fn list_addresses_keep_the_search() {
         let listing = Listing {
             q: "köttbullar & mos".into(),
-            without_allergens: true,
+            not_stated: true,
             page: 2,
         };
         assert_eq!(
             listing.href(3),
-            "/municipal/dishes?q=k%C3%B6ttbullar%20%26%20mos&no_allergens=1&page=3"
+            "/municipal/dishes?q=k%C3%B6ttbullar%20%26%20mos&not_stated=1&page=3"
         );
         assert_eq!(
             listing.dish_href(5),
-            "/municipal/dishes/5?back=%2Fmunicipal%2Fdishes%3Fq%3Dk%25C3%25B6ttbullar%2520%2526%2520mos%26no_allergens%3D1%26page%3D2"
+            "/municipal/dishes/5?back=%2Fmunicipal%2Fdishes%3Fq%3Dk%25C3%25B6ttbullar%2520%2526%2520mos%26not_stated%3D1%26page%3D2"
         );
         assert_eq!(Listing::default().dish_href(5), "/municipal/dishes/5");
     }

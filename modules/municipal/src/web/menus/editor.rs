@@ -15,7 +15,7 @@ use galley_core::audit::{self, Entry};
 use galley_core::auth::Caller;
 use galley_core::http::AppError;
 use galley_core::kitchen::allergen::{Allergen, from_mask};
-use galley_core::kitchen::dishes::{self, DishFields};
+use galley_core::kitchen::dishes::{self, DishFields, DishFilter};
 use galley_core::kitchen::iso_week::IsoWeek;
 use galley_core::kitchen::menu_api::{self, MenuItemIn, MenuOut};
 use galley_core::people::api::tenant_of;
@@ -26,10 +26,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    KitchenSite, WeekLink, allergen_names, collapsed, day_label, failed, is_kitchen_staff,
-    kitchen_and_week, week_link, week_name, week_range,
+    KitchenSite, WeekLink, collapsed, day_label, failed, is_kitchen_staff, kitchen_and_week,
+    week_link, week_name, week_range,
 };
 use crate::api::{KitchenReaders, KitchenStaff};
+use crate::web::allergens::AllergenBadges;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -66,7 +67,7 @@ struct Cell {
     value: String,
     /// The allergens of the stored dish, translated; `None` when the value names no dish
     /// the tenant has (a new one, or empty).
-    allergens: Option<Vec<String>>,
+    allergens: Option<AllergenBadges>,
     /// Alt 2 on a weekend the site offers none: shown only when it holds something.
     offered: bool,
     error: Option<String>,
@@ -139,17 +140,25 @@ async fn load_menu(state: &AppState, site: i64, week: IsoWeek) -> Result<MenuOut
     Ok(MenuOut::new(site, week, menu.as_ref(), &items))
 }
 
+/// What the page knows of a dish's allergens: those it contains, and whether anyone said so.
+type KnownAllergens = HashMap<String, (Vec<Allergen>, bool)>;
+
 /// The tenant's dishes for the fields' suggestion list, with their allergens by folded name.
 async fn tenant_dishes(
     state: &AppState,
     caller: &Caller,
-) -> Result<(Vec<String>, HashMap<String, Vec<Allergen>>), AppError> {
+) -> Result<(Vec<String>, KnownAllergens), AppError> {
     let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
-    let (dishes, _) = dishes::list(&mut pooled.conn(), tenant, None, 0, 2000).await?;
+    let every_dish = DishFilter::default();
+    let (dishes, _) =
+        dishes::list_filtered(&mut pooled.conn(), tenant, every_dish, 0, 2000).await?;
     let allergens = dishes
         .iter()
-        .map(|dish| (dishes::name_key(&dish.name), from_mask(dish.allergens)))
+        .map(|dish| {
+            let known = (from_mask(dish.allergens), dish.allergens_stated);
+            (dishes::name_key(&dish.name), known)
+        })
         .collect();
     Ok((
         dishes.into_iter().map(|dish| dish.name).collect(),
@@ -172,14 +181,12 @@ fn typed_from(menu: &MenuOut) -> Typed {
 }
 
 /// Allergens of the stored menu's dishes, by folded name.
-fn allergens_by_name(menu: &MenuOut) -> HashMap<String, Vec<Allergen>> {
+fn allergens_by_name(menu: &MenuOut) -> KnownAllergens {
     menu.items
         .iter()
         .map(|item| {
-            (
-                dishes::name_key(&item.dish.name),
-                item.dish.allergens.clone(),
-            )
+            let known = (item.dish.allergens.clone(), item.dish.allergens_stated);
+            (dishes::name_key(&item.dish.name), known)
         })
         .collect()
 }
@@ -274,7 +281,7 @@ fn grid(
     page: &Page,
     week: IsoWeek,
     view: &View,
-    known: &HashMap<String, Vec<Allergen>>,
+    known: &KnownAllergens,
     weekend_alt2: bool,
 ) -> (Vec<DayRow>, Vec<Difference>) {
     let mut differences = Vec::new();
@@ -304,9 +311,9 @@ fn grid(
                         });
                     }
                     Cell {
-                        allergens: known
-                            .get(&dishes::name_key(&value))
-                            .map(|allergens| allergen_names(page, allergens)),
+                        allergens: known.get(&dishes::name_key(&value)).map(
+                            |(allergens, stated)| AllergenBadges::of(page, allergens, *stated),
+                        ),
                         offered: *slot != "alt2" || weekend_alt2 || day <= 5 || !value.is_empty(),
                         error: view.field_errors.get(&field).cloned(),
                         label: page.t(label_key).to_owned(),

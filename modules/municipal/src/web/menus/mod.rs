@@ -168,17 +168,6 @@ fn month_key(month: u32) -> String {
     format!("municipal.menus.month_{month}")
 }
 
-/// The translated names of allergens, for badges.
-pub fn allergen_names(
-    page: &Page,
-    allergens: &[galley_core::kitchen::allergen::Allergen],
-) -> Vec<String> {
-    allergens
-        .iter()
-        .map(|a| page.t(a.key()).to_owned())
-        .collect()
-}
-
 /// Whitespace collapsed, as dish names and list lines are stored.
 pub fn collapsed(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -9,6 +9,7 @@ use galley_core::web::Page;
 use crate::api::week::WeekOut;
 use crate::api::week::view::{DayOut, MealOut};
 use crate::plan::Alt;
+use crate::web::allergens::AllergenBadges;
 
 /// `2026-W12`, as the portal's `?week=` writes a week.
 pub fn week_param(week: IsoWeek) -> String {
@@ -86,18 +87,14 @@ fn week_range(page: &Page, week: IsoWeek) -> String {
 #[derive(Debug, Clone)]
 pub struct DishView {
     pub name: String,
-    pub allergens: Vec<String>,
+    pub allergens: AllergenBadges,
 }
 
 impl DishView {
     fn of(page: &Page, dish: &MenuDish) -> DishView {
         DishView {
             name: dish.name.clone(),
-            allergens: dish
-                .allergens
-                .iter()
-                .map(|a| page.t(a.key()).to_owned())
-                .collect(),
+            allergens: AllergenBadges::of(page, &dish.allergens, dish.allergens_stated),
         }
     }
 }
