@@ -340,3 +340,32 @@ async fn a_tenant_with_two_kitchens_gets_a_picker() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// The `rel` link of a page (`prev` or `next`), as a path.
+fn rel_link(html: &str, rel: &str) -> String {
+    let link = html
+        .split(&format!(" rel=\"{rel}\""))
+        .next()
+        .and_then(|before| before.rsplit("href=\"").next())
+        .unwrap_or_else(|| panic!("no rel={rel} link"));
+    link[..link.find('"').unwrap()].replace("&#38;", "&")
+}
+
+/// Finance bills whole weeks: the reports page opens on last week, and a week that is not
+/// over yet says its numbers can still change.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_reports_page_opens_on_the_last_whole_week() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Fakturaby", open_week()).await;
+    let last = page(&k.viewer, "/municipal/kitchen/reports").await;
+    assert!(!last.contains("report-unfinished"), "last week is over");
+    let this = page(&k.viewer, &rel_link(&last, "next")).await;
+    assert!(
+        this.contains("<p class=\"note report-unfinished\">Veckan pågår: siffrorna kan ändras fram till söndag."),
+        "{this}"
+    );
+    let next = page(&k.viewer, &rel_link(&this, "next")).await;
+    assert!(next.contains("Veckan har inte börjat: siffrorna är en plan och kan ändras."));
+    let english = page(&k.viewer, &format!("{}?lang=en", rel_link(&last, "next"))).await;
+    assert!(english.contains("This week is not over"));
+}

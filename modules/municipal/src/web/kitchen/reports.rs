@@ -59,11 +59,14 @@ struct ReportsTemplate {
     year: i32,
     week: u32,
     picked_wrong: bool,
+    /// The week is not over yet: its numbers can still change.
+    unfinished: Option<&'static str>,
     report: WeeklyReport,
     downloads: Vec<Download>,
 }
 
-/// `/kitchen/reports`: this week, or the week picked in the form.
+/// `/kitchen/reports`: the last whole week (what finance bills), or the week picked in the
+/// form.
 async fn picked(
     State(state): State<AppState>,
     console: Console<KitchenReaders>,
@@ -116,7 +119,14 @@ async fn show(
         Ok(None) => return super::no_kitchen(console.page),
         Err(error) => return page_error(error),
     };
-    let week = week.unwrap_or_else(|| IsoWeek::containing(kitchen.today()));
+    let today = kitchen.today();
+    let this_week = IsoWeek::containing(today);
+    let week = week.unwrap_or_else(|| this_week.previous());
+    let unfinished = match week.cmp(&this_week) {
+        std::cmp::Ordering::Less => None,
+        std::cmp::Ordering::Equal => Some("municipal.kitchen.report_ongoing"),
+        std::cmp::Ordering::Greater => Some("municipal.kitchen.report_ahead"),
+    };
     let data = match load_site_week(state, &console.caller, kitchen.site.id, week).await {
         Ok(data) => data,
         Err(error) => return page_error(error),
@@ -161,6 +171,7 @@ async fn show(
         year: week.year,
         week: week.week,
         picked_wrong,
+        unfinished,
         report,
         downloads,
         page,
