@@ -13,6 +13,7 @@ pub mod schema;
 pub mod settings;
 pub mod web;
 pub mod week;
+pub mod words;
 
 use axum::Router;
 use galley_core::auth::Role;

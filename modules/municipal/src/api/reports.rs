@@ -22,7 +22,7 @@ use super::KitchenReaders;
 use super::planning::load_site_week;
 use crate::report::model::{ReportLabels, WeeklyReport};
 use crate::report::{build, render};
-use crate::web::kitchen::words::Words;
+use crate::words::Words;
 
 /// How many report files render at once.
 static RENDERING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);

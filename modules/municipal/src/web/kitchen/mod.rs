@@ -7,7 +7,6 @@ mod plan;
 mod reports;
 mod start;
 mod weeks;
-pub mod words;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -116,7 +115,11 @@ pub struct Section {
 }
 
 /// Day plan, week overview and reports, with the kitchen kept.
-pub fn sections(words: &words::Words<'_>, kitchen: &KitchenSite, current: &str) -> Vec<Section> {
+pub fn sections(
+    words: &crate::words::Words<'_>,
+    kitchen: &KitchenSite,
+    current: &str,
+) -> Vec<Section> {
     let query = kitchen.query();
     [
         ("plan", "nav_plan"),

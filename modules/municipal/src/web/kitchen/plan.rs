@@ -14,13 +14,13 @@ use galley_core::state::AppState;
 use galley_core::web::admin::Console;
 use galley_core::web::{Page, render};
 
-use super::words::Words;
 use super::{KitchenSite, Section, SiteQuery, kitchen_site, page_error, sections};
 use crate::api::KitchenReaders;
 use crate::api::planning::{
     DayDishes, DayPlan, LunchTotals, MealOut, MealTotals, date_from_path, day_plan, load_site_week,
 };
 use crate::plan::{Alt, Meal, Warning};
+use crate::words::Words;
 
 pub fn router() -> Router<AppState> {
     Router::new()

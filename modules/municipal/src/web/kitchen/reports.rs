@@ -16,12 +16,12 @@ use serde::Deserialize;
 
 use super::plan::{SiteOption, site_options};
 use super::weeks::week_in_path;
-use super::words::Words;
 use super::{Section, SiteQuery, kitchen_site, page_error, sections};
 use crate::api::KitchenReaders;
 use crate::api::planning::load_site_week;
 use crate::report::build;
 use crate::report::model::WeeklyReport;
+use crate::words::Words;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -15,12 +15,12 @@ use galley_core::web::admin::Console;
 use galley_core::web::{Page, render};
 
 use super::plan::{SiteOption, site_options};
-use super::words::Words;
 use super::{Section, SiteQuery, kitchen_site, page_error, sections};
 use crate::api::KitchenReaders;
 use crate::api::coverage::{Coverage, coverage};
 use crate::api::planning::{LunchTotals, load_site_week, week_plan};
 use crate::plan::{Alt, Meal};
+use crate::words::Words;
 
 pub fn router() -> Router<AppState> {
     Router::new()
