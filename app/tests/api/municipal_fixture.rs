@@ -40,6 +40,29 @@ impl Kitchen<'_> {
         )
     }
 
+    /// Changes the week's menu as a cook would over the API: the items as `PUT` takes them
+    /// (`day`, `meal`, `slot`, `dish_id`), edited by `edit`, sent with `If-Match`.
+    pub async fn edit_menu(&self, edit: impl FnOnce(&mut Vec<serde_json::Value>)) {
+        let menu = self.cook.get(&self.menu_path()).await;
+        let mut items: Vec<serde_json::Value> = menu.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| json!({ "day": i["day"], "meal": i["meal"], "slot": i["slot"], "dish_id": i["dish"]["id"] }))
+            .collect();
+        edit(&mut items);
+        let saved = self
+            .cook
+            .send(
+                axum::http::Method::PUT,
+                &self.menu_path(),
+                Some(menu.header("etag")),
+                Some(json!({ "items": items })),
+            )
+            .await;
+        assert_eq!(saved.status, 200, "{}", saved.text());
+    }
+
     pub fn week_path(&self, department: usize) -> String {
         format!(
             "/api/v1/municipal/departments/{}/weeks/{}/{}",
