@@ -319,6 +319,27 @@ async fn a_file_with_errors_lists_them_by_line_and_writes_nothing() {
         "{}",
         report["errors"][0]
     );
+    // Each error also has a stable code for programs; a CSV error is in no Word table.
+    let codes: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            "weekday_unknown",
+            "week_invalid",
+            "dish_missing",
+            "alternative_unknown"
+        ]
+    );
+    assert_eq!(
+        report["errors"][1],
+        json!({ "line": 4, "field": "week", "code": "week_invalid",
+                "reason": "week \"54\" is not a week number 1-53" })
+    );
     assert_eq!(report["summary"]["errors"], 4);
     let good: Vec<i64> = report["rows"]
         .as_array()
@@ -360,11 +381,10 @@ async fn a_file_with_errors_lists_them_by_line_and_writes_nothing() {
     assert_eq!(report["summary"]["rows"], 1);
     assert_eq!(report["errors"][0]["line"], 3);
     assert_eq!(report["errors"][0]["field"], "week");
-    assert!(
-        report["errors"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("2027")
+    assert_eq!(report["errors"][0]["code"], "week_not_in_year");
+    assert_eq!(
+        report["errors"][0]["reason"],
+        "week 53 does not exist in 2027, which has 52 weeks"
     );
 }
 
@@ -1176,6 +1196,28 @@ async fn the_import_page_previews_then_imports_the_same_file() {
     assert_eq!(html.matches(r#"class="row-error""#).count(), 4);
     assert!(html.contains("Filen har fel och kan inte importeras"));
     assert!(!html.contains(r#"id="apply-import""#));
+    // Each error in Swedish, with its data.
+    for message in [
+        "Okänd veckodag ”Tosdag”.",
+        "Vecka ”54” är inget veckonummer mellan 1 och 53.",
+        "Rätten saknas.",
+        "Okänt lunchalternativ ”3”. Skriv 1, 2 eller Dessert.",
+    ] {
+        assert!(html.contains(message), "{message}");
+    }
+    assert!(!html.contains("unknown weekday"));
+    // And in English for a reader who chose English.
+    let english = post_multipart(
+        &k.cook,
+        "/municipal/menus/import?lang=en",
+        &[("csrf_token", &k.cook.csrf), ("year", "2026")],
+        Some(("meny-fel.csv", "text/csv", &sample("meny-fel.csv"))),
+    )
+    .await;
+    assert_eq!(english.status, StatusCode::OK);
+    let html = english.text();
+    assert!(html.contains("Unknown day “Tosdag”."), "{html}");
+    assert!(html.contains("Unknown lunch alternative “3”. Write 1, 2 or Dessert."));
 
     // Not a menu file: said in words next to the field.
     let png = post_multipart(

@@ -31,7 +31,7 @@ use utoipa::OpenApi;
 
 use super::KitchenStaff;
 use crate::import::apply::{self, NewDishPlan, Prepared, RowOutcome, RowPlan, WeekPlan};
-use crate::import::model::{ImportError, ImportSlot, Parsed};
+use crate::import::model::{CellPlace, ErrorCode, ImportError, ImportField, ImportSlot, Parsed};
 use crate::import::parse::{self, Format};
 
 pub fn router() -> Router<AppState> {
@@ -42,7 +42,7 @@ pub fn router() -> Router<AppState> {
 #[openapi(
     paths(import),
     components(schemas(ImportReport, ImportSummary, RowPlan, RowOutcome, WeekPlan, NewDishPlan,
-        ImportError, ImportSlot, apply::DishRef, ImportUpload)),
+        ImportError, ImportField, ErrorCode, CellPlace, ImportSlot, apply::DishRef, ImportUpload)),
     tags((name = "menu import", description = "Week menus from CSV, XLSX and DOCX files"))
 )]
 pub struct ImportApi;
@@ -113,7 +113,8 @@ pub struct ImportReport {
     pub rows: Vec<RowPlan>,
     /// Dishes the import creates, without allergens: add them in the dish list.
     pub new_dishes: Vec<NewDishPlan>,
-    /// Every problem, by line; any at all and the import is refused.
+    /// Every problem, by line; any at all and the import is refused. Each has the English
+    /// `reason` for people and a stable `code` for programs.
     pub errors: Vec<ImportError>,
 }
 
@@ -380,12 +381,8 @@ fn refused(errors: &[ImportError]) -> AppError {
         errors
             .iter()
             .map(|error| FieldError {
-                field: match (error.line, &error.field) {
-                    (0, _) => "file".to_owned(),
-                    (line, Some(field)) => format!("lines[{line}].{field}"),
-                    (line, None) => format!("lines[{line}]"),
-                },
-                reason: error.reason.clone(),
+                field: format!("lines[{}].{}", error.line, error.field.as_str()),
+                reason: error.reason(),
             })
             .collect(),
     )

@@ -6,8 +6,9 @@ use quick_xml::{Reader, XmlVersion};
 
 use crate::import::model::Parsed;
 
+use super::FileError;
 use super::archive::{self, Archive, ArchiveError};
-use super::{FileError, menu_text};
+use super::menu_text::{self, MenuLine};
 
 /// Where Word puts the main part; the package relationships may name another.
 const DEFAULT_MAIN_PART: &str = "word/document.xml";
@@ -17,7 +18,7 @@ pub(super) fn parse(bytes: &[u8], default_year: i32) -> Result<Parsed, FileError
     let paragraphs = paragraphs(&xml)
         .map_err(FileError::not_docx)?
         .ok_or(FileError::NotDocx { cause: None })?;
-    menu_text::parse(&paragraphs, default_year)
+    menu_text::parse(&MenuLine::plain(&paragraphs), default_year)
 }
 
 /// The XML text of the document body.

@@ -32,7 +32,7 @@ mod fuzz_tests;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use crate::import::model::{ImportError, Parsed};
+use crate::import::model::{ImportError, ImportField, Parsed, RowProblem};
 
 pub use error::FileError;
 pub use format::Format;
@@ -77,22 +77,22 @@ fn reject_duplicates(parsed: &mut Parsed) {
     parsed.rows.retain(
         |row| match first_lines.entry((row.year, row.week, row.day, row.slot)) {
             Entry::Vacant(vacant) => {
-                vacant.insert(row.line);
+                vacant.insert((row.line, row.cell));
                 true
             }
             Entry::Occupied(earlier) => {
-                duplicates.push(ImportError {
-                    line: row.line,
-                    field: Some("alternative".to_owned()),
-                    reason: format!(
-                        "{} for {} of week {} {} is already given on line {}",
-                        words::slot_label(row.slot),
-                        words::weekday_label(row.day),
-                        row.week,
-                        row.year,
-                        earlier.get()
-                    ),
-                });
+                let (earlier_line, earlier_cell) = *earlier.get();
+                let problem = RowProblem::DuplicateSlot {
+                    slot: row.slot,
+                    day: row.day,
+                    week: row.week,
+                    year: row.year,
+                    earlier_line,
+                    earlier_cell,
+                };
+                duplicates.push(
+                    ImportError::new(row.line, ImportField::Alternative, problem).in_cell(row.cell),
+                );
                 false
             }
         },
@@ -139,7 +139,7 @@ mod test_support {
         parsed
             .errors
             .iter()
-            .map(|error| (error.line, error.field.as_deref()))
+            .map(|error| (error.line, Some(error.field.as_str())))
             .collect()
     }
 }
@@ -186,10 +186,23 @@ mod tests {
         let parsed = parse(Format::Csv, csv.as_bytes(), 2026).unwrap();
         assert_eq!(parsed.rows.len(), 2);
         assert_eq!(error_places(&parsed), vec![(4, Some("alternative"))]);
+        assert_eq!(
+            parsed.errors[0].problem,
+            RowProblem::DuplicateSlot {
+                slot: ImportSlot::Alt1,
+                day: 1,
+                week: 12,
+                year: 2026,
+                earlier_line: 2,
+                earlier_cell: None
+            }
+        );
         assert!(
-            parsed.errors[0].reason.contains("already given on line 2"),
+            parsed.errors[0]
+                .reason()
+                .contains("already given on line 2"),
             "{}",
-            parsed.errors[0].reason
+            parsed.errors[0].reason()
         );
     }
 
