@@ -7,6 +7,9 @@
 //! Alt 1: Pannbiff med lök        <- a dish: Alt 1, Alt 2, Dessert, Kväll/Kvällsmat/Kveld/...
 //! ```
 //!
+//! In a Word table the lines come cell by cell (see [`docx_table`](super::docx_table)); a cell
+//! under a slot column is a dish without a label ([`LineKind::Dish`]).
+//!
 //! Line numbers are 1-based positions among the non-empty lines.
 
 use crate::import::model::{
@@ -22,10 +25,25 @@ pub(super) struct MenuLine {
     /// 1-based among the document's non-empty lines, table cells included.
     pub number: usize,
     pub text: String,
+    pub kind: LineKind,
     /// The Word table cell the line is in, if any.
     pub cell: Option<CellPlace>,
 }
 
+/// What a line is, as far as its place in the document tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum LineKind {
+    /// Read for what it says: a week heading, a day line, a dish line or anything else.
+    Text,
+    /// A cell under a slot column of a table: all of its text is the dish.
+    Dish(ImportSlot),
+    /// The first cell of a table row that has dishes, naming no day: its dishes have none.
+    NotADay,
+    /// A table column heading that names no slot ("Alt 3").
+    Wrong(RowProblem),
+}
+
+#[cfg(test)]
 impl MenuLine {
     /// Lines of plain text, numbered from 1.
     pub fn plain<S: AsRef<str>>(lines: &[S]) -> Vec<MenuLine> {
@@ -35,6 +53,7 @@ impl MenuLine {
             .map(|(index, text)| MenuLine {
                 number: index + 1,
                 text: text.as_ref().to_owned(),
+                kind: LineKind::Text,
                 cell: None,
             })
             .collect()
@@ -98,7 +117,25 @@ struct At<'a> {
 impl MenuReader {
     fn read_line(&mut self, line: &MenuLine) -> Result<(), FileError> {
         let text = words::collapse_whitespace(&line.text);
-        let at = &At { line, text: &text };
+        let at = At { line, text: &text };
+        match &line.kind {
+            LineKind::Text => return self.read_text(&at),
+            LineKind::Dish(slot) => {
+                self.count_dish()?;
+                self.read_dish(&at, Ok((*slot, &text)));
+            }
+            LineKind::NotADay => {
+                self.error(&at, ImportField::Weekday, RowProblem::TableRowWithoutDay);
+                self.day = Some(DayState::Invalid);
+            }
+            LineKind::Wrong(problem) => {
+                self.error(&at, ImportField::Alternative, problem.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn read_text(&mut self, at: &At<'_>) -> Result<(), FileError> {
         let text = at.text;
         if let Some(heading) = week_heading(text) {
             self.saw_heading = true;
