@@ -421,3 +421,40 @@ pub async fn import(
     .await?;
     Ok(axum::Json(report).into_response())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    /// Integrators read the row error's shape from the OpenAPI document: the fields it has
+    /// always had, its code with every value, and the table cell.
+    #[test]
+    fn openapi_describes_row_errors_with_their_codes() {
+        let doc = serde_json::to_value(ImportApi::openapi()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let error = &schemas["ImportError"];
+        let properties: Vec<&str> = error["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for name in ["line", "field", "reason", "code", "cell"] {
+            assert!(properties.contains(&name), "{name}: {error}");
+        }
+        let required = error["required"].as_array().unwrap();
+        assert!(!required.contains(&"cell".into()), "{error}");
+        assert_eq!(
+            schemas["ImportReport"]["properties"]["errors"]["items"]["$ref"],
+            "#/components/schemas/ImportError"
+        );
+        let codes = schemas["ErrorCode"]["enum"].as_array().unwrap();
+        for problem in crate::import::problem::every_problem() {
+            assert!(
+                codes.contains(&problem.code().as_str().into()),
+                "{problem:?}"
+            );
+        }
+    }
+}

@@ -202,3 +202,43 @@ pub struct Parsed {
     pub rows: Vec<ImportRow>,
     pub errors: Vec<ImportError>,
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn json_has_the_english_reason_a_code_and_a_cell_only_in_a_table() {
+        let error = ImportError::new(
+            3,
+            ImportField::Weekday,
+            RowProblem::WeekdayUnknown {
+                text: "Tosdag".into(),
+            },
+        );
+        assert_eq!(
+            serde_json::to_value(&error).unwrap(),
+            json!({ "line": 3, "field": "weekday", "code": "weekday_unknown",
+                    "reason": "unknown weekday \"Tosdag\"" })
+        );
+        let in_table = error
+            .quoting(&"Tosdag ".repeat(20))
+            .in_cell(Some(CellPlace {
+                table: 2,
+                row: 4,
+                column: 1,
+            }));
+        let value = serde_json::to_value(&in_table).unwrap();
+        assert_eq!(value["cell"], json!({ "table": 2, "row": 4, "column": 1 }));
+        let reason = value["reason"].as_str().unwrap();
+        assert!(
+            reason
+                .starts_with("unknown weekday \"Tosdag\" (in table 2, row 4, column 1: \"Tosdag "),
+            "{reason}"
+        );
+        assert!(reason.ends_with("…\")"), "{reason}");
+    }
+}
