@@ -280,6 +280,126 @@ async fn docx_sample_imports_once() {
     .await;
 }
 
+/// A Word menu laid out as a table (a heading row `Dag | Alt 1 | Alt 2 | Dessert | Kvällsmat`
+/// and a row per day, no labels in the cells): the dry run puts every dish in its day and slot.
+#[tokio::test(flavor = "multi_thread")]
+async fn docx_table_sample_dry_runs_each_dish_into_its_day_and_slot() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Tabellby", open_week()).await;
+    let file = "meny-tabell-v15-2026.docx";
+    let dry = post_form(
+        &k.cook,
+        &import_path(&k, "year=2026"),
+        file,
+        DOCX,
+        &sample(file),
+    )
+    .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text());
+    let report = dry.json();
+    assert_eq!(report["format"], "docx");
+    assert_eq!(report["errors"], json!([]));
+    assert_eq!(
+        report["summary"],
+        json!({ "rows": 26, "created": 26, "changed": 0, "unchanged": 0,
+                "new_dishes": 26, "errors": 0, "weeks": 1 })
+    );
+    let plan = &report["weeks"][0];
+    assert_eq!(
+        (plan["year"].as_i64(), plan["week"].as_i64()),
+        (Some(2026), Some(15))
+    );
+    // Line 10: title, week heading, the five heading cells, "Måndag 6/4", "Annandag påsk".
+    assert_eq!(report["rows"][0]["line"], 10);
+
+    let found: Vec<(i64, String, String, String)> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let text = |key: &str| row[key].as_str().unwrap().to_owned();
+            (
+                row["day"].as_i64().unwrap(),
+                text("meal"),
+                text("slot"),
+                text("dish"),
+            )
+        })
+        .collect();
+    let weekday = |alt1: &str, alt2: &str, dessert: &str, dinner: &str| {
+        vec![
+            ("lunch", "alt1", alt1.to_owned()),
+            ("lunch", "alt2", alt2.to_owned()),
+            ("lunch", "dessert", dessert.to_owned()),
+            ("dinner", "main", dinner.to_owned()),
+        ]
+    };
+    let weekend = |alt1: &str, dessert: &str, dinner: &str| {
+        vec![
+            ("lunch", "alt1", alt1.to_owned()),
+            ("lunch", "dessert", dessert.to_owned()),
+            ("dinner", "main", dinner.to_owned()),
+        ]
+    };
+    let days = [
+        weekday(
+            "Lammstek med rosmarinpotatis och rödvinssås",
+            "Janssons frestelse med ägghalvor",
+            "Citronfromage",
+            "Potatis- och purjolökssoppa med smörgås",
+        ),
+        weekday(
+            "Kycklinggryta med curry och ris",
+            "Vegetarisk lasagne",
+            "Fruktsallad med vaniljkesella",
+            "Risgrynsgröt med kanel och mjölk",
+        ),
+        weekday(
+            "Kokt torsk med äggsås och potatis",
+            "Köttfärslimpa med gräddsås och potatis",
+            "Rabarberkräm med mjölk",
+            "Makaronipudding med skinka",
+        ),
+        weekday(
+            "Ärtsoppa med fläsk",
+            "Vegetarisk ärtsoppa",
+            "Pannkakor med sylt och grädde",
+            "Smörgås med ost och varm choklad",
+        ),
+        weekday(
+            "Fiskgratäng med dillpotatis",
+            "Kålpudding med lingon och potatis",
+            "Chokladmousse",
+            "Korv stroganoff med ris",
+        ),
+        weekend(
+            "Stekt falukorv med stuvade makaroner",
+            "Äppelkaka med vaniljsås",
+            "Fisksoppa med bröd",
+        ),
+        weekend(
+            "Fläskfilé med potatisgratäng och rödvinssås",
+            "Glass med hallonsås",
+            "Omelett med svampstuvning",
+        ),
+    ];
+    let expected: Vec<(i64, String, String, String)> = days
+        .into_iter()
+        .zip(1..)
+        .flat_map(|(dishes, day)| {
+            dishes
+                .into_iter()
+                .map(move |(meal, slot, dish)| (day, meal.to_owned(), slot.to_owned(), dish))
+        })
+        .collect();
+    assert_eq!(found, expected);
+    // A dry run writes nothing.
+    assert_eq!(
+        k.cook.get(&menu_path(&k, 2026, 15)).await.json()["version"],
+        0
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_file_with_errors_lists_them_by_line_and_writes_nothing() {
     let app = TestApp::new().await;
@@ -318,6 +438,27 @@ async fn a_file_with_errors_lists_them_by_line_and_writes_nothing() {
             .contains("Tosdag"),
         "{}",
         report["errors"][0]
+    );
+    // Each error also has a stable code for programs; a CSV error is in no Word table.
+    let codes: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            "weekday_unknown",
+            "week_invalid",
+            "dish_missing",
+            "alternative_unknown"
+        ]
+    );
+    assert_eq!(
+        report["errors"][1],
+        json!({ "line": 4, "field": "week", "code": "week_invalid",
+                "reason": "week \"54\" is not a week number 1-53" })
     );
     assert_eq!(report["summary"]["errors"], 4);
     let good: Vec<i64> = report["rows"]
@@ -360,11 +501,10 @@ async fn a_file_with_errors_lists_them_by_line_and_writes_nothing() {
     assert_eq!(report["summary"]["rows"], 1);
     assert_eq!(report["errors"][0]["line"], 3);
     assert_eq!(report["errors"][0]["field"], "week");
-    assert!(
-        report["errors"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("2027")
+    assert_eq!(report["errors"][0]["code"], "week_not_in_year");
+    assert_eq!(
+        report["errors"][0]["reason"],
+        "week 53 does not exist in 2027, which has 52 weeks"
     );
 }
 
@@ -1177,6 +1317,28 @@ async fn the_import_page_previews_then_imports_the_same_file() {
     assert_eq!(html.matches(r#"class="row-error""#).count(), 4);
     assert!(html.contains("Filen har fel och kan inte importeras"));
     assert!(!html.contains(r#"id="apply-import""#));
+    // Each error in Swedish, with its data.
+    for message in [
+        "Okänd veckodag ”Tosdag”.",
+        "Vecka ”54” är inget veckonummer mellan 1 och 53.",
+        "Rätten saknas.",
+        "Okänt lunchalternativ ”3”. Skriv 1, 2 eller Dessert.",
+    ] {
+        assert!(html.contains(message), "{message}");
+    }
+    assert!(!html.contains("unknown weekday"));
+    // And in English for a reader who chose English.
+    let english = post_multipart(
+        &k.cook,
+        "/municipal/menus/import?lang=en",
+        &[("csrf_token", &k.cook.csrf), ("year", "2026")],
+        Some(("meny-fel.csv", "text/csv", &sample("meny-fel.csv"))),
+    )
+    .await;
+    assert_eq!(english.status, StatusCode::OK);
+    let html = english.text();
+    assert!(html.contains("Unknown day “Tosdag”."), "{html}");
+    assert!(html.contains("Unknown lunch alternative “3”. Write 1, 2 or Dessert."));
 
     // Not a menu file: said in words next to the field.
     let png = post_multipart(

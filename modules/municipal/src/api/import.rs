@@ -31,7 +31,7 @@ use utoipa::OpenApi;
 
 use super::KitchenStaff;
 use crate::import::apply::{self, NewDishPlan, Prepared, RowOutcome, RowPlan, WeekPlan};
-use crate::import::model::{ImportError, ImportSlot, Parsed};
+use crate::import::model::{CellPlace, ErrorCode, ImportError, ImportField, ImportSlot, Parsed};
 use crate::import::parse::{self, Format};
 
 pub fn router() -> Router<AppState> {
@@ -42,7 +42,7 @@ pub fn router() -> Router<AppState> {
 #[openapi(
     paths(import),
     components(schemas(ImportReport, ImportSummary, RowPlan, RowOutcome, WeekPlan, NewDishPlan,
-        ImportError, ImportSlot, apply::DishRef, ImportUpload)),
+        ImportError, ImportField, ErrorCode, CellPlace, ImportSlot, apply::DishRef, ImportUpload)),
     tags((name = "menu import", description = "Week menus from CSV, XLSX and DOCX files"))
 )]
 pub struct ImportApi;
@@ -113,7 +113,8 @@ pub struct ImportReport {
     pub rows: Vec<RowPlan>,
     /// Dishes the import creates, without allergens: add them in the dish list.
     pub new_dishes: Vec<NewDishPlan>,
-    /// Every problem, by line; any at all and the import is refused.
+    /// Every problem, by line; any at all and the import is refused. Each has the English
+    /// `reason` for people and a stable `code` for programs.
     pub errors: Vec<ImportError>,
 }
 
@@ -380,12 +381,8 @@ fn refused(errors: &[ImportError]) -> AppError {
         errors
             .iter()
             .map(|error| FieldError {
-                field: match (error.line, &error.field) {
-                    (0, _) => "file".to_owned(),
-                    (line, Some(field)) => format!("lines[{line}].{field}"),
-                    (line, None) => format!("lines[{line}]"),
-                },
-                reason: error.reason.clone(),
+                field: format!("lines[{}].{}", error.line, error.field.as_str()),
+                reason: error.reason(),
             })
             .collect(),
     )
@@ -423,4 +420,41 @@ pub async fn import(
     )
     .await?;
     Ok(axum::Json(report).into_response())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    /// Integrators read the row error's shape from the OpenAPI document: the fields it has
+    /// always had, its code with every value, and the table cell.
+    #[test]
+    fn openapi_describes_row_errors_with_their_codes() {
+        let doc = serde_json::to_value(ImportApi::openapi()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let error = &schemas["ImportError"];
+        let properties: Vec<&str> = error["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for name in ["line", "field", "reason", "code", "cell"] {
+            assert!(properties.contains(&name), "{name}: {error}");
+        }
+        let required = error["required"].as_array().unwrap();
+        assert!(!required.contains(&"cell".into()), "{error}");
+        assert_eq!(
+            schemas["ImportReport"]["properties"]["errors"]["items"]["$ref"],
+            "#/components/schemas/ImportError"
+        );
+        let codes = schemas["ErrorCode"]["enum"].as_array().unwrap();
+        for problem in crate::import::problem::every_problem() {
+            assert!(
+                codes.contains(&problem.code().as_str().into()),
+                "{problem:?}"
+            );
+        }
+    }
 }

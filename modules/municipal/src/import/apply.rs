@@ -20,14 +20,14 @@ use galley_core::auth::Caller;
 use galley_core::db::{DbConn, DbError};
 use galley_core::http::AppError;
 use galley_core::kitchen::dishes::{self, DishFields};
-use galley_core::kitchen::iso_week::IsoWeek;
+use galley_core::kitchen::iso_week::{IsoWeek, WeekError};
 use galley_core::kitchen::menu_api::menu_etag;
 use galley_core::kitchen::menus::{self, ItemKey, Menu};
 use galley_core::schema::dishes as dishes_table;
 use serde::Serialize;
 use serde_json::json;
 
-use super::model::{ImportError, ImportRow, ImportSlot, Parsed};
+use super::model::{ImportError, ImportField, ImportRow, ImportSlot, Parsed, RowProblem};
 
 /// What a row does to its menu slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -161,11 +161,18 @@ pub async fn prepare(
     for row in parsed.rows {
         match IsoWeek::new(row.year, row.week) {
             Ok(week) => by_week.entry(week).or_default().push(row),
-            Err(error) => errors.push(ImportError {
-                line: row.line,
-                field: Some("week".to_owned()),
-                reason: format!("week {} of {}: {error}", row.week, row.year),
-            }),
+            Err(error) => {
+                let problem = match error {
+                    WeekError::OutOfRange { year, max } => RowProblem::WeekNotInYear {
+                        week: row.week,
+                        year,
+                        weeks: max,
+                    },
+                    WeekError::Year => RowProblem::YearOutOfRange { year: row.year },
+                };
+                errors
+                    .push(ImportError::new(row.line, ImportField::Week, problem).in_cell(row.cell));
+            }
         }
     }
     errors.sort_by_key(|error| error.line);

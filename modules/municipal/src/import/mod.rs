@@ -3,3 +3,4 @@
 pub mod apply;
 pub mod model;
 pub mod parse;
+pub mod problem;

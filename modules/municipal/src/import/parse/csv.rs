@@ -208,9 +208,9 @@ mod tests {
                 (7, Some("alternative")),
             ]
         );
-        assert_eq!(parsed.errors[0].reason, "unknown weekday \"Tosdag\"");
+        assert_eq!(parsed.errors[0].reason(), "unknown weekday \"Tosdag\"");
         assert_eq!(
-            parsed.errors[1].reason,
+            parsed.errors[1].reason(),
             "week \"54\" is not a week number 1-53"
         );
         // The good rows are read all the same; the blank line 5 is skipped.
@@ -307,7 +307,7 @@ mod tests {
         let text = "Vecka;Dag;Måltid;Alternativ;Rätt\n12;mån;Lunch;1\n;;;;\n";
         let parsed = parse(text.as_bytes(), 2026).unwrap();
         assert_eq!(error_places(&parsed), vec![(2, Some("dish"))]);
-        assert_eq!(parsed.errors[0].reason, "the dish is missing");
+        assert_eq!(parsed.errors[0].reason(), "the dish is missing");
     }
 
     #[test]

@@ -1,12 +1,14 @@
-//! DOCX menus: the text lines of the Word document's main part, read with quick-xml and then
-//! understood as a weekly menu by [`menu_text`](super::menu_text).
+//! DOCX menus: the text lines and tables of the Word document's main part, read with
+//! quick-xml, laid out as lines by [`docx_table`](super::docx_table) and then understood as a
+//! weekly menu by [`menu_text`](super::menu_text).
 
-use quick_xml::events::{BytesRef, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::import::model::Parsed;
 
 use super::archive::{self, Archive, ArchiveError};
+use super::docx_table::{self, Block, Cell};
 use super::{FileError, menu_text};
 
 /// Where Word puts the main part; the package relationships may name another.
@@ -14,10 +16,10 @@ const DEFAULT_MAIN_PART: &str = "word/document.xml";
 
 pub(super) fn parse(bytes: &[u8], default_year: i32) -> Result<Parsed, FileError> {
     let xml = main_part(bytes)?;
-    let paragraphs = paragraphs(&xml)
+    let blocks = body(&xml)
         .map_err(FileError::not_docx)?
         .ok_or(FileError::NotDocx { cause: None })?;
-    menu_text::parse(&paragraphs, default_year)
+    menu_text::parse(&docx_table::menu_lines(&blocks), default_year)
 }
 
 /// The XML text of the document body.
@@ -68,16 +70,17 @@ fn main_part_name(archive: &mut Archive<'_>) -> Result<String, FileError> {
     }
 }
 
-/// The text of each paragraph (`w:p`): its `w:t` runs joined, `w:tab` as a space, and a
-/// `w:br`/`w:cr` line break starting a new paragraph. Deleted text (`w:delText`) and field
-/// codes (`w:instrText`) are not `w:t` and so are left out; the `mc:Fallback` copy of a text
-/// box is skipped, since the `mc:Choice` copy holds the same text.
+/// The document body as [`Block`]s in reading order: the text of each paragraph (`w:p`)
+/// outside tables, and each table (`w:tbl`) with the paragraphs of each cell. A paragraph's
+/// text is its `w:t` runs joined, `w:tab` as a space, and a `w:br`/`w:cr` line break starts a
+/// new line. Deleted text (`w:delText`) and field codes (`w:instrText`) are not `w:t` and so
+/// are left out; the `mc:Fallback` copy of a text box is skipped, since the `mc:Choice` copy
+/// holds the same text. A table inside a cell is read as part of that cell's text.
 ///
 /// `None` when the XML is not a WordprocessingML document (its root is not `w:document`).
-fn paragraphs(xml: &str) -> Result<Option<Vec<String>>, quick_xml::Error> {
+fn body(xml: &str) -> Result<Option<Vec<Block>>, quick_xml::Error> {
     let mut reader = Reader::from_str(xml);
-    let mut paragraphs = Vec::new();
-    let mut current = String::new();
+    let mut body = Body::default();
     let mut in_text = false;
     let mut fallback_depth = 0usize;
     let mut saw_root = false;
@@ -107,31 +110,164 @@ fn paragraphs(xml: &str) -> Result<Option<Vec<String>>, quick_xml::Error> {
         match event {
             Event::Start(element) => match element.local_name().as_ref() {
                 // A paragraph inside another (a text box) ends the outer one's text so far.
-                "p" => paragraphs.push(std::mem::take(&mut current)),
+                "p" => body.end_line(),
                 "t" => in_text = true,
                 "Fallback" => fallback_depth = 1,
+                "tbl" => body.start_table(),
+                "tr" => body.start_row(),
+                "tc" => body.start_cell(),
+                "gridBefore" => body.skip_columns(grid_value(&element)),
                 _ => {}
             },
             Event::Empty(element) => match element.local_name().as_ref() {
-                "tab" => current.push(' '),
-                "br" | "cr" | "p" => paragraphs.push(std::mem::take(&mut current)),
+                "tab" => body.line.push(' '),
+                "br" | "cr" | "p" => body.end_line(),
+                "tc" => {
+                    body.start_cell();
+                    body.end_cell();
+                }
+                "tr" => {
+                    body.start_row();
+                    body.end_row();
+                }
+                "gridBefore" => body.skip_columns(grid_value(&element)),
+                "gridSpan" => body.span_cell(grid_value(&element)),
                 _ => {}
             },
             Event::End(element) => match element.local_name().as_ref() {
-                "p" => paragraphs.push(std::mem::take(&mut current)),
+                "p" => body.end_line(),
                 "t" => in_text = false,
+                "tbl" => body.end_table(),
+                "tr" => body.end_row(),
+                "tc" => body.end_cell(),
                 _ => {}
             },
-            Event::Text(text) if in_text => current.push_str(&text.xml10_content()),
-            Event::CData(text) if in_text => current.push_str(&text.xml10_content()),
-            Event::GeneralRef(reference) if in_text => push_reference(&mut current, &reference),
+            Event::Text(text) if in_text => body.line.push_str(&text.xml10_content()),
+            Event::CData(text) if in_text => body.line.push_str(&text.xml10_content()),
+            Event::GeneralRef(reference) if in_text => push_reference(&mut body.line, &reference),
             Event::Eof => break,
             _ => {}
         }
     }
-    paragraphs.push(current);
-    paragraphs.retain(|paragraph| !paragraph.trim().is_empty());
-    Ok(saw_root.then_some(paragraphs))
+    Ok(saw_root.then(|| body.finish()))
+}
+
+/// The `w:val` of a `w:gridSpan` or `w:gridBefore`: how many grid columns.
+fn grid_value(element: &BytesStart<'_>) -> usize {
+    // Word writes small numbers; a huge one must not make the column arithmetic overflow.
+    const MAX_GRID_COLUMNS: usize = 1000;
+    element
+        .attributes()
+        .flatten()
+        .find(|attribute| attribute.key.local_name().as_ref() == "val")
+        .and_then(|attribute| attribute.value.trim().parse().ok())
+        .map_or(1, |value: usize| value.min(MAX_GRID_COLUMNS))
+}
+
+/// The body as it is being read.
+#[derive(Debug, Default)]
+struct Body {
+    blocks: Vec<Block>,
+    /// The text of the line being read.
+    line: String,
+    /// How deep in tables the reader is: 1 in a table of the body, 2 in a table in its cell.
+    depth: usize,
+    /// The rows of the outermost table being read.
+    rows: Vec<Vec<Cell>>,
+    row: Option<Vec<Cell>>,
+    cell: Option<Cell>,
+    /// The grid column the next cell of the row starts at.
+    column: usize,
+}
+
+impl Body {
+    /// Ends the line being read: into the cell being read, if any, else the body.
+    fn end_line(&mut self) {
+        let line = std::mem::take(&mut self.line);
+        if line.trim().is_empty() {
+            return;
+        }
+        match &mut self.cell {
+            Some(cell) => cell.lines.push(line),
+            None => self.blocks.push(Block::Line(line)),
+        }
+    }
+
+    fn start_table(&mut self) {
+        self.end_line();
+        self.depth += 1;
+    }
+
+    fn end_table(&mut self) {
+        self.end_line();
+        if self.depth == 1 {
+            self.end_row();
+            self.blocks
+                .push(Block::Table(std::mem::take(&mut self.rows)));
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    fn start_row(&mut self) {
+        if self.depth == 1 {
+            self.end_row();
+            self.row = Some(Vec::new());
+            self.column = 0;
+        }
+    }
+
+    fn end_row(&mut self) {
+        if self.depth == 1 {
+            self.end_cell();
+            if let Some(row) = self.row.take() {
+                self.rows.push(row);
+            }
+        }
+    }
+
+    fn start_cell(&mut self) {
+        if self.depth == 1 {
+            self.end_cell();
+            self.cell = Some(Cell {
+                lines: Vec::new(),
+                grid_column: self.column,
+                span: 1,
+            });
+        }
+    }
+
+    fn end_cell(&mut self) {
+        if self.depth != 1 {
+            return;
+        }
+        self.end_line();
+        if let Some(cell) = self.cell.take() {
+            self.column = self.column.saturating_add(cell.span);
+            self.row.get_or_insert_with(Vec::new).push(cell);
+        }
+    }
+
+    fn span_cell(&mut self, columns: usize) {
+        if let (1, Some(cell)) = (self.depth, &mut self.cell) {
+            cell.span = columns.max(1);
+        }
+    }
+
+    fn skip_columns(&mut self, columns: usize) {
+        if self.depth == 1 && self.cell.is_none() {
+            self.column = self.column.saturating_add(columns);
+        }
+    }
+
+    /// What was read; a table left open by a truncated document is kept as far as it got.
+    fn finish(mut self) -> Vec<Block> {
+        self.end_line();
+        if self.depth > 0 {
+            self.depth = 1;
+            self.end_table();
+        }
+        self.blocks
+    }
 }
 
 /// `&amp;`, `&#229;` and the like; an unknown entity is dropped (Word writes none).
@@ -149,7 +285,7 @@ mod tests {
     use super::super::archive::test_zip::zip;
     use super::super::test_support::*;
     use super::*;
-    use crate::import::model::ImportSlot;
+    use crate::import::model::{CellPlace, ImportSlot};
 
     #[test]
     fn sample_week_14() {
@@ -173,6 +309,51 @@ mod tests {
         assert_eq!(row(&parsed, 1, ImportSlot::Alt1).line, 5);
     }
 
+    #[test]
+    fn sample_table_week_15() {
+        let parsed = parse(SAMPLE_TABLE_DOCX, 2020).unwrap();
+        assert_eq!(parsed.errors, vec![]);
+        assert_eq!(parsed.rows.len(), 26);
+        assert!(parsed.rows.iter().all(|r| (r.year, r.week) == (2026, 15)));
+        let expected = [
+            (
+                1,
+                ImportSlot::Alt1,
+                "Lammstek med rosmarinpotatis och rödvinssås",
+            ),
+            (1, ImportSlot::Alt2, "Janssons frestelse med ägghalvor"),
+            (1, ImportSlot::Dessert, "Citronfromage"),
+            (
+                1,
+                ImportSlot::Dinner,
+                "Potatis- och purjolökssoppa med smörgås",
+            ),
+            (4, ImportSlot::Alt1, "Ärtsoppa med fläsk"),
+            (4, ImportSlot::Dessert, "Pannkakor med sylt och grädde"),
+            (5, ImportSlot::Alt2, "Kålpudding med lingon och potatis"),
+            (6, ImportSlot::Alt1, "Stekt falukorv med stuvade makaroner"),
+            (7, ImportSlot::Dinner, "Omelett med svampstuvning"),
+        ];
+        for (day, slot, name) in expected {
+            assert_eq!(dish(&parsed, day, slot), Some(name), "{day} {slot:?}");
+        }
+        // "–" under Alt 2 on the weekend is no dish.
+        assert_eq!(dish(&parsed, 6, ImportSlot::Alt2), None);
+        assert_eq!(dish(&parsed, 7, ImportSlot::Alt2), None);
+        // Lines: 1 title, 2 "Vecka 15 2026", 3-7 the heading row, 8 "Måndag 6/4",
+        // 9 "Annandag påsk", 10-11 Monday's Alt 1 (two paragraphs in one cell).
+        let monday = row(&parsed, 1, ImportSlot::Alt1);
+        assert_eq!(monday.line, 10);
+        assert_eq!(
+            monday.cell,
+            Some(CellPlace {
+                table: 1,
+                row: 2,
+                column: 2
+            })
+        );
+    }
+
     fn document(body: &str) -> String {
         format!(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -192,15 +373,68 @@ mod tests {
                <w:p><w:r><mc:AlternateContent><mc:Choice><w:txbxContent><w:p><w:r><w:t>I rutan</w:t></w:r></w:p></w:txbxContent></mc:Choice>
                  <mc:Fallback><w:txbxContent><w:p><w:r><w:t>I rutan</w:t></w:r></w:p></w:txbxContent></mc:Fallback></mc:AlternateContent></w:r></w:p>"#,
         );
+        let lines = [
+            "Vecka 14",
+            "Måndag 30/3",
+            "Alt 1: Fisk & potatis å",
+            "Alt 2: Soppa",
+            "I rutan",
+        ];
         assert_eq!(
-            paragraphs(&xml).unwrap().unwrap(),
+            body(&xml).unwrap().unwrap(),
+            lines.map(|line| Block::Line(line.to_owned())).to_vec()
+        );
+    }
+
+    fn cell(grid_column: usize, lines: &[&str]) -> Cell {
+        Cell {
+            lines: lines.iter().map(|line| (*line).to_owned()).collect(),
+            grid_column,
+            span: 1,
+        }
+    }
+
+    #[test]
+    fn tables_keep_their_place_rows_cells_and_grid_columns() {
+        let xml = document(
+            r#"<w:p><w:r><w:t>Vecka 15</w:t></w:r></w:p>
+               <w:tbl><w:tblPr/><w:tblGrid><w:gridCol/><w:gridCol/><w:gridCol/></w:tblGrid>
+                 <w:tr><w:tc><w:p><w:r><w:t>Dag</w:t></w:r></w:p></w:tc>
+                   <w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>Alt 1</w:t></w:r></w:p></w:tc></w:tr>
+                 <w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr>
+                   <w:tc><w:p/><w:p><w:r><w:t>Pannbiff</w:t></w:r></w:p><w:p><w:r><w:t>med lök</w:t></w:r></w:p></w:tc>
+                   <w:tc><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Inre</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:tc></w:tr>
+                 <w:tr/>
+               </w:tbl>
+               <w:p><w:r><w:t>Efter</w:t></w:r></w:p>"#,
+        );
+        assert_eq!(
+            body(&xml).unwrap().unwrap(),
             vec![
-                "Vecka 14",
-                "Måndag 30/3",
-                "Alt 1: Fisk & potatis å",
-                "Alt 2: Soppa",
-                "I rutan"
+                Block::Line("Vecka 15".into()),
+                Block::Table(vec![
+                    vec![
+                        cell(0, &["Dag"]),
+                        Cell {
+                            span: 2,
+                            ..cell(1, &["Alt 1"])
+                        }
+                    ],
+                    vec![cell(1, &["Pannbiff", "med lök"]), cell(2, &["Inre"])],
+                    vec![],
+                ]),
+                Block::Line("Efter".into()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_truncated_table_keeps_what_was_read() {
+        let xml =
+            r#"<w:document xmlns:w="w"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Vecka 15</w:t>"#;
+        assert_eq!(
+            body(xml).unwrap().unwrap(),
+            vec![Block::Table(vec![vec![cell(0, &["Vecka 15"])]])]
         );
     }
 

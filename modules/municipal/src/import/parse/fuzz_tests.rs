@@ -1,11 +1,19 @@
 //! Cheap fuzzing: truncated, mutated and random inputs through every parser give rows, row
 //! errors or a file error, never a panic (a panic would fail the test).
 
-use super::test_support::{SAMPLE_BAD_CSV, SAMPLE_CSV, SAMPLE_DOCX, SAMPLE_XLSX};
+use super::test_support::{
+    SAMPLE_BAD_CSV, SAMPLE_CSV, SAMPLE_DOCX, SAMPLE_TABLE_DOCX, SAMPLE_XLSX,
+};
 use super::{Format, parse};
 
 const FORMATS: [Format; 3] = [Format::Csv, Format::Xlsx, Format::Docx];
-const SAMPLES: [&[u8]; 4] = [SAMPLE_CSV, SAMPLE_XLSX, SAMPLE_DOCX, SAMPLE_BAD_CSV];
+const SAMPLES: [&[u8]; 5] = [
+    SAMPLE_CSV,
+    SAMPLE_XLSX,
+    SAMPLE_DOCX,
+    SAMPLE_TABLE_DOCX,
+    SAMPLE_BAD_CSV,
+];
 
 /// Every way in: detection under each claimed name, and parsing as each format.
 fn try_everything(bytes: &[u8]) {

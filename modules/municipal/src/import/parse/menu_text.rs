@@ -7,14 +7,60 @@
 //! Alt 1: Pannbiff med lök        <- a dish: Alt 1, Alt 2, Dessert, Kväll/Kvällsmat/Kveld/...
 //! ```
 //!
+//! In a Word table the lines come cell by cell (see [`docx_table`](super::docx_table)); a cell
+//! under a slot column is a dish without a label ([`LineKind::Dish`]).
+//!
 //! Line numbers are 1-based positions among the non-empty lines.
 
-use crate::import::model::{ImportError, ImportRow, ImportSlot, Parsed};
+use crate::import::model::{
+    CellPlace, ImportError, ImportField, ImportRow, ImportSlot, Parsed, RowProblem,
+};
 
 use super::words::{self, NameForm};
 use super::{FileError, MAX_ROWS};
 
-pub(super) fn parse<S: AsRef<str>>(lines: &[S], default_year: i32) -> Result<Parsed, FileError> {
+/// One non-empty line of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct MenuLine {
+    /// 1-based among the document's non-empty lines, table cells included.
+    pub number: usize,
+    pub text: String,
+    pub kind: LineKind,
+    /// The Word table cell the line is in, if any.
+    pub cell: Option<CellPlace>,
+}
+
+/// What a line is, as far as its place in the document tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum LineKind {
+    /// Read for what it says: a week heading, a day line, a dish line or anything else.
+    Text,
+    /// A cell under a slot column of a table: all of its text is the dish.
+    Dish(ImportSlot),
+    /// The first cell of a table row that has dishes, naming no day: its dishes have none.
+    NotADay,
+    /// A table column heading that names no slot ("Alt 3").
+    Wrong(RowProblem),
+}
+
+#[cfg(test)]
+impl MenuLine {
+    /// Lines of plain text, numbered from 1.
+    pub fn plain<S: AsRef<str>>(lines: &[S]) -> Vec<MenuLine> {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(index, text)| MenuLine {
+                number: index + 1,
+                text: text.as_ref().to_owned(),
+                kind: LineKind::Text,
+                cell: None,
+            })
+            .collect()
+    }
+}
+
+pub(super) fn parse(lines: &[MenuLine], default_year: i32) -> Result<Parsed, FileError> {
     let mut reader = MenuReader {
         default_year,
         week: WeekState::NotYet,
@@ -23,8 +69,8 @@ pub(super) fn parse<S: AsRef<str>>(lines: &[S], default_year: i32) -> Result<Par
         dish_lines: 0,
         parsed: Parsed::default(),
     };
-    for (index, line) in lines.iter().enumerate() {
-        reader.read_line(index + 1, &words::collapse_whitespace(line.as_ref()))?;
+    for line in lines {
+        reader.read_line(line)?;
     }
     if !reader.saw_heading {
         return Err(FileError::NoWeekHeading);
@@ -62,8 +108,35 @@ struct MenuReader {
     parsed: Parsed,
 }
 
+/// A line being read: where it is, and its text with whitespace collapsed.
+struct At<'a> {
+    line: &'a MenuLine,
+    text: &'a str,
+}
+
 impl MenuReader {
-    fn read_line(&mut self, line: usize, text: &str) -> Result<(), FileError> {
+    fn read_line(&mut self, line: &MenuLine) -> Result<(), FileError> {
+        let text = words::collapse_whitespace(&line.text);
+        let at = At { line, text: &text };
+        match &line.kind {
+            LineKind::Text => return self.read_text(&at),
+            LineKind::Dish(slot) => {
+                self.count_dish()?;
+                self.read_dish(&at, Ok((*slot, &text)));
+            }
+            LineKind::NotADay => {
+                self.error(&at, ImportField::Weekday, RowProblem::TableRowWithoutDay);
+                self.day = Some(DayState::Invalid);
+            }
+            LineKind::Wrong(problem) => {
+                self.error(&at, ImportField::Alternative, problem.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn read_text(&mut self, at: &At<'_>) -> Result<(), FileError> {
+        let text = at.text;
         if let Some(heading) = week_heading(text) {
             self.saw_heading = true;
             self.day = None;
@@ -72,83 +145,75 @@ impl MenuReader {
                     year: year.unwrap_or(self.default_year),
                     week,
                 },
-                Err(reason) => {
-                    self.error(line, "week", reason, text);
+                Err(problem) => {
+                    self.error(at, ImportField::Week, problem);
                     WeekState::Invalid
                 }
             };
         } else if let Some(day) = day_line(text) {
             self.day = Some(match (day, self.week) {
                 (_, WeekState::NotYet) => {
-                    let reason = "a day before any week heading such as \"Vecka 12\"";
-                    self.error(line, "weekday", reason.to_owned(), text);
+                    self.error(at, ImportField::Weekday, RowProblem::DayBeforeWeek);
                     DayState::Invalid
                 }
                 (Ok(day), _) => DayState::Day(day),
-                (Err(reason), _) => {
-                    self.error(line, "weekday", reason, text);
+                (Err(problem), _) => {
+                    self.error(at, ImportField::Weekday, problem);
                     DayState::Invalid
                 }
             });
         } else if let Some(dish) = dish_line(text) {
-            self.dish_lines += 1;
-            if self.dish_lines > MAX_ROWS {
-                return Err(FileError::too_many_rows());
-            }
-            self.read_dish(line, text, dish);
+            self.count_dish()?;
+            self.read_dish(at, dish);
         }
         // Anything else (titles, notes, allergy remarks) is not part of the menu.
         Ok(())
     }
 
-    fn read_dish(&mut self, line: usize, text: &str, dish: Result<(ImportSlot, &str), String>) {
+    fn count_dish(&mut self) -> Result<(), FileError> {
+        self.dish_lines += 1;
+        if self.dish_lines > MAX_ROWS {
+            return Err(FileError::too_many_rows());
+        }
+        Ok(())
+    }
+
+    fn read_dish(&mut self, at: &At<'_>, dish: Result<(ImportSlot, &str), RowProblem>) {
         let (year, week, day) = match (self.week, self.day) {
             (WeekState::Invalid, _) | (_, Some(DayState::Invalid)) => return,
             (WeekState::NotYet, _) => {
-                let reason = "a dish before any week heading such as \"Vecka 12\"";
-                return self.error(line, "week", reason.to_owned(), text);
+                return self.error(at, ImportField::Week, RowProblem::DishBeforeWeek);
             }
             (_, None) => {
-                let reason = "a dish before any day line such as \"Måndag 16/3\"";
-                return self.error(line, "weekday", reason.to_owned(), text);
+                return self.error(at, ImportField::Weekday, RowProblem::DishBeforeDay);
             }
             (WeekState::Week { year, week }, Some(DayState::Day(day))) => (year, week, day),
         };
         let (slot, dish) = match dish {
             Ok(found) => found,
-            Err(reason) => return self.error(line, "alternative", reason, text),
+            Err(problem) => return self.error(at, ImportField::Alternative, problem),
         };
         match words::dish(dish) {
             Ok(dish) => self.parsed.rows.push(ImportRow {
-                line,
+                line: at.line.number,
                 year,
                 week,
                 day,
                 slot,
                 dish,
+                cell: at.line.cell,
             }),
-            Err(reason) => self.error(line, "dish", reason, text),
+            Err(problem) => self.error(at, ImportField::Dish, problem),
         }
     }
 
     /// A row error that quotes the line, as a line number alone is hard to find in Word.
-    fn error(&mut self, line: usize, field: &str, reason: String, text: &str) {
-        self.parsed.errors.push(ImportError {
-            line,
-            field: Some(field.to_owned()),
-            reason: format!("{reason} (in \"{}\")", shorten(text)),
-        });
-    }
-}
-
-/// A quoted line is cut to keep error lists readable.
-fn shorten(text: &str) -> String {
-    const MAX_QUOTE_CHARS: usize = 60;
-    if text.chars().count() <= MAX_QUOTE_CHARS {
-        text.to_owned()
-    } else {
-        let head: String = text.chars().take(MAX_QUOTE_CHARS).collect();
-        format!("{head}…")
+    fn error(&mut self, at: &At<'_>, field: ImportField, problem: RowProblem) {
+        self.parsed.errors.push(
+            ImportError::new(at.line.number, field, problem)
+                .quoting(at.text)
+                .in_cell(at.line.cell),
+        );
     }
 }
 
@@ -157,7 +222,7 @@ const WEEK_KEYWORDS: [&str; 5] = ["vecka", "uke", "week", "v.", "v"];
 
 /// `Some` when the line is a week heading: the week and the year if it names one. A keyword
 /// followed by a number is a heading; a wrong number there is an error, not prose.
-fn week_heading(text: &str) -> Option<Result<(u32, Option<i32>), String>> {
+pub(super) fn week_heading(text: &str) -> Option<Result<(u32, Option<i32>), RowProblem>> {
     let lower = text.to_lowercase();
     let rest = WEEK_KEYWORDS
         .iter()
@@ -172,19 +237,19 @@ fn week_heading(text: &str) -> Option<Result<(u32, Option<i32>), String>> {
     }
     let (digits, rest) = rest.split_at(digits_end);
     if rest.starts_with(char::is_alphanumeric) {
-        return Some(Err(
-            "a week heading looks like \"Vecka 12\" or \"Vecka 12 2026\"".to_owned(),
-        ));
+        return Some(Err(RowProblem::WeekHeadingMalformed));
     }
     let Some(week) = words::week_number(digits) else {
-        return Some(Err(format!("week {digits} is not a week number 1-53")));
+        return Some(Err(RowProblem::WeekInvalid {
+            text: digits.to_owned(),
+        }));
     };
     Some(heading_year(rest).map(|year| (week, year)))
 }
 
 /// The year after the week number ("Vecka 14 2026", "Vecka 14, 2026", "v. 14/2026"), if
 /// any; other text after the number ("Vecka 14 (30/3–5/4)") is ignored.
-fn heading_year(rest: &str) -> Result<Option<i32>, String> {
+fn heading_year(rest: &str) -> Result<Option<i32>, RowProblem> {
     let rest = rest.trim_start_matches([' ', ',', '/', '-', '–']);
     let digits_end = rest
         .find(|c: char| !c.is_ascii_digit())
@@ -199,7 +264,7 @@ fn heading_year(rest: &str) -> Result<Option<i32>, String> {
 /// "16 mars", "den 16 mars") and a final ":". A full day name followed by other text is an
 /// error (probably "Måndag: Köttbullar", whose dish would otherwise be lost); an
 /// abbreviation followed by other text is prose ("Man kan beställa ...", Norwegian "man").
-fn day_line(text: &str) -> Option<Result<u32, String>> {
+pub(super) fn day_line(text: &str) -> Option<Result<u32, RowProblem>> {
     let word_end = text
         .find(|c: char| !c.is_alphabetic())
         .unwrap_or(text.len());
@@ -216,18 +281,14 @@ fn day_line(text: &str) -> Option<Result<u32, String>> {
         || rest.to_lowercase().starts_with("den ");
     match (is_date, form) {
         (true, _) => Some(Ok(day)),
-        (false, NameForm::Full) => Some(Err(
-            "a day line holds only the day and its date, like \"Måndag 16/3\"; \
-             put each dish on its own line, like \"Alt 1: ...\""
-                .to_owned(),
-        )),
+        (false, NameForm::Full) => Some(Err(RowProblem::DayLineWithText)),
         (false, NameForm::Abbreviated) => None,
     }
 }
 
 /// `Some` when the line is a dish line ("Alt 1: Köttbullar"): its slot and dish text, or
 /// why the label is wrong.
-fn dish_line(text: &str) -> Option<Result<(ImportSlot, &str), String>> {
+pub(super) fn dish_line(text: &str) -> Option<Result<(ImportSlot, &str), RowProblem>> {
     let word_end = text
         .find(|c: char| !c.is_alphabetic())
         .unwrap_or(text.len());
@@ -235,9 +296,7 @@ fn dish_line(text: &str) -> Option<Result<(ImportSlot, &str), String>> {
         return None;
     }
     let Some((label, dish)) = text.split_once(':') else {
-        return Some(Err(
-            "a dish line needs a colon after its label, like \"Alt 1: Köttbullar\"".to_owned(),
-        ));
+        return Some(Err(RowProblem::LabelWithoutColon));
     };
     Some(words::dish_label(label).map(|slot| (slot, dish)))
 }
@@ -249,7 +308,7 @@ mod tests {
     use super::*;
 
     fn read(lines: &[&str]) -> Parsed {
-        parse(lines, 2026).unwrap()
+        parse(&MenuLine::plain(lines), 2026).unwrap()
     }
 
     #[test]
@@ -379,9 +438,26 @@ mod tests {
             ]
         );
         assert_eq!(
-            parsed.errors[3].reason,
+            parsed.errors[3].reason(),
             "unknown dish label \"Alt 3\"; use Alt 1, Alt 2, Dessert or Kväll (in \"Alt 3: Fisk\")"
         );
+        let problems: Vec<_> = parsed.errors.iter().map(|e| e.problem.clone()).collect();
+        assert_eq!(
+            problems,
+            vec![
+                RowProblem::DishBeforeWeek,
+                RowProblem::DayBeforeWeek,
+                RowProblem::DishBeforeDay,
+                RowProblem::LabelUnknown {
+                    text: "Alt 3".into()
+                },
+                RowProblem::DishMissing,
+                RowProblem::LabelWithoutColon,
+                RowProblem::DayLineWithText,
+                RowProblem::WeekInvalid { text: "60".into() },
+            ]
+        );
+        assert_eq!(parsed.errors[0].quote.as_deref(), Some("Alt 1: Före allt"));
     }
 
     #[test]
@@ -404,7 +480,7 @@ mod tests {
         assert_eq!(parsed.rows.len(), 1);
         assert_eq!(error_places(&parsed), vec![(4, Some("alternative"))]);
         assert_eq!(
-            parsed.errors[0].reason,
+            parsed.errors[0].reason(),
             "Alt 1 for Friday of week 12 2026 is already given on line 3"
         );
     }
@@ -412,7 +488,7 @@ mod tests {
     #[test]
     fn no_heading_at_all_is_a_file_error() {
         assert!(matches!(
-            parse(&["Måndag", "Alt 1: Köttbullar"], 2026),
+            parse(&MenuLine::plain(&["Måndag", "Alt 1: Köttbullar"]), 2026),
             Err(FileError::NoWeekHeading)
         ));
     }
@@ -422,7 +498,7 @@ mod tests {
         let mut lines = vec!["Vecka 12", "Måndag"];
         lines.extend(std::iter::repeat_n("Alt 1: Köttbullar", MAX_ROWS + 1));
         assert!(matches!(
-            parse(&lines, 2026),
+            parse(&MenuLine::plain(&lines), 2026),
             Err(FileError::TooManyRows { .. })
         ));
     }

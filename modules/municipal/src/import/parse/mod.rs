@@ -9,8 +9,10 @@
 //! count, as they do in a text editor and in Excel), in XLSX the worksheet row (row 1 is the
 //! first row of the sheet). In DOCX the line is the 1-based number of the non-empty text line,
 //! counting every paragraph that holds text and every line break inside a paragraph, and
-//! skipping empty paragraphs; each DOCX error also quotes the line, as the number alone is
-//! hard to find in Word.
+//! skipping empty paragraphs; a table's cells count in reading order, row by row and cell by
+//! cell (see `docx_table`). Each DOCX error also quotes the line, and one in a Word table names
+//! its cell (table, row and column, as a person counts them), as the number alone is hard to
+//! find in Word.
 //!
 //! Work is bounded: at most [`MAX_FILE_BYTES`] of upload, at most [`MAX_UNPACKED_BYTES`]
 //! unpacked from a zip (a zip bomb is refused while it is being read, not after) and at most
@@ -19,6 +21,7 @@
 mod archive;
 mod csv;
 mod docx;
+mod docx_table;
 mod error;
 mod format;
 mod menu_text;
@@ -32,7 +35,7 @@ mod fuzz_tests;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use crate::import::model::{ImportError, Parsed};
+use crate::import::model::{ImportError, ImportField, Parsed, RowProblem};
 
 pub use error::FileError;
 pub use format::Format;
@@ -77,22 +80,22 @@ fn reject_duplicates(parsed: &mut Parsed) {
     parsed.rows.retain(
         |row| match first_lines.entry((row.year, row.week, row.day, row.slot)) {
             Entry::Vacant(vacant) => {
-                vacant.insert(row.line);
+                vacant.insert((row.line, row.cell));
                 true
             }
             Entry::Occupied(earlier) => {
-                duplicates.push(ImportError {
-                    line: row.line,
-                    field: Some("alternative".to_owned()),
-                    reason: format!(
-                        "{} for {} of week {} {} is already given on line {}",
-                        words::slot_label(row.slot),
-                        words::weekday_label(row.day),
-                        row.week,
-                        row.year,
-                        earlier.get()
-                    ),
-                });
+                let (earlier_line, earlier_cell) = *earlier.get();
+                let problem = RowProblem::DuplicateSlot {
+                    slot: row.slot,
+                    day: row.day,
+                    week: row.week,
+                    year: row.year,
+                    earlier_line,
+                    earlier_cell,
+                };
+                duplicates.push(
+                    ImportError::new(row.line, ImportField::Alternative, problem).in_cell(row.cell),
+                );
                 false
             }
         },
@@ -112,6 +115,8 @@ mod test_support {
     pub const SAMPLE_CSV: &[u8] = include_bytes!("../../../../../docs/samples/meny-v12-2026.csv");
     pub const SAMPLE_XLSX: &[u8] = include_bytes!("../../../../../docs/samples/meny-v13-2026.xlsx");
     pub const SAMPLE_DOCX: &[u8] = include_bytes!("../../../../../docs/samples/meny-v14-2026.docx");
+    pub const SAMPLE_TABLE_DOCX: &[u8] =
+        include_bytes!("../../../../../docs/samples/meny-tabell-v15-2026.docx");
     pub const SAMPLE_BAD_CSV: &[u8] = include_bytes!("../../../../../docs/samples/meny-fel.csv");
 
     /// The dish of (day, slot), when the parsed file has exactly one.
@@ -139,7 +144,7 @@ mod test_support {
         parsed
             .errors
             .iter()
-            .map(|error| (error.line, error.field.as_deref()))
+            .map(|error| (error.line, Some(error.field.as_str())))
             .collect()
     }
 }
@@ -157,6 +162,7 @@ mod tests {
             (Format::Csv, SAMPLE_CSV, 12),
             (Format::Xlsx, SAMPLE_XLSX, 13),
             (Format::Docx, SAMPLE_DOCX, 14),
+            (Format::Docx, SAMPLE_TABLE_DOCX, 15),
         ] {
             let parsed = parse(format, bytes, 2026).unwrap();
             assert_eq!(parsed.errors, vec![], "{format:?}");
@@ -186,10 +192,23 @@ mod tests {
         let parsed = parse(Format::Csv, csv.as_bytes(), 2026).unwrap();
         assert_eq!(parsed.rows.len(), 2);
         assert_eq!(error_places(&parsed), vec![(4, Some("alternative"))]);
+        assert_eq!(
+            parsed.errors[0].problem,
+            RowProblem::DuplicateSlot {
+                slot: ImportSlot::Alt1,
+                day: 1,
+                week: 12,
+                year: 2026,
+                earlier_line: 2,
+                earlier_cell: None
+            }
+        );
         assert!(
-            parsed.errors[0].reason.contains("already given on line 2"),
+            parsed.errors[0]
+                .reason()
+                .contains("already given on line 2"),
             "{}",
-            parsed.errors[0].reason
+            parsed.errors[0].reason()
         );
     }
 

@@ -2,7 +2,7 @@
 //! its columns (any order, extra columns ignored) and turns each data row into an
 //! [`ImportRow`] or row errors.
 
-use crate::import::model::{ImportError, ImportRow, Parsed};
+use crate::import::model::{ImportError, ImportRow, Parsed, RowProblem};
 
 use super::words::{self, Column};
 use super::{FileError, MAX_ROWS};
@@ -150,12 +150,8 @@ impl<S: AsRef<str>> DataRow<'_, S> {
     /// The row, when every field is right, and an error for each field that is not.
     fn read(&self, default_year: i32) -> (Option<ImportRow>, Vec<ImportError>) {
         let mut errors = Vec::new();
-        let mut check = |column: Column, reason: String| {
-            errors.push(ImportError {
-                line: self.line,
-                field: Some(column.field().to_owned()),
-                reason,
-            });
+        let mut check = |column: Column, problem: RowProblem| {
+            errors.push(ImportError::new(self.line, column.field(), problem));
         };
         let year_cell = self.cell(Column::Year);
         let year = if year_cell.is_empty() {
@@ -181,6 +177,7 @@ impl<S: AsRef<str>> DataRow<'_, S> {
                 day,
                 slot,
                 dish,
+                cell: None,
             }),
             _ => None,
         };
@@ -192,7 +189,7 @@ impl<S: AsRef<str>> DataRow<'_, S> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::import::model::ImportSlot;
+    use crate::import::model::{ErrorCode, ImportSlot};
 
     fn read(rows: &[&[&str]]) -> Result<Parsed, FileError> {
         let mut table = Table::new(2026);
@@ -229,7 +226,8 @@ mod tests {
                 week: 12,
                 day: 1,
                 slot: ImportSlot::Alt1,
-                dish: "Köttbullar".into()
+                dish: "Köttbullar".into(),
+                cell: None,
             }
         );
         assert_eq!(parsed.rows[1].slot, ImportSlot::Dessert);
@@ -285,7 +283,7 @@ mod tests {
         let places: Vec<_> = parsed
             .errors
             .iter()
-            .map(|e| (e.line, e.field.as_deref().unwrap_or("")))
+            .map(|e| (e.line, e.field.as_str()))
             .collect();
         assert_eq!(
             places,
@@ -301,7 +299,8 @@ mod tests {
                 (5, "dish"),
             ]
         );
-        assert_eq!(parsed.errors[2].reason, "unknown weekday \"Frdag\"");
+        assert_eq!(parsed.errors[2].reason(), "unknown weekday \"Frdag\"");
+        assert_eq!(parsed.errors[2].code(), ErrorCode::WeekdayUnknown);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The words of menu files: column names, weekdays, meals, alternatives, weeks and years, in
 //! Swedish, Norwegian and English. Every lookup ignores case and surrounding space. The
-//! `Err` texts are row-error reasons, shown to people.
+//! `Err`s are the row problems of a wrong cell or label.
 
-use crate::import::model::ImportSlot;
+use crate::import::model::{ImportField, ImportSlot, RowProblem};
+use crate::import::problem::{MAX_DISH_CHARS, MAX_YEAR, MIN_YEAR};
 
 /// A column of a CSV or XLSX menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,15 +26,15 @@ impl Column {
         Column::Dish,
     ];
 
-    /// The field name used in [`ImportError::field`](crate::import::model::ImportError).
-    pub fn field(self) -> &'static str {
+    /// The field a wrong cell of this column is reported under.
+    pub fn field(self) -> ImportField {
         match self {
-            Column::Year => "year",
-            Column::Week => "week",
-            Column::Weekday => "weekday",
-            Column::Meal => "meal",
-            Column::Alternative => "alternative",
-            Column::Dish => "dish",
+            Column::Year => ImportField::Year,
+            Column::Week => ImportField::Week,
+            Column::Weekday => ImportField::Weekday,
+            Column::Meal => ImportField::Meal,
+            Column::Alternative => ImportField::Alternative,
+            Column::Dish => ImportField::Dish,
         }
     }
 
@@ -137,33 +138,23 @@ pub(super) fn weekday_name(word: &str) -> Option<(u32, NameForm)> {
 }
 
 /// A weekday cell: 1-7 or a name.
-pub(super) fn weekday(text: &str) -> Result<u32, String> {
+pub(super) fn weekday(text: &str) -> Result<u32, RowProblem> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("the weekday is missing".to_owned());
+        return Err(RowProblem::WeekdayMissing);
     }
     if let Ok(day) = text.parse::<u32>() {
         return if (1..=7).contains(&day) {
             Ok(day)
         } else {
-            Err(format!("weekday {day} is not 1 (Monday) to 7 (Sunday)"))
+            Err(RowProblem::WeekdayOutOfRange { day })
         };
     }
     weekday_name(text)
         .map(|(day, _)| day)
-        .ok_or_else(|| format!("unknown weekday \"{text}\""))
-}
-
-pub(super) fn weekday_label(day: u32) -> &'static str {
-    match day {
-        1 => "Monday",
-        2 => "Tuesday",
-        3 => "Wednesday",
-        4 => "Thursday",
-        5 => "Friday",
-        6 => "Saturday",
-        _ => "Sunday",
-    }
+        .ok_or_else(|| RowProblem::WeekdayUnknown {
+            text: text.to_owned(),
+        })
 }
 
 /// The two meals of the municipal menu.
@@ -175,15 +166,14 @@ pub(super) enum Meal {
 
 /// A meal cell. "Middag" is the main hot meal of the day in care homes, served at noon in
 /// Sweden and early afternoon in Norway, so it is lunch; the evening meal is "kvällsmat".
-pub(super) fn meal(text: &str) -> Result<Meal, String> {
+pub(super) fn meal(text: &str) -> Result<Meal, RowProblem> {
     match normalize(text).as_str() {
-        "" => Err("the meal is missing".to_owned()),
+        "" => Err(RowProblem::MealMissing),
         "lunch" | "lunsj" | "middag" => Ok(Meal::Lunch),
         "dinner" | "kvällsmat" | "kväll" | "kveldsmat" | "kvelds" | "kveld" => Ok(Meal::Dinner),
-        _ => Err(format!(
-            "unknown meal \"{}\"; use Lunch or Kvällsmat",
-            text.trim()
-        )),
+        _ => Err(RowProblem::MealUnknown {
+            text: text.trim().to_owned(),
+        }),
     }
 }
 
@@ -212,7 +202,7 @@ fn is_dinner_word(normalized: &str) -> bool {
 }
 
 /// An alternative cell, which means something only with its meal.
-pub(super) fn alternative(meal: Meal, text: &str) -> Result<ImportSlot, String> {
+pub(super) fn alternative(meal: Meal, text: &str) -> Result<ImportSlot, RowProblem> {
     let normalized = normalize(text);
     let normalized = normalized.trim_end_matches(':');
     match meal {
@@ -220,13 +210,10 @@ pub(super) fn alternative(meal: Meal, text: &str) -> Result<ImportSlot, String> 
             Some(1) => Ok(ImportSlot::Alt1),
             Some(2) => Ok(ImportSlot::Alt2),
             _ if is_dessert(normalized) => Ok(ImportSlot::Dessert),
-            _ if normalized.is_empty() => {
-                Err("the alternative is missing; lunch needs 1, 2 or Dessert".to_owned())
-            }
-            _ => Err(format!(
-                "unknown lunch alternative \"{}\"; use 1, 2 or Dessert",
-                text.trim()
-            )),
+            _ if normalized.is_empty() => Err(RowProblem::AlternativeMissing),
+            _ => Err(RowProblem::AlternativeUnknown {
+                text: text.trim().to_owned(),
+            }),
         },
         // Dinner has one dish: its alternative may be left empty or named as the main one.
         Meal::Dinner => match alternative_number(normalized) {
@@ -237,16 +224,15 @@ pub(super) fn alternative(meal: Meal, text: &str) -> Result<ImportSlot, String> 
             {
                 Ok(ImportSlot::Dinner)
             }
-            _ => Err(format!(
-                "the evening meal has a single dish; leave its alternative empty instead of \"{}\"",
-                text.trim()
-            )),
+            _ => Err(RowProblem::DinnerAlternative {
+                text: text.trim().to_owned(),
+            }),
         },
     }
 }
 
 /// The slot a DOCX dish label ("Alt 1", "Dessert", "Kväll", ...) names.
-pub(super) fn dish_label(label: &str) -> Result<ImportSlot, String> {
+pub(super) fn dish_label(label: &str) -> Result<ImportSlot, RowProblem> {
     let normalized = normalize(label);
     match alternative_number(&normalized) {
         Some(1) => return Ok(ImportSlot::Alt1),
@@ -260,16 +246,11 @@ pub(super) fn dish_label(label: &str) -> Result<ImportSlot, String> {
     } else if matches!(normalized.as_str(), "lunch" | "lunsj") {
         Ok(ImportSlot::Alt1)
     } else if normalized == "middag" {
-        Err(
-            "\"Middag\" can mean lunch or the evening meal; write \"Alt 1:\" for lunch \
-             or \"Kväll:\" for the evening meal"
-                .to_owned(),
-        )
+        Err(RowProblem::LabelAmbiguous)
     } else {
-        Err(format!(
-            "unknown dish label \"{}\"; use Alt 1, Alt 2, Dessert or Kväll",
-            label.trim()
-        ))
+        Err(RowProblem::LabelUnknown {
+            text: label.trim().to_owned(),
+        })
     }
 }
 
@@ -284,32 +265,20 @@ pub(super) fn starts_dish_line(first_word: &str) -> bool {
         || is_dinner_word(&word)
 }
 
-pub(super) fn slot_label(slot: ImportSlot) -> &'static str {
-    match slot {
-        ImportSlot::Alt1 => "Alt 1",
-        ImportSlot::Alt2 => "Alt 2",
-        ImportSlot::Dessert => "Dessert",
-        ImportSlot::Dinner => "Kvällsmat",
-    }
-}
-
-pub(super) const MIN_YEAR: i32 = 2000;
-pub(super) const MAX_YEAR: i32 = 2100;
-
-pub(super) fn year(text: &str) -> Result<i32, String> {
+/// A year cell or the year of a week heading; callers read an empty one as the default year.
+pub(super) fn year(text: &str) -> Result<i32, RowProblem> {
     let text = text.trim();
     match text.parse::<i32>() {
         Ok(year) if (MIN_YEAR..=MAX_YEAR).contains(&year) => Ok(year),
-        Ok(_) => Err(format!(
-            "year {text} is not between {MIN_YEAR} and {MAX_YEAR}"
-        )),
-        Err(_) if text.is_empty() => Err("the year is missing".to_owned()),
-        Err(_) => Err(format!("year \"{text}\" is not a number")),
+        Ok(year) => Err(RowProblem::YearOutOfRange { year }),
+        Err(_) => Err(RowProblem::YearNotANumber {
+            text: text.to_owned(),
+        }),
     }
 }
 
 /// A week number 1-53, on its own or after "v", "v.", "vecka", "uke" or "week".
-pub(super) fn week(text: &str) -> Result<u32, String> {
+pub(super) fn week(text: &str) -> Result<u32, RowProblem> {
     let normalized = normalize(text);
     let number = ["vecka", "uke", "week", "v.", "v"]
         .iter()
@@ -318,9 +287,11 @@ pub(super) fn week(text: &str) -> Result<u32, String> {
         .trim();
     week_number(number).ok_or_else(|| {
         if normalized.is_empty() {
-            "the week is missing".to_owned()
+            RowProblem::WeekMissing
         } else {
-            format!("week \"{}\" is not a week number 1-53", text.trim())
+            RowProblem::WeekInvalid {
+                text: text.trim().to_owned(),
+            }
         }
     })
 }
@@ -333,18 +304,14 @@ pub(super) fn week_number(digits: &str) -> Option<u32> {
     digits.parse().ok().filter(|week| (1..=53).contains(week))
 }
 
-pub(super) const MAX_DISH_CHARS: usize = 120;
-
 /// A dish text, whitespace collapsed, 1-120 characters.
-pub(super) fn dish(text: &str) -> Result<String, String> {
+pub(super) fn dish(text: &str) -> Result<String, RowProblem> {
     let dish = collapse_whitespace(text);
     let length = dish.chars().count();
     if length == 0 {
-        Err("the dish is missing".to_owned())
+        Err(RowProblem::DishMissing)
     } else if length > MAX_DISH_CHARS {
-        Err(format!(
-            "the dish is {length} characters long; at most {MAX_DISH_CHARS} are allowed"
-        ))
+        Err(RowProblem::DishTooLong { length })
     } else {
         Ok(dish)
     }
@@ -410,12 +377,14 @@ mod tests {
         for (text, day) in cases {
             assert_eq!(weekday(text), Ok(day), "{text}");
         }
+        assert_eq!(weekday("8"), Err(RowProblem::WeekdayOutOfRange { day: 8 }));
         assert_eq!(
-            weekday("8"),
-            Err("weekday 8 is not 1 (Monday) to 7 (Sunday)".into())
+            weekday("Frdag"),
+            Err(RowProblem::WeekdayUnknown {
+                text: "Frdag".into()
+            })
         );
-        assert_eq!(weekday("Frdag"), Err("unknown weekday \"Frdag\"".into()));
-        assert!(weekday(" ").is_err());
+        assert_eq!(weekday(" "), Err(RowProblem::WeekdayMissing));
         assert_eq!(weekday_name("Fredag"), Some((5, NameForm::Full)));
         assert_eq!(weekday_name("fre"), Some((5, NameForm::Abbreviated)));
     }
@@ -481,8 +450,13 @@ mod tests {
         assert_eq!(dish_label("Dessert"), Ok(ImportSlot::Dessert));
         assert_eq!(dish_label("Kvällsmat"), Ok(ImportSlot::Dinner));
         assert_eq!(dish_label("Kveld"), Ok(ImportSlot::Dinner));
-        assert!(dish_label("Alt 3").is_err());
-        assert!(dish_label("Middag").is_err());
+        assert_eq!(
+            dish_label(" Alt 3 "),
+            Err(RowProblem::LabelUnknown {
+                text: "Alt 3".into()
+            })
+        );
+        assert_eq!(dish_label("Middag"), Err(RowProblem::LabelAmbiguous));
         assert!(starts_dish_line("Alt"));
         assert!(starts_dish_line("KVÄLL"));
         assert!(!starts_dish_line("Alternativt"));
@@ -492,18 +466,28 @@ mod tests {
     #[test]
     fn years_and_weeks() {
         assert_eq!(year("2026"), Ok(2026));
-        assert!(year("1999").is_err());
+        assert_eq!(year("1999"), Err(RowProblem::YearOutOfRange { year: 1999 }));
         assert!(year("2101").is_err());
-        assert!(year("tjugo").is_err());
+        assert_eq!(
+            year("tjugo"),
+            Err(RowProblem::YearNotANumber {
+                text: "tjugo".into()
+            })
+        );
         for text in [
             "12", "v12", "v. 12", "V 12", "Vecka 12", "uke 12", "week 12",
         ] {
             assert_eq!(week(text), Ok(12), "{text}");
         }
         assert_eq!(week("53"), Ok(53));
-        for text in ["0", "54", "", "12a", "-1", "012x", "999"] {
-            assert!(week(text).is_err(), "{text}");
+        for text in ["0", "54", "12a", "-1", "012x", "999"] {
+            assert_eq!(
+                week(text),
+                Err(RowProblem::WeekInvalid { text: text.into() }),
+                "{text}"
+            );
         }
+        assert_eq!(week(" "), Err(RowProblem::WeekMissing));
     }
 
     #[test]
@@ -512,8 +496,11 @@ mod tests {
             dish("  Köttbullar   med\tpotatismos\n och lingon "),
             Ok("Köttbullar med potatismos och lingon".to_owned())
         );
-        assert!(dish(" \t ").is_err());
+        assert_eq!(dish(" \t "), Err(RowProblem::DishMissing));
         assert_eq!(dish(&"å".repeat(120)).map(|d| d.chars().count()), Ok(120));
-        assert!(dish(&"å".repeat(121)).is_err());
+        assert_eq!(
+            dish(&"å".repeat(121)),
+            Err(RowProblem::DishTooLong { length: 121 })
+        );
     }
 }

@@ -22,6 +22,7 @@ use galley_core::state::AppState;
 use galley_core::web::admin::Console;
 use galley_core::web::{Page, render};
 
+use super::import_errors::row_error_text;
 use super::{KitchenSite, day_label, failed, no_kitchen, week_name, week_range};
 use crate::api::KitchenStaff;
 use crate::api::import::{
@@ -456,31 +457,17 @@ fn report_view(
             }
         })
         .collect();
-    table.extend(report.errors.iter().map(|error| {
-        let field = error.field.as_deref().map(|field| {
-            let key = format!("municipal.menus.field_{field}");
-            let label = page.t(&key);
-            if label == key {
-                field.to_owned()
-            } else {
-                label.to_owned()
-            }
-        });
-        PreviewRow {
-            line: error.line,
-            week: String::new(),
-            day: String::new(),
-            slot: String::new(),
-            dish: String::new(),
-            outcome: "error",
-            outcome_label: page.t("municipal.menus.outcome_error").to_owned(),
-            previous: None,
-            new_dish: false,
-            error: Some(match field {
-                Some(field) => format!("{field}: {}", error.reason),
-                None => error.reason.clone(),
-            }),
-        }
+    table.extend(report.errors.iter().map(|error| PreviewRow {
+        line: error.line,
+        week: String::new(),
+        day: String::new(),
+        slot: String::new(),
+        dish: String::new(),
+        outcome: "error",
+        outcome_label: page.t("municipal.menus.outcome_error").to_owned(),
+        previous: None,
+        new_dish: false,
+        error: Some(row_error_text(page, error)),
     }));
     // Stable: a line's error follows the line's row, if it has both.
     table.sort_by_key(|row| row.line);

@@ -5,6 +5,7 @@
 
 mod editor;
 mod import;
+mod import_errors;
 mod orders;
 
 use axum::Router;
