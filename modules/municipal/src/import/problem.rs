@@ -15,67 +15,92 @@ pub const MAX_YEAR: i32 = 2100;
 /// The longest dish text, in characters.
 pub const MAX_DISH_CHARS: usize = 120;
 
-/// A problem with one row or line; each variant holds what a message about it needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A problem with one row or line; each variant holds what a message about it needs. Its
+/// `Display` is the English wording the API gives in `reason`; its [`ErrorCode`] is the
+/// variant's name in snake case.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(ErrorCode),
+    vis(pub),
+    derive(Serialize, utoipa::ToSchema, strum::IntoStaticStr),
+    serde(rename_all = "snake_case"),
+    strum(serialize_all = "snake_case"),
+    doc = "The stable, machine-readable name of a [`RowProblem`]; clients may branch on it. \
+           New codes may be added; existing ones keep their meaning."
+)]
 pub enum RowProblem {
-    YearNotANumber {
-        text: String,
-    },
-    YearOutOfRange {
-        year: i32,
-    },
+    #[error("year \"{text}\" is not a number")]
+    YearNotANumber { text: String },
+    #[error("year {year} is not between {MIN_YEAR} and {MAX_YEAR}")]
+    YearOutOfRange { year: i32 },
+    #[error("the week is missing")]
     WeekMissing,
     /// Not a week number 1-53.
-    WeekInvalid {
-        text: String,
-    },
+    #[error("week \"{text}\" is not a week number 1-53")]
+    WeekInvalid { text: String },
     /// Week 53 of a year with 52 weeks.
-    WeekNotInYear {
-        week: u32,
-        year: i32,
-        weeks: u32,
-    },
+    #[error("week {week} does not exist in {year}, which has {weeks} weeks")]
+    WeekNotInYear { week: u32, year: i32, weeks: u32 },
     /// "Vecka 12a": a week keyword and number, followed by more.
+    #[error("a week heading looks like \"Vecka 12\" or \"Vecka 12 2026\"")]
     WeekHeadingMalformed,
+    #[error("the weekday is missing")]
     WeekdayMissing,
-    WeekdayOutOfRange {
-        day: u32,
-    },
-    WeekdayUnknown {
-        text: String,
-    },
+    #[error("weekday {day} is not 1 (Monday) to 7 (Sunday)")]
+    WeekdayOutOfRange { day: u32 },
+    #[error("unknown weekday \"{text}\"")]
+    WeekdayUnknown { text: String },
     /// "Måndag: Köttbullar": a dish on the day line, which would otherwise be lost.
+    #[error(
+        "a day line holds only the day and its date, like \"Måndag 16/3\"; put each dish on \
+         its own line, like \"Alt 1: ...\""
+    )]
     DayLineWithText,
+    #[error("a day before any week heading such as \"Vecka 12\"")]
     DayBeforeWeek,
     /// A row of a table with slot columns whose first cell names no day.
+    #[error("the first cell of a table row names its day, like \"Måndag 16/3\"")]
     TableRowWithoutDay,
+    #[error("the meal is missing")]
     MealMissing,
-    MealUnknown {
-        text: String,
-    },
+    #[error("unknown meal \"{text}\"; use Lunch or Kvällsmat")]
+    MealUnknown { text: String },
     /// Lunch without 1, 2 or Dessert.
+    #[error("the alternative is missing; lunch needs 1, 2 or Dessert")]
     AlternativeMissing,
-    AlternativeUnknown {
-        text: String,
-    },
+    #[error("unknown lunch alternative \"{text}\"; use 1, 2 or Dessert")]
+    AlternativeUnknown { text: String },
     /// The evening meal has one dish, so any alternative but the main one is wrong.
-    DinnerAlternative {
-        text: String,
-    },
+    #[error(
+        "the evening meal has a single dish; leave its alternative empty instead of \"{text}\""
+    )]
+    DinnerAlternative { text: String },
     /// A dish label (or a table column heading) that names no slot: "Alt 3".
-    LabelUnknown {
-        text: String,
-    },
+    #[error("unknown dish label \"{text}\"; use Alt 1, Alt 2, Dessert or Kväll")]
+    LabelUnknown { text: String },
     /// "Middag", which is lunch in care homes but dinner to many.
+    #[error(
+        "\"Middag\" can mean lunch or the evening meal; write \"Alt 1:\" for lunch or \
+         \"Kväll:\" for the evening meal"
+    )]
     LabelAmbiguous,
+    #[error("a dish line needs a colon after its label, like \"Alt 1: Köttbullar\"")]
     LabelWithoutColon,
+    #[error("a dish before any week heading such as \"Vecka 12\"")]
     DishBeforeWeek,
+    #[error("a dish before any day line such as \"Måndag 16/3\"")]
     DishBeforeDay,
+    #[error("the dish is missing")]
     DishMissing,
-    DishTooLong {
-        length: usize,
-    },
+    #[error("the dish is {length} characters long; at most {MAX_DISH_CHARS} are allowed")]
+    DishTooLong { length: usize },
     /// The file names the slot of this day twice; this is the later one.
+    #[error(
+        "{} for {} of week {week} {year} is already given on line {earlier_line}{}",
+        slot_name(*.slot),
+        weekday_name(*.day),
+        .earlier_cell.map(|cell| format!(" ({cell})")).unwrap_or_default()
+    )]
     DuplicateSlot {
         slot: ImportSlot,
         day: u32,
@@ -86,68 +111,10 @@ pub enum RowProblem {
     },
 }
 
-/// The stable, machine-readable name of a [`RowProblem`]; clients may branch on it. New
-/// codes may be added; existing ones keep their meaning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    YearNotANumber,
-    YearOutOfRange,
-    WeekMissing,
-    WeekInvalid,
-    WeekNotInYear,
-    WeekHeadingMalformed,
-    WeekdayMissing,
-    WeekdayOutOfRange,
-    WeekdayUnknown,
-    DayLineWithText,
-    DayBeforeWeek,
-    TableRowWithoutDay,
-    MealMissing,
-    MealUnknown,
-    AlternativeMissing,
-    AlternativeUnknown,
-    DinnerAlternative,
-    LabelUnknown,
-    LabelAmbiguous,
-    LabelWithoutColon,
-    DishBeforeWeek,
-    DishBeforeDay,
-    DishMissing,
-    DishTooLong,
-    DuplicateSlot,
-}
-
 impl ErrorCode {
-    /// The code as the JSON writes it (the serde name), for locale keys.
+    /// The code as the JSON writes it, for locale keys.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::YearNotANumber => "year_not_a_number",
-            ErrorCode::YearOutOfRange => "year_out_of_range",
-            ErrorCode::WeekMissing => "week_missing",
-            ErrorCode::WeekInvalid => "week_invalid",
-            ErrorCode::WeekNotInYear => "week_not_in_year",
-            ErrorCode::WeekHeadingMalformed => "week_heading_malformed",
-            ErrorCode::WeekdayMissing => "weekday_missing",
-            ErrorCode::WeekdayOutOfRange => "weekday_out_of_range",
-            ErrorCode::WeekdayUnknown => "weekday_unknown",
-            ErrorCode::DayLineWithText => "day_line_with_text",
-            ErrorCode::DayBeforeWeek => "day_before_week",
-            ErrorCode::TableRowWithoutDay => "table_row_without_day",
-            ErrorCode::MealMissing => "meal_missing",
-            ErrorCode::MealUnknown => "meal_unknown",
-            ErrorCode::AlternativeMissing => "alternative_missing",
-            ErrorCode::AlternativeUnknown => "alternative_unknown",
-            ErrorCode::DinnerAlternative => "dinner_alternative",
-            ErrorCode::LabelUnknown => "label_unknown",
-            ErrorCode::LabelAmbiguous => "label_ambiguous",
-            ErrorCode::LabelWithoutColon => "label_without_colon",
-            ErrorCode::DishBeforeWeek => "dish_before_week",
-            ErrorCode::DishBeforeDay => "dish_before_day",
-            ErrorCode::DishMissing => "dish_missing",
-            ErrorCode::DishTooLong => "dish_too_long",
-            ErrorCode::DuplicateSlot => "duplicate_slot",
-        }
+        self.into()
     }
 }
 
@@ -173,132 +140,7 @@ impl fmt::Display for CellPlace {
 
 impl RowProblem {
     pub fn code(&self) -> ErrorCode {
-        match self {
-            RowProblem::YearNotANumber { .. } => ErrorCode::YearNotANumber,
-            RowProblem::YearOutOfRange { .. } => ErrorCode::YearOutOfRange,
-            RowProblem::WeekMissing => ErrorCode::WeekMissing,
-            RowProblem::WeekInvalid { .. } => ErrorCode::WeekInvalid,
-            RowProblem::WeekNotInYear { .. } => ErrorCode::WeekNotInYear,
-            RowProblem::WeekHeadingMalformed => ErrorCode::WeekHeadingMalformed,
-            RowProblem::WeekdayMissing => ErrorCode::WeekdayMissing,
-            RowProblem::WeekdayOutOfRange { .. } => ErrorCode::WeekdayOutOfRange,
-            RowProblem::WeekdayUnknown { .. } => ErrorCode::WeekdayUnknown,
-            RowProblem::DayLineWithText => ErrorCode::DayLineWithText,
-            RowProblem::DayBeforeWeek => ErrorCode::DayBeforeWeek,
-            RowProblem::TableRowWithoutDay => ErrorCode::TableRowWithoutDay,
-            RowProblem::MealMissing => ErrorCode::MealMissing,
-            RowProblem::MealUnknown { .. } => ErrorCode::MealUnknown,
-            RowProblem::AlternativeMissing => ErrorCode::AlternativeMissing,
-            RowProblem::AlternativeUnknown { .. } => ErrorCode::AlternativeUnknown,
-            RowProblem::DinnerAlternative { .. } => ErrorCode::DinnerAlternative,
-            RowProblem::LabelUnknown { .. } => ErrorCode::LabelUnknown,
-            RowProblem::LabelAmbiguous => ErrorCode::LabelAmbiguous,
-            RowProblem::LabelWithoutColon => ErrorCode::LabelWithoutColon,
-            RowProblem::DishBeforeWeek => ErrorCode::DishBeforeWeek,
-            RowProblem::DishBeforeDay => ErrorCode::DishBeforeDay,
-            RowProblem::DishMissing => ErrorCode::DishMissing,
-            RowProblem::DishTooLong { .. } => ErrorCode::DishTooLong,
-            RowProblem::DuplicateSlot { .. } => ErrorCode::DuplicateSlot,
-        }
-    }
-}
-
-/// The English wording, as the API has always given it in `reason`.
-impl fmt::Display for RowProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RowProblem::YearNotANumber { text } => write!(f, "year \"{text}\" is not a number"),
-            RowProblem::YearOutOfRange { year } => {
-                write!(f, "year {year} is not between {MIN_YEAR} and {MAX_YEAR}")
-            }
-            RowProblem::WeekMissing => f.write_str("the week is missing"),
-            RowProblem::WeekInvalid { text } => {
-                write!(f, "week \"{text}\" is not a week number 1-53")
-            }
-            RowProblem::WeekNotInYear { week, year, weeks } => {
-                write!(
-                    f,
-                    "week {week} does not exist in {year}, which has {weeks} weeks"
-                )
-            }
-            RowProblem::WeekHeadingMalformed => {
-                f.write_str("a week heading looks like \"Vecka 12\" or \"Vecka 12 2026\"")
-            }
-            RowProblem::WeekdayMissing => f.write_str("the weekday is missing"),
-            RowProblem::WeekdayOutOfRange { day } => {
-                write!(f, "weekday {day} is not 1 (Monday) to 7 (Sunday)")
-            }
-            RowProblem::WeekdayUnknown { text } => write!(f, "unknown weekday \"{text}\""),
-            RowProblem::DayLineWithText => f.write_str(
-                "a day line holds only the day and its date, like \"Måndag 16/3\"; \
-                 put each dish on its own line, like \"Alt 1: ...\"",
-            ),
-            RowProblem::DayBeforeWeek => {
-                f.write_str("a day before any week heading such as \"Vecka 12\"")
-            }
-            RowProblem::TableRowWithoutDay => {
-                f.write_str("the first cell of a table row names its day, like \"Måndag 16/3\"")
-            }
-            RowProblem::MealMissing => f.write_str("the meal is missing"),
-            RowProblem::MealUnknown { text } => {
-                write!(f, "unknown meal \"{text}\"; use Lunch or Kvällsmat")
-            }
-            RowProblem::AlternativeMissing => {
-                f.write_str("the alternative is missing; lunch needs 1, 2 or Dessert")
-            }
-            RowProblem::AlternativeUnknown { text } => {
-                write!(
-                    f,
-                    "unknown lunch alternative \"{text}\"; use 1, 2 or Dessert"
-                )
-            }
-            RowProblem::DinnerAlternative { text } => write!(
-                f,
-                "the evening meal has a single dish; leave its alternative empty instead of \
-                 \"{text}\""
-            ),
-            RowProblem::LabelUnknown { text } => write!(
-                f,
-                "unknown dish label \"{text}\"; use Alt 1, Alt 2, Dessert or Kväll"
-            ),
-            RowProblem::LabelAmbiguous => f.write_str(
-                "\"Middag\" can mean lunch or the evening meal; write \"Alt 1:\" for lunch \
-                 or \"Kväll:\" for the evening meal",
-            ),
-            RowProblem::LabelWithoutColon => {
-                f.write_str("a dish line needs a colon after its label, like \"Alt 1: Köttbullar\"")
-            }
-            RowProblem::DishBeforeWeek => {
-                f.write_str("a dish before any week heading such as \"Vecka 12\"")
-            }
-            RowProblem::DishBeforeDay => {
-                f.write_str("a dish before any day line such as \"Måndag 16/3\"")
-            }
-            RowProblem::DishMissing => f.write_str("the dish is missing"),
-            RowProblem::DishTooLong { length } => write!(
-                f,
-                "the dish is {length} characters long; at most {MAX_DISH_CHARS} are allowed"
-            ),
-            RowProblem::DuplicateSlot {
-                slot,
-                day,
-                week,
-                year,
-                earlier_line,
-                earlier_cell,
-            } => {
-                write!(
-                    f,
-                    "{} for {} of week {week} {year} is already given on line {earlier_line}",
-                    slot_name(*slot),
-                    weekday_name(*day)
-                )?;
-                match earlier_cell {
-                    Some(cell) => write!(f, " ({cell})"),
-                    None => Ok(()),
-                }
-            }
-        }
+        self.into()
     }
 }
 
