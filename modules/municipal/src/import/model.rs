@@ -51,8 +51,9 @@ pub struct ImportRow {
 }
 
 /// The column or field a row error is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ImportField {
     Year,
     Week,
@@ -63,15 +64,9 @@ pub enum ImportField {
 }
 
 impl ImportField {
+    /// The field as the JSON names it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ImportField::Year => "year",
-            ImportField::Week => "week",
-            ImportField::Weekday => "weekday",
-            ImportField::Meal => "meal",
-            ImportField::Alternative => "alternative",
-            ImportField::Dish => "dish",
-        }
+        self.into()
     }
 }
 

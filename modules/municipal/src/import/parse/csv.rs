@@ -5,11 +5,10 @@ use std::borrow::Cow;
 
 use ::csv::{ReaderBuilder, StringRecord};
 
-use crate::import::model::Parsed;
+use crate::import::model::{ImportField, Parsed};
 
 use super::FileError;
 use super::table::{MAX_ROWS_BEFORE_HEADER, Table};
-use super::words::Column;
 
 /// Candidate delimiters, in the order that wins a tie: Swedish and Norwegian Excel write `;`.
 const DELIMITERS: [u8; 3] = [b';', b'\t', b','];
@@ -146,7 +145,7 @@ fn known_columns(delimiter: u8, text: &str) -> usize {
         }
         let known = record
             .iter()
-            .filter(|cell| Column::from_header(cell).is_some())
+            .filter(|cell| ImportField::from_header(cell).is_some())
             .count();
         best = best.max(known);
     }

@@ -2,27 +2,27 @@
 //! its columns (any order, extra columns ignored) and turns each data row into an
 //! [`ImportRow`] or row errors.
 
-use crate::import::model::{ImportError, ImportRow, Parsed, RowProblem};
+use crate::import::model::{ImportError, ImportField, ImportRow, Parsed, RowProblem};
 
-use super::words::{self, Column};
+use super::words;
 use super::{FileError, MAX_ROWS};
 
 /// Title rows ("Meny vecka 12 – Solbackens kök") may stand above the header; this many
 /// non-blank rows are searched for it before the file is refused.
 pub(super) const MAX_ROWS_BEFORE_HEADER: usize = 10;
 
-/// Where each column is in the rows, by [`Column`] discriminant.
+/// Where each column is in the rows, by [`ImportField`] discriminant.
 #[derive(Debug)]
 struct Header {
-    positions: [Option<usize>; Column::ALL.len()],
+    positions: [Option<usize>; ImportField::ALL.len()],
 }
 
 impl Header {
     /// The header this row is, if it names any column at all.
     fn recognise<S: AsRef<str>>(cells: &[S]) -> Option<Header> {
-        let mut positions = [None; Column::ALL.len()];
+        let mut positions = [None; ImportField::ALL.len()];
         for (index, cell) in cells.iter().enumerate() {
-            if let Some(column) = Column::from_header(cell.as_ref()) {
+            if let Some(column) = ImportField::from_header(cell.as_ref()) {
                 // A repeated column name: the first one counts.
                 positions[column as usize].get_or_insert(index);
             }
@@ -33,15 +33,15 @@ impl Header {
             .then_some(Header { positions })
     }
 
-    fn position(&self, column: Column) -> Option<usize> {
+    fn position(&self, column: ImportField) -> Option<usize> {
         self.positions[column as usize]
     }
 
     /// Required columns this header lacks. Year is optional: without it, the default year.
     fn missing(&self) -> Vec<&'static str> {
-        Column::ALL
+        ImportField::ALL
             .iter()
-            .filter(|&&column| column != Column::Year && self.position(column).is_none())
+            .filter(|&&column| column != ImportField::Year && self.position(column).is_none())
             .map(|column| column.label())
             .collect()
     }
@@ -133,7 +133,7 @@ struct DataRow<'a, S> {
 }
 
 impl<S: AsRef<str>> DataRow<'_, S> {
-    fn cell(&self, column: Column) -> &str {
+    fn cell(&self, column: ImportField) -> &str {
         self.header
             .position(column)
             .and_then(|index| self.cells.get(index))
@@ -142,7 +142,7 @@ impl<S: AsRef<str>> DataRow<'_, S> {
 
     /// Blank in every column we read: skipped silently, as spreadsheets are full of them.
     fn is_blank(&self) -> bool {
-        Column::ALL
+        ImportField::ALL
             .iter()
             .all(|&column| self.cell(column).is_empty())
     }
@@ -150,25 +150,29 @@ impl<S: AsRef<str>> DataRow<'_, S> {
     /// The row, when every field is right, and an error for each field that is not.
     fn read(&self, default_year: i32) -> (Option<ImportRow>, Vec<ImportError>) {
         let mut errors = Vec::new();
-        let mut check = |column: Column, problem: RowProblem| {
-            errors.push(ImportError::new(self.line, column.field(), problem));
+        let mut check = |column: ImportField, problem: RowProblem| {
+            errors.push(ImportError::new(self.line, column, problem));
         };
-        let year_cell = self.cell(Column::Year);
+        let year_cell = self.cell(ImportField::Year);
         let year = if year_cell.is_empty() {
             Ok(default_year)
         } else {
             words::year(year_cell)
         };
-        let year = year.map_err(|reason| check(Column::Year, reason));
-        let week = words::week(self.cell(Column::Week)).map_err(|r| check(Column::Week, r));
-        let day = words::weekday(self.cell(Column::Weekday)).map_err(|r| check(Column::Weekday, r));
-        let meal = words::meal(self.cell(Column::Meal)).map_err(|r| check(Column::Meal, r));
+        let year = year.map_err(|reason| check(ImportField::Year, reason));
+        let week =
+            words::week(self.cell(ImportField::Week)).map_err(|r| check(ImportField::Week, r));
+        let day = words::weekday(self.cell(ImportField::Weekday))
+            .map_err(|r| check(ImportField::Weekday, r));
+        let meal =
+            words::meal(self.cell(ImportField::Meal)).map_err(|r| check(ImportField::Meal, r));
         // An alternative means something only with its meal; a bad meal is reported alone.
         let slot = meal.and_then(|meal| {
-            words::alternative(meal, self.cell(Column::Alternative))
-                .map_err(|r| check(Column::Alternative, r))
+            words::alternative(meal, self.cell(ImportField::Alternative))
+                .map_err(|r| check(ImportField::Alternative, r))
         });
-        let dish = words::dish(self.cell(Column::Dish)).map_err(|r| check(Column::Dish, r));
+        let dish =
+            words::dish(self.cell(ImportField::Dish)).map_err(|r| check(ImportField::Dish, r));
         let row = match (year, week, day, slot, dish) {
             (Ok(year), Ok(week), Ok(day), Ok(slot), Ok(dish)) => Some(ImportRow {
                 line: self.line,

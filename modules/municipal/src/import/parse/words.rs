@@ -5,62 +5,40 @@
 use crate::import::model::{ImportField, ImportSlot, RowProblem};
 use crate::import::problem::{MAX_DISH_CHARS, MAX_YEAR, MIN_YEAR};
 
-/// A column of a CSV or XLSX menu.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Column {
-    Year,
-    Week,
-    Weekday,
-    Meal,
-    Alternative,
-    Dish,
-}
-
-impl Column {
-    pub const ALL: [Column; 6] = [
-        Column::Year,
-        Column::Week,
-        Column::Weekday,
-        Column::Meal,
-        Column::Alternative,
-        Column::Dish,
+/// The columns of a CSV or XLSX menu are the fields its row errors name.
+impl ImportField {
+    pub const ALL: [ImportField; 6] = [
+        ImportField::Year,
+        ImportField::Week,
+        ImportField::Weekday,
+        ImportField::Meal,
+        ImportField::Alternative,
+        ImportField::Dish,
     ];
-
-    /// The field a wrong cell of this column is reported under.
-    pub fn field(self) -> ImportField {
-        match self {
-            Column::Year => ImportField::Year,
-            Column::Week => ImportField::Week,
-            Column::Weekday => ImportField::Weekday,
-            Column::Meal => ImportField::Meal,
-            Column::Alternative => ImportField::Alternative,
-            Column::Dish => ImportField::Dish,
-        }
-    }
 
     /// How a missing column is named to people: the Swedish header and the field.
     pub fn label(self) -> &'static str {
         match self {
-            Column::Year => "År (year)",
-            Column::Week => "Vecka (week)",
-            Column::Weekday => "Dag (weekday)",
-            Column::Meal => "Måltid (meal)",
-            Column::Alternative => "Alternativ (alternative)",
-            Column::Dish => "Rätt (dish)",
+            ImportField::Year => "År (year)",
+            ImportField::Week => "Vecka (week)",
+            ImportField::Weekday => "Dag (weekday)",
+            ImportField::Meal => "Måltid (meal)",
+            ImportField::Alternative => "Alternativ (alternative)",
+            ImportField::Dish => "Rätt (dish)",
         }
     }
 
     /// The column a header cell names, if any.
-    pub fn from_header(text: &str) -> Option<Column> {
+    pub fn from_header(text: &str) -> Option<ImportField> {
         let name = normalize(text);
         let name = name.trim_end_matches([':', '.']);
         Some(match name {
-            "år" | "year" => Column::Year,
-            "vecka" | "uke" | "week" => Column::Week,
-            "dag" | "veckodag" | "ukedag" | "weekday" | "day" => Column::Weekday,
-            "måltid" | "meal" => Column::Meal,
-            "alternativ" | "alt" | "alternative" | "slot" => Column::Alternative,
-            "rätt" | "rett" | "dish" | "maträtt" | "matrett" => Column::Dish,
+            "år" | "year" => ImportField::Year,
+            "vecka" | "uke" | "week" => ImportField::Week,
+            "dag" | "veckodag" | "ukedag" | "weekday" | "day" => ImportField::Weekday,
+            "måltid" | "meal" => ImportField::Meal,
+            "alternativ" | "alt" | "alternative" | "slot" => ImportField::Alternative,
+            "rätt" | "rett" | "dish" | "maträtt" | "matrett" => ImportField::Dish,
             _ => return None,
         })
     }
@@ -325,28 +303,28 @@ mod tests {
     #[test]
     fn header_aliases_in_three_languages() {
         let cases = [
-            (" ÅR ", Column::Year),
-            ("Year", Column::Year),
-            ("Vecka", Column::Week),
-            ("uke", Column::Week),
-            ("WEEK", Column::Week),
-            ("Dag", Column::Weekday),
-            ("Veckodag", Column::Weekday),
-            ("Day", Column::Weekday),
-            ("Måltid", Column::Meal),
-            ("MÅLTID", Column::Meal),
-            ("Alt", Column::Alternative),
-            ("Slot", Column::Alternative),
-            ("Rätt", Column::Dish),
-            ("Rett", Column::Dish),
-            ("Maträtt", Column::Dish),
-            ("Dish:", Column::Dish),
+            (" ÅR ", ImportField::Year),
+            ("Year", ImportField::Year),
+            ("Vecka", ImportField::Week),
+            ("uke", ImportField::Week),
+            ("WEEK", ImportField::Week),
+            ("Dag", ImportField::Weekday),
+            ("Veckodag", ImportField::Weekday),
+            ("Day", ImportField::Weekday),
+            ("Måltid", ImportField::Meal),
+            ("MÅLTID", ImportField::Meal),
+            ("Alt", ImportField::Alternative),
+            ("Slot", ImportField::Alternative),
+            ("Rätt", ImportField::Dish),
+            ("Rett", ImportField::Dish),
+            ("Maträtt", ImportField::Dish),
+            ("Dish:", ImportField::Dish),
         ];
         for (header, column) in cases {
-            assert_eq!(Column::from_header(header), Some(column), "{header}");
+            assert_eq!(ImportField::from_header(header), Some(column), "{header}");
         }
-        assert_eq!(Column::from_header("Kommentar"), None);
-        assert_eq!(Column::from_header("Vecka 12"), None);
+        assert_eq!(ImportField::from_header("Kommentar"), None);
+        assert_eq!(ImportField::from_header("Vecka 12"), None);
     }
 
     #[test]
