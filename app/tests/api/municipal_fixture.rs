@@ -275,3 +275,21 @@ pub fn workbook_totals(xlsx: &[u8]) -> (Vec<i64>, String) {
         .join("|");
     (numbers, text)
 }
+
+/// The numbers of a report's or a plan's totals, in the downloads' column order.
+pub fn report_totals(report: &serde_json::Value) -> Vec<i64> {
+    let t = &report["totals"];
+    [
+        &t["lunch"]["residents"],
+        &t["lunch"]["special"],
+        &t["lunch"]["normal"],
+        &t["lunch"]["alt1"],
+        &t["lunch"]["alt2"],
+        &t["dinner"]["residents"],
+        &t["dinner"]["special"],
+        &t["dinner"]["normal"],
+    ]
+    .iter()
+    .map(|v| v.as_i64().unwrap())
+    .collect()
+}

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::client::Client;
 use crate::harness::TestApp;
-use crate::municipal_fixture::{Kitchen, kitchen, open_week};
+use crate::municipal_fixture::{Kitchen, kitchen, open_week, report_totals};
 
 mod e2e;
 mod pages;
@@ -645,24 +645,6 @@ async fn kitchen_readers_read_departments_are_refused_and_tenants_stay_apart() {
     let response = k.cook.get(&bad).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(response.json()["errors"][0]["field"], "week");
-}
-
-/// The numbers of the report's totals row, in the downloads' column order.
-fn report_totals(report: &Value) -> Vec<i64> {
-    let t = &report["totals"];
-    [
-        &t["lunch"]["residents"],
-        &t["lunch"]["special"],
-        &t["lunch"]["normal"],
-        &t["lunch"]["alt1"],
-        &t["lunch"]["alt2"],
-        &t["dinner"]["residents"],
-        &t["dinner"]["special"],
-        &t["dinner"]["normal"],
-    ]
-    .iter()
-    .map(|v| v.as_i64().unwrap())
-    .collect()
 }
 
 fn csv_rows(body: &[u8], delimiter: u8) -> Vec<Vec<String>> {

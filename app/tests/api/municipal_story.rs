@@ -10,7 +10,7 @@ use galley_core::kitchen::iso_week::IsoWeek;
 use serde_json::{Value, json};
 
 use crate::harness::TestApp;
-use crate::municipal_fixture::{Kitchen, kitchen, workbook_totals};
+use crate::municipal_fixture::{Kitchen, kitchen, report_totals, workbook_totals};
 
 fn next_week() -> IsoWeek {
     IsoWeek::containing(chrono::Utc::now().date_naive() + chrono::Duration::days(7))
@@ -102,21 +102,8 @@ async fn a_week_from_choice_to_report() {
             ))
             .await
             .json();
-        let t = &plan["totals"];
-        for (i, value) in [
-            &t["lunch"]["residents"],
-            &t["lunch"]["special"],
-            &t["lunch"]["normal"],
-            &t["lunch"]["alt1"],
-            &t["lunch"]["alt2"],
-            &t["dinner"]["residents"],
-            &t["dinner"]["special"],
-            &t["dinner"]["normal"],
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            plan_totals[i] += value.as_i64().unwrap();
+        for (sum, value) in plan_totals.iter_mut().zip(report_totals(&plan)) {
+            *sum += value;
         }
     }
     let report = format!(

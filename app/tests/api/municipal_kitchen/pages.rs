@@ -207,7 +207,7 @@ async fn the_reports_page_shows_the_reports_totals_and_downloads() {
     let html = page(&k.viewer, &path).await;
     assert_eq!(
         row_numbers(&html, "report-totals"),
-        super::report_totals(&json)
+        crate::municipal_fixture::report_totals(&json)
     );
     assert!(html.contains("<th scope=\"row\">Björken</th>"));
     assert!(

@@ -29,9 +29,4 @@ impl AllergenBadges {
     pub fn of_mask(page: &Page, mask: i64, stated: bool) -> Self {
         Self::of(page, &from_mask(mask), stated)
     }
-
-    /// Stated, and the dish contains none of the fourteen.
-    pub fn none(&self) -> bool {
-        self.stated && self.names.is_empty()
-    }
 }
