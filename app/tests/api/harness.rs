@@ -310,6 +310,11 @@ impl TestApp {
         self.app.router.clone()
     }
 
+    /// The connection string of this app's own database, for tests that reach past the app.
+    pub fn database_url(&self) -> String {
+        self._db.url_string()
+    }
+
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
         let response = self.router().oneshot(request).await.unwrap();
         let (parts, body) = response.into_parts();

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cli;
+mod db_lost;
 mod client;
 mod console;
 mod console_audit;

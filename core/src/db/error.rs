@@ -40,13 +40,25 @@ impl From<DieselError> for DbError {
                     DatabaseErrorKind::CheckViolation => Self::Check(what),
                     DatabaseErrorKind::NotNullViolation => Self::NotNull(what),
                     DatabaseErrorKind::SerializationFailure => Self::Conflict,
-                    DatabaseErrorKind::ClosedConnection => {
-                        Self::Unavailable("the connection was closed".into())
+                    // diesel-async's kind for a PostgreSQL error without a SQLSTATE: the
+                    // connection failed (closed, reset) before an answer came.
+                    DatabaseErrorKind::ClosedConnection
+                    | DatabaseErrorKind::UnableToSendCommand => {
+                        Self::Unavailable("the connection to the database was lost".into())
                     }
-                    _ => Self::Other(DieselError::DatabaseError(kind, info)),
+                    _ => {
+                        super::watch::note_unclassified();
+                        Self::Other(DieselError::DatabaseError(kind, info))
+                    }
                 }
             }
-            other => Self::Other(other),
+            DieselError::BrokenTransactionManager => {
+                Self::Unavailable("the connection to the database was lost".into())
+            }
+            other => {
+                super::watch::note_unclassified();
+                Self::Other(other)
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ mod error;
 pub mod migrate;
 mod pool;
 mod url;
+pub mod watch;
 
 pub use error::DbError;
 pub use pool::{DbPool, PoolState, PooledConn, ping};

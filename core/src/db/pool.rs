@@ -39,16 +39,30 @@ impl std::fmt::Debug for DbPool {
 }
 
 /// A pooled connection of either backend; borrow it as a [`DbConn`] with [`PooledConn::conn`].
-pub enum PooledConn {
-    Postgres(Object<AsyncPgConnection>),
+pub struct PooledConn(Checkout);
+
+enum Checkout {
+    /// `None` only while being dropped: the connection went to [`super::watch::release`].
+    Postgres(Option<Object<AsyncPgConnection>>),
     Sqlite(Object<SqliteConn>),
 }
 
 impl PooledConn {
     pub fn conn(&mut self) -> DbConn<'_> {
-        match self {
-            PooledConn::Postgres(object) => DbConn::Postgres(object),
-            PooledConn::Sqlite(object) => DbConn::Sqlite(object),
+        match &mut self.0 {
+            Checkout::Postgres(Some(object)) => DbConn::Postgres(object),
+            Checkout::Postgres(None) => unreachable!("a connection is released only on drop"),
+            Checkout::Sqlite(object) => DbConn::Sqlite(object),
+        }
+    }
+}
+
+impl Drop for PooledConn {
+    fn drop(&mut self) {
+        if let Checkout::Postgres(object) = &mut self.0
+            && let Some(object) = object.take()
+        {
+            super::watch::release(object);
         }
     }
 }
@@ -103,9 +117,10 @@ impl DbPool {
 
     pub async fn get(&self) -> Result<PooledConn, DbError> {
         match self {
-            DbPool::Postgres(pool) => pool.get().await.map(PooledConn::Postgres),
-            DbPool::Sqlite(pool) => pool.get().await.map(PooledConn::Sqlite),
+            DbPool::Postgres(pool) => pool.get().await.map(|o| Checkout::Postgres(Some(o))),
+            DbPool::Sqlite(pool) => pool.get().await.map(Checkout::Sqlite),
         }
+        .map(PooledConn)
         .map_err(|e| DbError::Unavailable(pool_error_text(&e.to_string())))
     }
 

@@ -115,16 +115,31 @@ impl IntoResponse for AppError {
             AppError::NotReady(reason) => Problem::new(ProblemType::NotReady, reason),
             AppError::Db(DbError::Unavailable(reason)) => {
                 tracing::error!(%reason, "database unavailable");
-                Problem::new(
+                let mut problem = Problem::new(
                     ProblemType::NotReady,
                     "The database is not reachable right now; try again shortly.",
-                )
+                );
+                problem.retry_after = Some(DATABASE_RETRY_AFTER_SECS);
+                return database_failure(problem.into_response());
             }
-            AppError::Db(error) => return internal(&error.to_string()),
+            AppError::Db(error) => return database_failure(internal(&error.to_string())),
             AppError::Internal(error) => return internal(&error),
         };
         problem.into_response()
     }
+}
+
+/// How long a client should wait after the database was unavailable: a restart or failover
+/// takes seconds.
+const DATABASE_RETRY_AFTER_SECS: u64 = 2;
+
+/// Marks an answer that a database error made, so [`super::db_failure::recover`] can tell a
+/// lost connection from a failed statement.
+fn database_failure(mut response: Response) -> Response {
+    response
+        .extensions_mut()
+        .insert(super::db_failure::DatabaseFailure);
+    response
 }
 
 /// A 500 that tells the caller an incident id and nothing else; the log has the cause.

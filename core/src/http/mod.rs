@@ -4,6 +4,7 @@
 pub mod client_ip;
 pub mod concurrency;
 pub mod csp_report;
+pub mod db_failure;
 pub mod error;
 pub mod error_pages;
 pub mod gate;

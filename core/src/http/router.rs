@@ -12,7 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::gate::{Gate, gate};
 use super::json::BodyLimit;
 use super::security::{self, SecurityHeaders};
-use super::{client_ip, error_pages, health, modules, observe, rate_limit};
+use super::{client_ip, db_failure, error_pages, health, modules, observe, rate_limit};
 use crate::state::AppState;
 
 /// The whole service: platform routes, every linked module behind its gate, and the layers
@@ -113,6 +113,7 @@ pub fn build_router(state: AppState) -> Router {
                     state.clone(),
                     error_pages::fill_error_bodies,
                 ))
+                .layer(from_fn(db_failure::recover))
                 .layer(from_fn(crate::web::lang::remember_choice))
                 .layer(from_fn_with_state(
                     state.clone(),
