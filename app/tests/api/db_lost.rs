@@ -51,7 +51,7 @@ async fn terminate_the_waiter(locker: &mut AsyncPgConnection) {
         .load(locker)
         .await
         .unwrap();
-        if let Some(victim) = waiting.iter().next() {
+        if let Some(victim) = waiting.first() {
             locker
                 .batch_execute(&format!("SELECT pg_terminate_backend({})", victim.pid))
                 .await
@@ -120,7 +120,10 @@ async fn a_failed_statement_is_not_mistaken_for_a_lost_connection() {
             c.batch_execute("SELECT no_such_column FROM users").await
         });
         let error = galley_core::db::DbError::from(failed.unwrap_err());
-        assert!(matches!(error, galley_core::db::DbError::Other(_)), "{error}");
+        assert!(
+            matches!(error, galley_core::db::DbError::Other(_)),
+            "{error}"
+        );
     })
     .await;
     assert_eq!(verdict, galley_core::db::watch::Verdict::StatementFailed);

@@ -21,6 +21,7 @@ pub mod rate_limit;
 pub mod request_id;
 mod router;
 pub mod security;
+pub mod text_input;
 
 pub use error::AppError;
 pub use json::ApiJson;

@@ -12,7 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::gate::{Gate, gate};
 use super::json::BodyLimit;
 use super::security::{self, SecurityHeaders};
-use super::{client_ip, db_failure, error_pages, health, modules, observe, rate_limit};
+use super::{client_ip, db_failure, error_pages, health, modules, observe, rate_limit, text_input};
 use crate::state::AppState;
 
 /// The whole service: platform routes, every linked module behind its gate, and the layers
@@ -123,6 +123,8 @@ pub fn build_router(state: AppState) -> Router {
                     state.limits.clone(),
                     rate_limit::writes_per_caller,
                 ))
+                // Reads JSON and form bodies (up to the body limit) to look at their text.
+                .layer(from_fn(text_input::reject_control_characters))
                 .layer(RequestBodyLimitLayer::new(limit))
                 .layer(DefaultBodyLimit::max(limit)),
         )
