@@ -51,7 +51,7 @@ async fn terminate_the_waiter(locker: &mut AsyncPgConnection) {
         .load(locker)
         .await
         .unwrap();
-        if let Some(victim) = waiting.first() {
+        if let Some(victim) = waiting.as_slice().first() {
             locker
                 .batch_execute(&format!("SELECT pg_terminate_backend({})", victim.pid))
                 .await
