@@ -82,6 +82,9 @@ struct RawSettings {
     requests_per_minute: u32,
     writes_per_minute: u32,
     cors_origins: String,
+    file_workers: usize,
+    file_wait_secs: u64,
+    file_budget_secs: u64,
 }
 
 impl Default for RawSettings {
@@ -106,6 +109,9 @@ impl Default for RawSettings {
             requests_per_minute: 3000,
             writes_per_minute: 120,
             cors_origins: String::new(),
+            file_workers: 0,
+            file_wait_secs: 5,
+            file_budget_secs: 10,
         }
     }
 }
@@ -138,6 +144,12 @@ pub struct Settings {
     pub writes_per_minute: u32,
     /// Origins allowed to call the API from a browser (CORS); empty: none.
     pub cors_origins: Vec<String>,
+    /// Files parsed or rendered at once (0: one per core but one).
+    pub file_workers: usize,
+    /// How long a file waits for a worker before the answer is 503 with `Retry-After`.
+    pub file_wait_secs: u64,
+    /// How long parsing one uploaded file may take.
+    pub file_budget_secs: u64,
     /// Where the TOML layer was read from, when it existed.
     pub config_file: Option<PathBuf>,
 }
@@ -275,6 +287,12 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if raw.file_budget_secs == 0 {
+            return Err(ConfigError::field(
+                "GALLEY_FILE_BUDGET_SECS",
+                "must be at least 1",
+            ));
+        }
         let cors_origins = parse_origins(&raw.cors_origins)
             .map_err(|reason| ConfigError::field("GALLEY_CORS_ORIGINS", reason))?;
 
@@ -302,6 +320,9 @@ impl Settings {
             requests_per_minute: raw.requests_per_minute,
             writes_per_minute: raw.writes_per_minute,
             cors_origins,
+            file_workers: raw.file_workers,
+            file_wait_secs: raw.file_wait_secs,
+            file_budget_secs: raw.file_budget_secs,
             config_file,
         })
     }
@@ -365,6 +386,15 @@ impl Settings {
                 "GALLEY_SIGNIN_WINDOW_SECS",
                 self.signin_window_secs.to_string(),
             ),
+            (
+                "GALLEY_FILE_WORKERS",
+                match self.file_workers {
+                    0 => "0 (one per core but one)".to_owned(),
+                    n => n.to_string(),
+                },
+            ),
+            ("GALLEY_FILE_WAIT_SECS", self.file_wait_secs.to_string()),
+            ("GALLEY_FILE_BUDGET_SECS", self.file_budget_secs.to_string()),
             (
                 "GALLEY_CONFIG",
                 self.config_file.as_ref().map_or_else(

@@ -11,6 +11,8 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod export;
+pub mod file_work;
 pub mod flags;
 pub mod http;
 pub mod kitchen;

@@ -86,8 +86,14 @@ pub async fn build_app(
             settings.writes_per_minute,
         )),
     };
+    let file_work = crate::file_work::FileWork::new(
+        settings.file_workers,
+        Duration::from_secs(settings.file_wait_secs),
+        Duration::from_secs(settings.file_budget_secs),
+    );
     let state = AppState {
         limits,
+        file_work,
         sign_in_throttle,
         openapi: Arc::new(crate::http::openapi::document(registry)),
         settings: Arc::new(settings),

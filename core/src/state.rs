@@ -17,6 +17,7 @@ pub struct AppState {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     pub sign_in_throttle: Arc<dyn crate::auth::throttle::SignInThrottle>,
     pub limits: crate::http::rate_limit::RequestLimits,
+    pub file_work: crate::file_work::FileWork,
 }
 
 impl std::fmt::Debug for AppState {

@@ -341,9 +341,10 @@ pub async fn export_csv(
     drop(pooled);
     let truncated = rows.len() > EXPORT_CAP;
     rows.truncate(EXPORT_CAP);
-    let body = tokio::task::spawn_blocking(move || write_csv(&rows, delimiter))
-        .await
-        .map_err(|e| AppError::Internal(format!("the CSV writer stopped: {e}")))??;
+    let body = state
+        .file_work
+        .run("audit_csv", move |_deadline| write_csv(&rows, delimiter))
+        .await??;
 
     let filename = format!(
         "attachment; filename=\"galley-audit-{}.csv\"",
@@ -399,12 +400,6 @@ fn write_csv(rows: &[AuditRow], delimiter: u8) -> Result<Vec<u8>, AppError> {
         .map_err(|e| AppError::Internal(format!("cannot finish the CSV: {e}")))
 }
 
-/// A text cell a spreadsheet will not run as a formula: one starting with `=`, `+`, `-`, `@`,
-/// a tab or a carriage return gets a leading `'` (OWASP's advice against CSV injection).
 fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
+    crate::export::csv_text(text).into_owned()
 }

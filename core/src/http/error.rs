@@ -33,6 +33,8 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     NotReady(String),
+    #[error("busy; retry after {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("{0}")]
@@ -42,6 +44,17 @@ pub enum AppError {
 impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> Self {
         AppError::Db(error.into())
+    }
+}
+
+impl From<crate::file_work::FileWorkError> for AppError {
+    fn from(error: crate::file_work::FileWorkError) -> Self {
+        match error {
+            crate::file_work::FileWorkError::Busy {
+                retry_after_secs, ..
+            } => AppError::Busy { retry_after_secs },
+            crate::file_work::FileWorkError::Stopped(cause) => AppError::Internal(cause),
+        }
     }
 }
 
@@ -113,6 +126,17 @@ impl IntoResponse for AppError {
                 problem
             }
             AppError::NotReady(reason) => Problem::new(ProblemType::NotReady, reason),
+            AppError::Busy { retry_after_secs } => {
+                let mut problem = Problem::new(
+                    ProblemType::NotReady,
+                    format!(
+                        "The server is busy with other files right now. Try again in \
+                         {retry_after_secs} seconds."
+                    ),
+                );
+                problem.retry_after = Some(retry_after_secs);
+                problem
+            }
             AppError::Db(DbError::Unavailable(reason)) => {
                 tracing::error!(%reason, "database unavailable");
                 let mut problem = Problem::new(

@@ -24,9 +24,6 @@ use crate::report::model::{ReportLabels, WeeklyReport};
 use crate::report::{build, render};
 use crate::words::Words;
 
-/// How many report files render at once.
-static RENDERING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
 pub fn router() -> Router<AppState> {
     Router::new().route("/sites/{site_id}/reports/weekly/{year}/{week}", get(weekly))
 }
@@ -111,6 +108,15 @@ impl FileFormat {
             FileFormat::Csv => "text/csv; charset=utf-8",
             FileFormat::Xlsx => XLSX_TYPE,
             FileFormat::Pdf => "application/pdf",
+        }
+    }
+
+    /// The file work's name in `/metrics`.
+    fn work_kind(self) -> &'static str {
+        match self {
+            FileFormat::Csv => "report_csv",
+            FileFormat::Xlsx => "report_xlsx",
+            FileFormat::Pdf => "report_pdf",
         }
     }
 
@@ -246,20 +252,16 @@ pub async fn weekly(
     };
     let labels = report_labels(&Words::new(&state.i18n, lang), week);
     let name = file_name(&report, format.extension());
-    // Rendering a PDF or a workbook is CPU work: off the async runtime, and a few at a time,
-    // since each is built whole in memory and more at once would only queue for the cores.
-    let _permit = RENDERING
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(format!("the report renderer is closed: {e}")))?;
-    let body = tokio::task::spawn_blocking(move || match format {
-        FileFormat::Csv => render::csv(&report, &labels, delimiter),
-        FileFormat::Xlsx => render::xlsx(&report, &labels),
-        FileFormat::Pdf => render::pdf(&report, &labels),
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("the report renderer stopped: {e}")))?
-    .map_err(|e| AppError::Internal(format!("cannot render the report: {e}")))?;
+    // Rendering a PDF or a workbook is CPU work and built whole in memory: on a file worker.
+    let body = state
+        .file_work
+        .run(format.work_kind(), move |_deadline| match format {
+            FileFormat::Csv => render::csv(&report, &labels, delimiter),
+            FileFormat::Xlsx => render::xlsx(&report, &labels),
+            FileFormat::Pdf => render::pdf(&report, &labels),
+        })
+        .await?
+        .map_err(|e| AppError::Internal(format!("cannot render the report: {e}")))?;
 
     let mut response = body.into_response();
     let headers = response.headers_mut();

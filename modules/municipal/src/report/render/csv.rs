@@ -31,7 +31,7 @@ pub(super) fn render(
 }
 
 fn record(name: &str, numbers: &Numbers) -> Vec<String> {
-    std::iter::once(name.to_owned())
+    std::iter::once(galley_core::export::csv_text(name).into_owned())
         .chain(numbers.iter().map(i64::to_string))
         .collect()
 }
@@ -97,6 +97,21 @@ mod tests {
             assert_eq!(rows[2][0], "Öster; \"Solrosen\", plan 2");
             assert!(rows.iter().all(|row| row.len() == 9));
         }
+    }
+
+    #[test]
+    fn a_department_named_like_a_formula_is_written_as_text() {
+        let mut report = sample::report();
+        report.departments[0].name = "=HYPERLINK(\"http://x.test\",\"Boka\")".to_owned();
+        report.departments[1].name = "@SUM(1)".to_owned();
+        let bytes = render(&report, &sample::labels(), b';').unwrap();
+        let rows = rows(&bytes, b';');
+        assert_eq!(rows[1][0], "'=HYPERLINK(\"http://x.test\",\"Boka\")");
+        assert_eq!(rows[2][0], "'@SUM(1)");
+        assert_eq!(
+            rows[1][1],
+            report.departments[0].lunch.counts.residents.to_string()
+        );
     }
 
     #[test]
