@@ -20,6 +20,7 @@ mod dishes;
 mod e2e;
 mod e2e_console;
 mod errors;
+mod file_work;
 mod harness;
 mod impersonation;
 mod isolation;

@@ -19,6 +19,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use galley_core::auth::{Allowed, Caller};
+use galley_core::file_work::FileWorkError;
 use galley_core::http::problem::FieldError;
 use galley_core::http::{ApiQuery, AppError};
 use galley_core::kitchen::diet_api::OwnSite;
@@ -275,6 +276,23 @@ pub enum FileProblem {
     /// Neither CSV, XLSX nor DOCX, or a name or type that contradicts the bytes.
     Unsupported,
     Unreadable(parse::FileError),
+    /// Every file worker stayed busy; nothing was read.
+    Busy {
+        retry_after_secs: u64,
+    },
+    /// The parse stopped unexpectedly (a bug); the log has the cause.
+    Failed(String),
+}
+
+impl From<FileWorkError> for FileProblem {
+    fn from(error: FileWorkError) -> Self {
+        match error {
+            FileWorkError::Busy {
+                retry_after_secs, ..
+            } => FileProblem::Busy { retry_after_secs },
+            FileWorkError::Stopped(cause) => FileProblem::Failed(cause),
+        }
+    }
 }
 
 impl From<FileProblem> for AppError {
@@ -283,12 +301,35 @@ impl From<FileProblem> for AppError {
             FileProblem::TooLarge { limit } => AppError::PayloadTooLarge { limit },
             FileProblem::Unsupported => AppError::UnsupportedMediaType { expected: ACCEPTED },
             FileProblem::Unreadable(error) => AppError::validation("file", error.to_string()),
+            FileProblem::Busy { retry_after_secs } => AppError::Busy { retry_after_secs },
+            FileProblem::Failed(cause) => AppError::Internal(cause),
         }
     }
 }
 
-/// Recognises and parses an upload; `default_year` is the year of weeks it names without one.
-pub fn read_file(upload: &Upload, default_year: i32) -> Result<(Format, Parsed), FileProblem> {
+/// Recognises and parses an upload on one of the file workers (never on the request threads),
+/// within their time budget; `default_year` is the year of weeks it names without one.
+pub async fn read_file(
+    state: &AppState,
+    upload: &Upload,
+    default_year: i32,
+) -> Result<(Format, Parsed), FileProblem> {
+    // The size check is cheap and needs no worker; everything after it does.
+    if upload.bytes.len() > MAX_IMPORT_BYTES {
+        return Err(FileProblem::TooLarge {
+            limit: MAX_IMPORT_BYTES,
+        });
+    }
+    let upload = upload.clone();
+    state
+        .file_work
+        .run("import", move |_deadline| {
+            parse_upload(&upload, default_year)
+        })
+        .await?
+}
+
+fn parse_upload(upload: &Upload, default_year: i32) -> Result<(Format, Parsed), FileProblem> {
     if upload.bytes.len() > MAX_IMPORT_BYTES {
         return Err(FileProblem::TooLarge {
             limit: MAX_IMPORT_BYTES,
@@ -329,7 +370,7 @@ pub async fn run_import(
         Some(year) => check_year(year)?,
         None => this_year(state, tenant, site_id).await?,
     };
-    let (format, parsed) = read_file(upload, default_year)?;
+    let (format, parsed) = read_file(state, upload, default_year).await?;
     import_parsed(
         state,
         caller,

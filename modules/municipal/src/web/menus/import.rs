@@ -238,6 +238,12 @@ fn file_problem_text(page: &Page, problem: &FileProblem, max_kib: usize) -> Stri
                 .replace("{kib}", &max_kib.to_string());
         }
         FileProblem::Unsupported => "municipal.menus.import_unsupported",
+        FileProblem::Busy { retry_after_secs } => {
+            return page
+                .t("municipal.menus.import_busy")
+                .replace("{seconds}", &retry_after_secs.to_string());
+        }
+        FileProblem::Failed(_) => "municipal.menus.import_failed",
         FileProblem::Unreadable(error) => match error {
             FileError::Empty => "municipal.menus.import_empty",
             FileError::NoDishes => "municipal.menus.import_no_dishes",
@@ -361,8 +367,9 @@ async fn submit(
         hash: seal(&state, year, &carried),
         ..carried
     };
-    let (format, parsed) = match read_file(&upload, year) {
+    let (format, parsed) = match read_file(&state, &upload, year).await {
         Ok(read) => read,
+        Err(FileProblem::Failed(cause)) => return failed(AppError::Internal(cause)),
         Err(problem) => {
             let text = file_problem_text(&page, &problem, max_kib);
             return form_page(
