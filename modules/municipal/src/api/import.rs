@@ -113,9 +113,13 @@ pub struct ImportReport {
     pub rows: Vec<RowPlan>,
     /// Dishes the import creates, without allergens: add them in the dish list.
     pub new_dishes: Vec<NewDishPlan>,
-    /// Every problem, by line; any at all and the import is refused. Each has the English
-    /// `reason` for people and a stable `code` for programs.
+    /// The first problems, by line (at most 200; `summary.errors` counts them all); any at
+    /// all and the import is refused. Each has the English `reason` for people and a stable
+    /// `code` for programs.
     pub errors: Vec<ImportError>,
+    /// How many problems are left out of `errors`: a broken file can hold hundreds of
+    /// thousands, and the answer stays small.
+    pub errors_not_shown: usize,
 }
 
 impl ImportReport {
@@ -136,6 +140,9 @@ impl ImportReport {
             errors: prepared.errors.len(),
             weeks: prepared.weeks.len(),
         };
+        let mut errors = prepared.errors;
+        let errors_not_shown = errors.len().saturating_sub(MAX_ERRORS_SHOWN);
+        errors.truncate(MAX_ERRORS_SHOWN);
         ImportReport {
             dry_run,
             applied: !dry_run,
@@ -145,7 +152,8 @@ impl ImportReport {
             weeks: prepared.weeks,
             rows: prepared.rows,
             new_dishes: prepared.new_dishes,
-            errors: prepared.errors,
+            errors,
+            errors_not_shown,
         }
     }
 }
@@ -300,8 +308,11 @@ pub fn read_file(upload: &Upload, default_year: i32) -> Result<(Format, Parsed),
         &upload.bytes,
     )
     .ok_or(FileProblem::Unsupported)?;
-    let parsed =
-        parse::parse(format, &upload.bytes, default_year).map_err(FileProblem::Unreadable)?;
+    // The default budget for now; a shared worker pool with its own deadline will pass one
+    // in here later.
+    let budget = parse::ParseBudget::default();
+    let parsed = parse::parse(format, &upload.bytes, default_year, &budget)
+        .map_err(FileProblem::Unreadable)?;
     Ok((format, parsed))
 }
 
@@ -375,17 +386,28 @@ pub async fn import_parsed(
     Ok(ImportReport::new(format, default_year, false, prepared))
 }
 
-/// A file with errors is refused as a whole; the problem lists every error by line.
+/// The most row errors one answer lists.
+pub const MAX_ERRORS_SHOWN: usize = 200;
+
+/// A file with errors is refused as a whole; the problem lists the first errors by line,
+/// and one last entry, `lines`, says how many more there are.
 fn refused(errors: &[ImportError]) -> AppError {
-    AppError::Validation(
-        errors
-            .iter()
-            .map(|error| FieldError {
-                field: format!("lines[{}].{}", error.line, error.field.as_str()),
-                reason: error.reason(),
-            })
-            .collect(),
-    )
+    let mut fields: Vec<FieldError> = errors
+        .iter()
+        .take(MAX_ERRORS_SHOWN)
+        .map(|error| FieldError {
+            field: format!("lines[{}].{}", error.line, error.field.as_str()),
+            reason: error.reason(),
+        })
+        .collect();
+    let not_shown = errors.len().saturating_sub(MAX_ERRORS_SHOWN);
+    if not_shown > 0 {
+        fields.push(FieldError {
+            field: "lines".to_owned(),
+            reason: format!("{not_shown} more errors not shown"),
+        });
+    }
+    AppError::Validation(fields)
 }
 
 /// Import a menu file into the site's week menus. `dry_run=true` (the default) reports what
