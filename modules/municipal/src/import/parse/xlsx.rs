@@ -192,4 +192,120 @@ mod tests {
             Err(FileError::TooLarge { max_mib: 10 })
         ));
     }
+
+    const HOSTILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/hostile");
+
+    fn hostile(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{HOSTILE}/{name}")).unwrap()
+    }
+
+    #[test]
+    fn declared_string_count_sizes_nothing() {
+        // Before the cleaned copy, calamine reserved 4e9 strings and the process aborted.
+        let parsed = parse(&hostile("unique-count.xlsx"), 2026, &ParseBudget::default()).unwrap();
+        assert_eq!(parsed.errors, vec![]);
+        assert_eq!(
+            dish(&parsed, 1, ImportSlot::Alt1),
+            Some("Köttbullar med potatismos")
+        );
+    }
+
+    #[test]
+    fn cell_reference_beyond_excel_is_a_file_error() {
+        assert!(matches!(
+            parse(
+                &hostile("long-cell-ref.xlsx"),
+                2026,
+                &ParseBudget::default()
+            ),
+            Err(FileError::CellOutOfRange)
+        ));
+    }
+
+    #[test]
+    fn a_part_under_any_name_counts_toward_the_unpacked_limit() {
+        assert!(matches!(
+            parse(
+                &hostile("sheet-bin-bomb.xlsx"),
+                2026,
+                &ParseBudget::default()
+            ),
+            Err(FileError::TooLarge { max_mib: 10 })
+        ));
+    }
+
+    #[test]
+    fn a_row_of_too_many_cells_is_refused() {
+        let cells: String = (1..=MAX_CELLS_PER_ROW + 1)
+            .map(|n| {
+                format!(
+                    "<c r=\"{}1\" t=\"inlineStr\"><is><t>x</t></is></c>",
+                    column_name(n)
+                )
+            })
+            .collect();
+        let sheet = format!(
+            r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{cells}</row></sheetData></worksheet>"#
+        );
+        let result = parse(&workbook(&sheet), 2026, &ParseBudget::default());
+        assert!(
+            matches!(result, Err(FileError::TooManyCells { line: 1, max: 1000 })),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_spent_budget_stops_the_read() {
+        let cells: String = (0..20_000)
+            .map(|n| {
+                format!(
+                    "<row r=\"{}\"><c r=\"A{}\"><v>1</v></c></row>",
+                    n + 1,
+                    n + 1
+                )
+            })
+            .collect();
+        let sheet = format!(
+            r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>"#
+        );
+        let spent = ParseBudget {
+            deadline: std::time::Instant::now(),
+            ..ParseBudget::default()
+        };
+        assert!(matches!(
+            parse(&workbook(&sheet), 2026, &spent),
+            Err(FileError::TooComplex)
+        ));
+    }
+
+    /// "A", "B", ... "Z", "AA": Excel's name of the 1-based column `n`.
+    fn column_name(mut n: usize) -> String {
+        let mut name = Vec::new();
+        while n > 0 {
+            n -= 1;
+            name.push(b'A' + (n % 26) as u8);
+            n /= 26;
+        }
+        name.reverse();
+        String::from_utf8(name).unwrap()
+    }
+
+    /// A workbook of one sheet, without shared strings.
+    fn workbook(sheet: &str) -> Vec<u8> {
+        zip(&[
+            (
+                "_rels/.rels",
+                br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+            ),
+            (
+                "xl/workbook.xml",
+                br#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Meny" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            ),
+            ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+        ])
+    }
 }
