@@ -179,7 +179,7 @@ fn reader(delimiter: u8, text: &str) -> ::csv::Reader<&[u8]> {
 mod tests {
     use super::super::test_support::*;
     use super::*;
-    use crate::import::model::ImportSlot;
+    use crate::import::model::{ImportSlot, RowProblem};
 
     #[test]
     fn sample_week_12() {
@@ -356,5 +356,28 @@ mod tests {
         );
         let parsed = parse(text.as_bytes(), 2026, &ParseBudget::default()).unwrap();
         assert_eq!(error_places(&parsed), vec![(2, Some("dish"))]);
+    }
+
+    #[test]
+    fn a_record_of_too_many_cells_is_refused() {
+        let text = format!(
+            "Vecka;Dag;Måltid;Alternativ;Rätt\n12;1;lunch;1;Fisk{}\n",
+            ";".repeat(MAX_CELLS_PER_ROW)
+        );
+        assert!(matches!(
+            parse(text.as_bytes(), 2026, &ParseBudget::default()),
+            Err(FileError::TooManyCells { line: 2, max: 1000 })
+        ));
+    }
+
+    #[test]
+    fn a_dish_with_a_control_character_is_a_row_error_and_not_kept() {
+        let text =
+            "Vecka;Dag;Måltid;Alternativ;Rätt\n12;1;lunch;1;Fisk\u{1b}[31m\n12;2;lunch;1;Soppa\n";
+        let parsed = parse(text.as_bytes(), 2026, &ParseBudget::default()).unwrap();
+        assert_eq!(parsed.rows.len(), 1);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].problem, RowProblem::ControlCharacter);
+        assert_eq!(parsed.errors[0].line, 2);
     }
 }

@@ -521,4 +521,47 @@ mod tests {
             Err(FileError::TooLarge { .. })
         ));
     }
+
+    #[test]
+    fn a_table_row_of_too_many_cells_is_refused() {
+        // 100,000 heading cells once cost seconds: every cell below looked its column up in
+        // a list of them.
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/hostile/wide-heading.docx"
+        ))
+        .unwrap();
+        let result = parse(&bytes, 2026, &ParseBudget::default());
+        assert!(
+            matches!(result, Err(FileError::TooManyCells { line: 1, max: 1000 })),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_line_over_the_text_cap_is_refused() {
+        let long = "x".repeat(70 * 1024);
+        let xml = document(&format!("<w:p><w:r><w:t>{long}</w:t></w:r></w:p>"));
+        assert!(matches!(
+            body(&xml),
+            Err(FileError::TextTooLong { max_kib: 64 })
+        ));
+    }
+
+    #[test]
+    fn the_relationships_and_the_main_part_share_one_budget() {
+        let half = " ".repeat(super::super::MAX_UNPACKED_BYTES as usize / 2 + 1);
+        let rels = format!(
+            r#"<Relationships>{half}<Relationship Type="x/officeDocument" Target="word/document.xml"/></Relationships>"#
+        );
+        let body = document(&format!("{half}<w:p><w:r><w:t>Vecka 12</w:t></w:r></w:p>"));
+        let bytes = zip(&[
+            ("_rels/.rels", rels.as_bytes()),
+            ("word/document.xml", body.as_bytes()),
+        ]);
+        assert!(matches!(
+            parse(&bytes, 2026, &ParseBudget::default()),
+            Err(FileError::TooLarge { max_mib: 10 })
+        ));
+    }
 }
