@@ -471,6 +471,17 @@ mod tests {
             schemas["ImportReport"]["properties"]["errors"]["items"]["$ref"],
             "#/components/schemas/ImportError"
         );
+        let report = &schemas["ImportReport"];
+        assert_eq!(
+            report["properties"]["errors_not_shown"]["type"], "integer",
+            "{report}"
+        );
+        assert!(
+            report["required"]
+                .as_array()
+                .unwrap()
+                .contains(&"errors_not_shown".into())
+        );
         let codes = schemas["ErrorCode"]["enum"].as_array().unwrap();
         for problem in crate::import::problem::every_problem() {
             assert!(
