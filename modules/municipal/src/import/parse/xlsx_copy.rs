@@ -221,6 +221,29 @@ mod tests {
     }
 
     #[test]
+    fn text_and_entities_pass_unchanged() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?><si><t xml:space="preserve">Fisk &amp; potatis &#229; <![CDATA[x]]></t></si>"#;
+        assert_eq!(clean(xml).unwrap(), xml);
+    }
+
+    #[test]
+    fn only_xml_parts_are_copied() {
+        let bytes = super::super::archive::test_zip::zip(&[
+            ("xl/media/image1.png", b"\x89PNG\r\n"),
+            ("xl/workbook.xml", b"<workbook/>"),
+        ]);
+        let copy = sanitised_copy(&bytes, &mut ParseBudget::default().ticker()).unwrap();
+        let archive = archive::open(&copy).unwrap();
+        assert_eq!(
+            archive
+                .file_names()
+                .map(|name| name.unwrap().into_owned())
+                .collect::<Vec<_>>(),
+            ["xl/workbook.xml"]
+        );
+    }
+
+    #[test]
     fn positions() {
         assert_eq!(cell_position(b"A1"), Some((1, 1)));
         assert_eq!(cell_position(b"XFD1048576"), Some((1_048_576, 16_384)));
