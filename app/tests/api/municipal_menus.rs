@@ -17,12 +17,12 @@ fn sample(name: &str) -> Vec<u8> {
     std::fs::read(format!("{SAMPLES}/{name}")).unwrap()
 }
 
-fn import_path(k: &Kitchen<'_>, query: &str) -> String {
+pub(crate) fn import_path(k: &Kitchen<'_>, query: &str) -> String {
     format!("/api/v1/sites/{}/menus/import?{query}", k.site)
 }
 
 /// Posts a file as the raw body with its content type.
-async fn post_raw(
+pub(crate) async fn post_raw(
     client: &Client<'_>,
     path: &str,
     content_type: &str,
@@ -936,7 +936,7 @@ fn multipart_form(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) ->
 
 /// Posts a multipart form from a page: the session cookie, and the CSRF token only as the
 /// form's own field (as a browser without JavaScript sends it) when `fields` has one.
-async fn post_multipart(
+pub(crate) async fn post_multipart(
     client: &Client<'_>,
     path: &str,
     fields: &[(&str, &str)],

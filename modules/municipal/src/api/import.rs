@@ -114,9 +114,13 @@ pub struct ImportReport {
     pub rows: Vec<RowPlan>,
     /// Dishes the import creates, without allergens: add them in the dish list.
     pub new_dishes: Vec<NewDishPlan>,
-    /// Every problem, by line; any at all and the import is refused. Each has the English
-    /// `reason` for people and a stable `code` for programs.
+    /// The first problems, by line (at most 200; `summary.errors` counts them all); any at
+    /// all and the import is refused. Each has the English `reason` for people and a stable
+    /// `code` for programs.
     pub errors: Vec<ImportError>,
+    /// How many problems are left out of `errors`: a broken file can hold hundreds of
+    /// thousands, and the answer stays small.
+    pub errors_not_shown: usize,
 }
 
 impl ImportReport {
@@ -137,6 +141,9 @@ impl ImportReport {
             errors: prepared.errors.len(),
             weeks: prepared.weeks.len(),
         };
+        let mut errors = prepared.errors;
+        let errors_not_shown = errors.len().saturating_sub(MAX_ERRORS_SHOWN);
+        errors.truncate(MAX_ERRORS_SHOWN);
         ImportReport {
             dry_run,
             applied: !dry_run,
@@ -146,7 +153,8 @@ impl ImportReport {
             weeks: prepared.weeks,
             rows: prepared.rows,
             new_dishes: prepared.new_dishes,
-            errors: prepared.errors,
+            errors,
+            errors_not_shown,
         }
     }
 }
@@ -323,26 +331,29 @@ pub async fn read_file(
     let upload = upload.clone();
     state
         .file_work
-        .run("import", move |_deadline| {
-            parse_upload(&upload, default_year)
+        .run("import", move |deadline| {
+            let budget = parse::ParseBudget {
+                deadline: deadline.instant(),
+                ..parse::ParseBudget::default()
+            };
+            parse_upload(&upload, default_year, &budget)
         })
         .await?
 }
 
-fn parse_upload(upload: &Upload, default_year: i32) -> Result<(Format, Parsed), FileProblem> {
-    if upload.bytes.len() > MAX_IMPORT_BYTES {
-        return Err(FileProblem::TooLarge {
-            limit: MAX_IMPORT_BYTES,
-        });
-    }
+fn parse_upload(
+    upload: &Upload,
+    default_year: i32,
+    budget: &parse::ParseBudget,
+) -> Result<(Format, Parsed), FileProblem> {
     let format = Format::detect(
         upload.file_name.as_deref(),
         upload.content_type.as_deref(),
         &upload.bytes,
     )
     .ok_or(FileProblem::Unsupported)?;
-    let parsed =
-        parse::parse(format, &upload.bytes, default_year).map_err(FileProblem::Unreadable)?;
+    let parsed = parse::parse(format, &upload.bytes, default_year, budget)
+        .map_err(FileProblem::Unreadable)?;
     Ok((format, parsed))
 }
 
@@ -416,17 +427,28 @@ pub async fn import_parsed(
     Ok(ImportReport::new(format, default_year, false, prepared))
 }
 
-/// A file with errors is refused as a whole; the problem lists every error by line.
+/// The most row errors one answer lists.
+pub const MAX_ERRORS_SHOWN: usize = 200;
+
+/// A file with errors is refused as a whole; the problem lists the first errors by line,
+/// and one last entry, `lines`, says how many more there are.
 fn refused(errors: &[ImportError]) -> AppError {
-    AppError::Validation(
-        errors
-            .iter()
-            .map(|error| FieldError {
-                field: format!("lines[{}].{}", error.line, error.field.as_str()),
-                reason: error.reason(),
-            })
-            .collect(),
-    )
+    let mut fields: Vec<FieldError> = errors
+        .iter()
+        .take(MAX_ERRORS_SHOWN)
+        .map(|error| FieldError {
+            field: format!("lines[{}].{}", error.line, error.field.as_str()),
+            reason: error.reason(),
+        })
+        .collect();
+    let not_shown = errors.len().saturating_sub(MAX_ERRORS_SHOWN);
+    if not_shown > 0 {
+        fields.push(FieldError {
+            field: "lines".to_owned(),
+            reason: format!("{not_shown} more errors not shown"),
+        });
+    }
+    AppError::Validation(fields)
 }
 
 /// Import a menu file into the site's week menus. `dry_run=true` (the default) reports what
@@ -489,6 +511,17 @@ mod tests {
         assert_eq!(
             schemas["ImportReport"]["properties"]["errors"]["items"]["$ref"],
             "#/components/schemas/ImportError"
+        );
+        let report = &schemas["ImportReport"];
+        assert_eq!(
+            report["properties"]["errors_not_shown"]["type"], "integer",
+            "{report}"
+        );
+        assert!(
+            report["required"]
+                .as_array()
+                .unwrap()
+                .contains(&"errors_not_shown".into())
         );
         let codes = schemas["ErrorCode"]["enum"].as_array().unwrap();
         for problem in crate::import::problem::every_problem() {

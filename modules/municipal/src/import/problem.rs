@@ -94,6 +94,10 @@ pub enum RowProblem {
     DishMissing,
     #[error("the dish is {length} characters long; at most {MAX_DISH_CHARS} are allowed")]
     DishTooLong { length: usize },
+    /// A control character (NUL, ESC, ...) in the dish: never stored, as the database and
+    /// every page would carry it on.
+    #[error("the dish contains a control character, which cannot be stored")]
+    ControlCharacter,
     /// The file names the slot of this day twice; this is the later one.
     #[error(
         "{} for {} of week {week} {year} is already given on line {earlier_line}{}",
@@ -198,6 +202,7 @@ pub(crate) fn every_problem() -> Vec<RowProblem> {
         RowProblem::DishBeforeDay,
         RowProblem::DishMissing,
         RowProblem::DishTooLong { length: 121 },
+        RowProblem::ControlCharacter,
         RowProblem::DuplicateSlot {
             slot: ImportSlot::Alt1,
             day: 1,

@@ -8,6 +8,9 @@ use zip::result::ZipError;
 
 use super::MAX_UNPACKED_BYTES;
 
+/// The most entries an archive may hold; Word and Excel write a few dozen.
+pub const MAX_ENTRIES: usize = 1000;
+
 /// Why an archive could not be read.
 #[derive(Debug, thiserror::Error)]
 pub(super) enum ArchiveError {
@@ -17,58 +20,78 @@ pub(super) enum ArchiveError {
     Io(#[from] io::Error),
     #[error("the archive unpacks to more than the limit")]
     TooLarge,
+    #[error("the archive has more entries than the limit")]
+    TooManyEntries,
 }
 
 pub(super) type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
 
 pub(super) fn open(bytes: &[u8]) -> Result<Archive<'_>, ArchiveError> {
-    Ok(ZipArchive::new(Cursor::new(bytes))?)
+    let archive = ZipArchive::new(Cursor::new(bytes))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(ArchiveError::TooManyEntries);
+    }
+    Ok(archive)
+}
+
+/// What is left of the bytes one archive may unpack to, over every entry read from it.
+/// Counted from the bytes actually unpacked: the sizes a zip declares can lie.
+#[derive(Debug)]
+pub(super) struct Unpacked {
+    remaining: u64,
+}
+
+impl Default for Unpacked {
+    fn default() -> Self {
+        Unpacked {
+            remaining: MAX_UNPACKED_BYTES,
+        }
+    }
+}
+
+impl Unpacked {
+    /// Unpacks `entry` within what is left.
+    fn read(&mut self, entry: impl Read) -> Result<Vec<u8>, ArchiveError> {
+        let mut bytes = Vec::new();
+        // One byte past the limit tells "exactly at the limit" from "over it".
+        entry.take(self.remaining + 1).read_to_end(&mut bytes)?;
+        self.remaining = self
+            .remaining
+            .checked_sub(bytes.len() as u64)
+            .ok_or(ArchiveError::TooLarge)?;
+        Ok(bytes)
+    }
 }
 
 /// The unpacked bytes of entry `name`, `None` when the archive has no such entry.
 pub(super) fn read_entry(
     archive: &mut Archive<'_>,
     name: &str,
+    unpacked: &mut Unpacked,
 ) -> Result<Option<Vec<u8>>, ArchiveError> {
     let entry = match archive.by_name(name) {
         Ok(entry) => entry,
         Err(ZipError::FileNotFound) => return Ok(None),
         Err(error) => return Err(error.into()),
     };
-    if entry.size() > MAX_UNPACKED_BYTES {
+    if entry.size() > unpacked.remaining {
         return Err(ArchiveError::TooLarge);
     }
-    let mut bytes = Vec::new();
-    // One byte past the limit tells "exactly at the limit" from "over it".
-    entry.take(MAX_UNPACKED_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_UNPACKED_BYTES {
-        return Err(ArchiveError::TooLarge);
-    }
-    Ok(Some(bytes))
+    unpacked.read(entry).map(Some)
 }
 
-/// Unpacks every entry that `is_read` names, discarding the bytes, to prove that all of them
-/// together stay within the limit and are intact. Used before a reader (calamine) that
-/// unpacks entries on its own without a limit.
-pub(super) fn check_unpacked_size(
+/// The name and unpacked bytes of the entry at `index`.
+pub(super) fn read_index(
     archive: &mut Archive<'_>,
-    is_read: impl Fn(&str) -> bool,
-) -> Result<(), ArchiveError> {
-    let mut remaining = MAX_UNPACKED_BYTES;
-    for index in 0..archive.len() {
-        let entry = archive.by_index(index)?;
-        if !is_read(&entry.name()?) {
-            continue;
-        }
-        if entry.size() > remaining {
-            return Err(ArchiveError::TooLarge);
-        }
-        let unpacked = io::copy(&mut entry.take(remaining + 1), &mut io::sink())?;
-        remaining = remaining
-            .checked_sub(unpacked)
-            .ok_or(ArchiveError::TooLarge)?;
+    index: usize,
+    unpacked: &mut Unpacked,
+) -> Result<(String, Vec<u8>), ArchiveError> {
+    let entry = archive.by_index(index)?;
+    if entry.size() > unpacked.remaining {
+        return Err(ArchiveError::TooLarge);
     }
-    Ok(())
+    let name = entry.name()?.into_owned();
+    Ok((name, unpacked.read(entry)?))
 }
 
 #[cfg(test)]
@@ -104,11 +127,12 @@ mod tests {
     fn reads_an_entry_and_reports_a_missing_one() {
         let bytes = zip(&[("a.txt", b"hej")]);
         let mut archive = open(&bytes).unwrap();
+        let unpacked = &mut Unpacked::default();
         assert_eq!(
-            read_entry(&mut archive, "a.txt").unwrap(),
+            read_entry(&mut archive, "a.txt", unpacked).unwrap(),
             Some(b"hej".to_vec())
         );
-        assert_eq!(read_entry(&mut archive, "b.txt").unwrap(), None);
+        assert_eq!(read_entry(&mut archive, "b.txt", unpacked).unwrap(), None);
     }
 
     #[test]
@@ -118,34 +142,37 @@ mod tests {
         assert!(bytes.len() < 100_000, "deflates to {} bytes", bytes.len());
         let mut archive = open(&bytes).unwrap();
         assert!(matches!(
-            read_entry(&mut archive, "word/document.xml"),
+            read_entry(&mut archive, "word/document.xml", &mut Unpacked::default()),
             Err(ArchiveError::TooLarge)
         ));
         assert!(matches!(
-            check_unpacked_size(&mut archive, |_| true),
+            read_index(&mut archive, 0, &mut Unpacked::default()),
             Err(ArchiveError::TooLarge)
         ));
     }
 
     #[test]
-    fn many_entries_count_together() {
+    fn entries_count_together_whatever_their_names() {
         let half = vec![b'x'; MAX_UNPACKED_BYTES as usize / 2 + 1];
-        let bytes = zip(&[("a", &half), ("b", &half)]);
+        let bytes = zip(&[("sheet1.bin", &half), ("SHEET2.XML", &half)]);
         let mut archive = open(&bytes).unwrap();
+        let unpacked = &mut Unpacked::default();
+        read_index(&mut archive, 0, unpacked).unwrap();
         assert!(matches!(
-            check_unpacked_size(&mut archive, |_| true),
+            read_index(&mut archive, 1, unpacked),
             Err(ArchiveError::TooLarge)
         ));
-        let small = zip(&[("a", b"1"), ("b", b"2")]);
-        check_unpacked_size(&mut open(&small).unwrap(), |_| true).unwrap();
     }
 
     #[test]
-    fn entries_not_read_are_not_counted() {
-        let big = vec![b'x'; MAX_UNPACKED_BYTES as usize + 1];
-        let bytes = zip(&[("xl/media/image1.png", &big), ("xl/workbook.xml", b"<w/>")]);
-        let mut archive = open(&bytes).unwrap();
-        check_unpacked_size(&mut archive, |name| name.ends_with(".xml")).unwrap();
+    fn too_many_entries_are_refused() {
+        let names: Vec<String> = (0..=MAX_ENTRIES).map(|n| format!("e{n}")).collect();
+        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+        assert!(matches!(
+            open(&zip(&entries)),
+            Err(ArchiveError::TooManyEntries)
+        ));
+        open(&zip(&entries[..MAX_ENTRIES])).unwrap();
     }
 
     #[test]

@@ -7,13 +7,19 @@ use ::csv::{ReaderBuilder, StringRecord};
 
 use crate::import::model::{ImportField, Parsed};
 
-use super::FileError;
+use super::budget::ParseBudget;
 use super::table::{MAX_ROWS_BEFORE_HEADER, Table};
+use super::{FileError, MAX_CELLS_PER_ROW};
 
 /// Candidate delimiters, in the order that wins a tie: Swedish and Norwegian Excel write `;`.
 const DELIMITERS: [u8; 3] = [b';', b'\t', b','];
 
-pub(super) fn parse(bytes: &[u8], default_year: i32) -> Result<Parsed, FileError> {
+pub(super) fn parse(
+    bytes: &[u8],
+    default_year: i32,
+    budget: &ParseBudget,
+) -> Result<Parsed, FileError> {
+    let mut ticker = budget.ticker();
     let text = decode(bytes)?;
     let hinted = separator_hint(&text);
     let delimiter = hinted.unwrap_or_else(|| detect_delimiter(&text));
@@ -30,7 +36,14 @@ pub(super) fn parse(bytes: &[u8], default_year: i32) -> Result<Parsed, FileError
         }
         let offset = record.position().map_or(0, |position| position.byte());
         let line = lines.line_at(usize::try_from(offset).unwrap_or(usize::MAX));
+        ticker.tick()?;
+        if record.len() > MAX_CELLS_PER_ROW {
+            return Err(FileError::too_many_cells(line));
+        }
         let cells: Vec<&str> = record.iter().collect();
+        for cell in &cells {
+            budget.check_text(cell)?;
+        }
         table.push_row(line, &cells)?;
     }
     table.finish()
@@ -166,7 +179,7 @@ fn reader(delimiter: u8, text: &str) -> ::csv::Reader<&[u8]> {
 mod tests {
     use super::super::test_support::*;
     use super::*;
-    use crate::import::model::ImportSlot;
+    use crate::import::model::{ImportSlot, RowProblem};
 
     #[test]
     fn sample_week_12() {
@@ -174,7 +187,7 @@ mod tests {
             SAMPLE_CSV.starts_with(b"\xEF\xBB\xBF"),
             "the sample keeps its BOM"
         );
-        let parsed = parse(SAMPLE_CSV, 1999).unwrap();
+        let parsed = parse(SAMPLE_CSV, 1999, &ParseBudget::default()).unwrap();
         assert_eq!(parsed.errors, vec![]);
         assert_eq!(parsed.rows.len(), 26);
         let monday = row(&parsed, 1, ImportSlot::Alt1);
@@ -197,7 +210,7 @@ mod tests {
 
     #[test]
     fn malformed_sample_reports_row_numbered_errors() {
-        let parsed = parse(SAMPLE_BAD_CSV, 2026).unwrap();
+        let parsed = parse(SAMPLE_BAD_CSV, 2026, &ParseBudget::default()).unwrap();
         assert_eq!(
             error_places(&parsed),
             vec![
@@ -222,7 +235,7 @@ mod tests {
         let text = "Uke,Ukedag,Måltid,Alt,Rett,År\n\
                     12,mandag,Middag,1,\"Fiskeboller i hvit saus, poteter og gulrot\",2026\n\
                     12,lør,Kveldsmat,,Risgrøt med kanel,2026\n";
-        let parsed = parse(text.as_bytes(), 2000).unwrap();
+        let parsed = parse(text.as_bytes(), 2000, &ParseBudget::default()).unwrap();
         assert_eq!(parsed.errors, vec![]);
         assert_eq!(
             dish(&parsed, 1, ImportSlot::Alt1),
@@ -239,7 +252,7 @@ mod tests {
         let text = "Year\tWeek\tDay\tMeal\tSlot\tDish\n\
                     2026\t12\t3\tLunch\tAlt 2\tVegetable lasagne\n\
                     2026\t12\t3\tDinner\tmain\tTomato soup, sandwich\n";
-        let parsed = parse(text.as_bytes(), 2000).unwrap();
+        let parsed = parse(text.as_bytes(), 2000, &ParseBudget::default()).unwrap();
         assert_eq!(parsed.errors, vec![]);
         assert_eq!(
             dish(&parsed, 3, ImportSlot::Alt2),
@@ -255,7 +268,7 @@ mod tests {
     fn semicolons_win_over_commas_inside_dishes() {
         let text = "År;Vecka;Dag;Måltid;Alternativ;Rätt\n\
                     2026;12;fre;Lunch;1;Stekt strömming, potatismos, lingon\n";
-        let parsed = parse(text.as_bytes(), 2000).unwrap();
+        let parsed = parse(text.as_bytes(), 2000, &ParseBudget::default()).unwrap();
         assert_eq!(parsed.errors, vec![]);
         assert_eq!(
             dish(&parsed, 5, ImportSlot::Alt1),
@@ -268,7 +281,7 @@ mod tests {
         // "Måltid", "Rätt", "Ärtsoppa", "Lördag" in Windows-1252: å = E5, ä = E4, Ä = C4, ö = F6.
         let bytes = b"\xC5r;Vecka;Dag;M\xE5ltid;Alternativ;R\xE4tt\r\n\
                       2026;12;L\xF6rdag;Lunch;1;\xC4rtsoppa med pannkakor\r\n";
-        let parsed = parse(bytes, 2000).unwrap();
+        let parsed = parse(bytes, 2000, &ParseBudget::default()).unwrap();
         assert_eq!(parsed.errors, vec![]);
         assert_eq!(
             dish(&parsed, 6, ImportSlot::Alt1),
@@ -279,7 +292,7 @@ mod tests {
     #[test]
     fn excel_separator_hint_line_is_honoured_and_counted() {
         let text = "sep=,\nVecka,Dag,Måltid,Alternativ,Rätt\n12,mån,Lunch,1,Pannbiff med lök\n";
-        let parsed = parse(text.as_bytes(), 2026).unwrap();
+        let parsed = parse(text.as_bytes(), 2026, &ParseBudget::default()).unwrap();
         assert_eq!(parsed.errors, vec![]);
         assert_eq!(parsed.rows[0].line, 3);
     }
@@ -291,7 +304,7 @@ mod tests {
                     12;mån;Lunch;2;Fisk\r\n\
                     12;mån;Lunch;Dessert;Glass\r\
                     12;mån;Lunch;3;Soppa\n";
-        let parsed = parse(text.as_bytes(), 2026).unwrap();
+        let parsed = parse(text.as_bytes(), 2026, &ParseBudget::default()).unwrap();
         let lines: Vec<_> = parsed.rows.iter().map(|row| row.line).collect();
         assert_eq!(lines, vec![4, 6, 7]);
         assert_eq!(
@@ -304,7 +317,7 @@ mod tests {
     #[test]
     fn partly_blank_row_is_an_error_and_short_rows_read_as_blank() {
         let text = "Vecka;Dag;Måltid;Alternativ;Rätt\n12;mån;Lunch;1\n;;;;\n";
-        let parsed = parse(text.as_bytes(), 2026).unwrap();
+        let parsed = parse(text.as_bytes(), 2026, &ParseBudget::default()).unwrap();
         assert_eq!(error_places(&parsed), vec![(2, Some("dish"))]);
         assert_eq!(parsed.errors[0].reason(), "the dish is missing");
     }
@@ -312,7 +325,7 @@ mod tests {
     #[test]
     fn header_only_with_missing_column_names_it() {
         let text = "Vecka;Dag;Måltid;Rätt\n12;mån;Lunch;Köttbullar\n";
-        let error = parse(text.as_bytes(), 2026).unwrap_err();
+        let error = parse(text.as_bytes(), 2026, &ParseBudget::default()).unwrap_err();
         assert!(
             matches!(&error, FileError::MissingColumns { row: 1, missing } if missing == &vec!["Alternativ (alternative)"]),
             "{error:?}"
@@ -322,15 +335,15 @@ mod tests {
     #[test]
     fn binary_and_blank_inputs_are_file_errors() {
         assert!(matches!(
-            parse(b"Vecka\0;Dag", 2026),
+            parse(b"Vecka\0;Dag", 2026, &ParseBudget::default()),
             Err(FileError::NotText)
         ));
         assert!(matches!(
-            parse(b"\xEF\xBB\xBF \r\n", 2026),
+            parse(b"\xEF\xBB\xBF \r\n", 2026, &ParseBudget::default()),
             Err(FileError::Empty)
         ));
         assert!(matches!(
-            parse(b"hello world\nfoo bar\n", 2026),
+            parse(b"hello world\nfoo bar\n", 2026, &ParseBudget::default()),
             Err(FileError::NoHeader)
         ));
     }
@@ -341,7 +354,30 @@ mod tests {
             "Vecka;Dag;Måltid;Alternativ;Rätt\n12;mån;Lunch;1;\"Köttbullar\n{}",
             "12;tis;Lunch;1;Fisk\n".repeat(10)
         );
-        let parsed = parse(text.as_bytes(), 2026).unwrap();
+        let parsed = parse(text.as_bytes(), 2026, &ParseBudget::default()).unwrap();
         assert_eq!(error_places(&parsed), vec![(2, Some("dish"))]);
+    }
+
+    #[test]
+    fn a_record_of_too_many_cells_is_refused() {
+        let text = format!(
+            "Vecka;Dag;Måltid;Alternativ;Rätt\n12;1;lunch;1;Fisk{}\n",
+            ";".repeat(MAX_CELLS_PER_ROW)
+        );
+        assert!(matches!(
+            parse(text.as_bytes(), 2026, &ParseBudget::default()),
+            Err(FileError::TooManyCells { line: 2, max: 1000 })
+        ));
+    }
+
+    #[test]
+    fn a_dish_with_a_control_character_is_a_row_error_and_not_kept() {
+        let text =
+            "Vecka;Dag;Måltid;Alternativ;Rätt\n12;1;lunch;1;Fisk\u{1b}[31m\n12;2;lunch;1;Soppa\n";
+        let parsed = parse(text.as_bytes(), 2026, &ParseBudget::default()).unwrap();
+        assert_eq!(parsed.rows.len(), 1);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].problem, RowProblem::ControlCharacter);
+        assert_eq!(parsed.errors[0].line, 2);
     }
 }

@@ -7,40 +7,57 @@ use quick_xml::{Reader, XmlVersion};
 
 use crate::import::model::Parsed;
 
-use super::archive::{self, Archive, ArchiveError};
+use super::archive::{self, Archive, ArchiveError, Unpacked};
+use super::budget::ParseBudget;
 use super::docx_table::{self, Block, Cell};
-use super::{FileError, menu_text};
+use super::{FileError, MAX_CELLS_PER_ROW, menu_text};
 
 /// Where Word puts the main part; the package relationships may name another.
 const DEFAULT_MAIN_PART: &str = "word/document.xml";
 
-pub(super) fn parse(bytes: &[u8], default_year: i32) -> Result<Parsed, FileError> {
+pub(super) fn parse(
+    bytes: &[u8],
+    default_year: i32,
+    budget: &ParseBudget,
+) -> Result<Parsed, FileError> {
     let xml = main_part(bytes)?;
-    let blocks = body(&xml)
-        .map_err(FileError::not_docx)?
-        .ok_or(FileError::NotDocx { cause: None })?;
+    let blocks = read_body(&xml, budget)?.ok_or(FileError::NotDocx { cause: None })?;
     menu_text::parse(&docx_table::menu_lines(&blocks), default_year)
 }
 
 /// The XML text of the document body.
 fn main_part(bytes: &[u8]) -> Result<String, FileError> {
-    let mut archive = archive::open(bytes).map_err(FileError::not_docx)?;
-    let name = main_part_name(&mut archive)?;
-    let xml = read_entry(&mut archive, &name)?.ok_or(FileError::NotDocx { cause: None })?;
+    let mut archive = archive::open(bytes).map_err(archive_error)?;
+    // The relationships and the main part share one budget: together they are what is read.
+    let mut unpacked = Unpacked::default();
+    let name = main_part_name(&mut archive, &mut unpacked)?;
+    let xml = read_entry(&mut archive, &name, &mut unpacked)?
+        .ok_or(FileError::NotDocx { cause: None })?;
     String::from_utf8(xml).map_err(FileError::not_docx)
 }
 
-fn read_entry(archive: &mut Archive<'_>, name: &str) -> Result<Option<Vec<u8>>, FileError> {
-    archive::read_entry(archive, name).map_err(|error| match error {
+fn read_entry(
+    archive: &mut Archive<'_>,
+    name: &str,
+    unpacked: &mut Unpacked,
+) -> Result<Option<Vec<u8>>, FileError> {
+    archive::read_entry(archive, name, unpacked).map_err(archive_error)
+}
+
+fn archive_error(error: ArchiveError) -> FileError {
+    match error {
         ArchiveError::TooLarge => FileError::too_large_unpacked(),
+        ArchiveError::TooManyEntries => FileError::TooManyEntries {
+            max: archive::MAX_ENTRIES,
+        },
         other => FileError::not_docx(other),
-    })
+    }
 }
 
 /// The main part named by `_rels/.rels` (Word Online sometimes writes `word/document2.xml`),
 /// else the usual one.
-fn main_part_name(archive: &mut Archive<'_>) -> Result<String, FileError> {
-    let Some(rels) = read_entry(archive, "_rels/.rels")? else {
+fn main_part_name(archive: &mut Archive<'_>, unpacked: &mut Unpacked) -> Result<String, FileError> {
+    let Some(rels) = read_entry(archive, "_rels/.rels", unpacked)? else {
         return Ok(DEFAULT_MAIN_PART.to_owned());
     };
     let rels = String::from_utf8(rels).map_err(FileError::not_docx)?;
@@ -78,14 +95,24 @@ fn main_part_name(archive: &mut Archive<'_>) -> Result<String, FileError> {
 /// holds the same text. A table inside a cell is read as part of that cell's text.
 ///
 /// `None` when the XML is not a WordprocessingML document (its root is not `w:document`).
-fn body(xml: &str) -> Result<Option<Vec<Block>>, quick_xml::Error> {
+fn read_body(xml: &str, budget: &ParseBudget) -> Result<Option<Vec<Block>>, FileError> {
     let mut reader = Reader::from_str(xml);
     let mut body = Body::default();
     let mut in_text = false;
     let mut fallback_depth = 0usize;
     let mut saw_root = false;
+    let mut ticker = budget.ticker();
     loop {
-        let event = reader.read_event()?;
+        ticker.tick()?;
+        budget.check_text(&body.line)?;
+        if body
+            .row
+            .as_ref()
+            .is_some_and(|row| row.len() > MAX_CELLS_PER_ROW)
+        {
+            return Err(FileError::too_many_cells(body.rows.len() + 1));
+        }
+        let event = reader.read_event().map_err(FileError::not_docx)?;
         if let Event::Start(element) | Event::Empty(element) = &event {
             // An XLSX workbook or any other XML is not a Word body.
             if !std::mem::replace(&mut saw_root, true)
@@ -287,9 +314,13 @@ mod tests {
     use super::*;
     use crate::import::model::{CellPlace, ImportSlot};
 
+    fn body(xml: &str) -> Result<Option<Vec<Block>>, FileError> {
+        read_body(xml, &ParseBudget::default())
+    }
+
     #[test]
     fn sample_week_14() {
-        let parsed = parse(SAMPLE_DOCX, 2020).unwrap();
+        let parsed = parse(SAMPLE_DOCX, 2020, &ParseBudget::default()).unwrap();
         assert_eq!(parsed.errors, vec![]);
         assert_eq!(parsed.rows.len(), 26);
         assert!(parsed.rows.iter().all(|r| (r.year, r.week) == (2026, 14)));
@@ -311,7 +342,7 @@ mod tests {
 
     #[test]
     fn sample_table_week_15() {
-        let parsed = parse(SAMPLE_TABLE_DOCX, 2020).unwrap();
+        let parsed = parse(SAMPLE_TABLE_DOCX, 2020, &ParseBudget::default()).unwrap();
         assert_eq!(parsed.errors, vec![]);
         assert_eq!(parsed.rows.len(), 26);
         assert!(parsed.rows.iter().all(|r| (r.year, r.week) == (2026, 15)));
@@ -451,7 +482,7 @@ mod tests {
             ("_rels/.rels", rels),
             ("word/document2.xml", body.as_bytes()),
         ]);
-        let parsed = parse(&bytes, 2026).unwrap();
+        let parsed = parse(&bytes, 2026, &ParseBudget::default()).unwrap();
         assert_eq!(dish(&parsed, 5, ImportSlot::Alt1), Some("Fiskgratäng"));
     }
 
@@ -459,15 +490,15 @@ mod tests {
     fn zip_without_document_is_a_file_error() {
         let bytes = zip(&[("[Content_Types].xml", b"<Types/>")]);
         assert!(matches!(
-            parse(&bytes, 2026),
+            parse(&bytes, 2026, &ParseBudget::default()),
             Err(FileError::NotDocx { cause: None })
         ));
         assert!(matches!(
-            parse(SAMPLE_XLSX, 2026),
+            parse(SAMPLE_XLSX, 2026, &ParseBudget::default()),
             Err(FileError::NotDocx { .. })
         ));
         assert!(matches!(
-            parse(SAMPLE_CSV, 2026),
+            parse(SAMPLE_CSV, 2026, &ParseBudget::default()),
             Err(FileError::NotDocx { .. })
         ));
     }
@@ -476,7 +507,7 @@ mod tests {
     fn broken_xml_is_a_file_error() {
         let bytes = zip(&[("word/document.xml", b"<w:document><w:body><w:p></w:body>")]);
         assert!(matches!(
-            parse(&bytes, 2026),
+            parse(&bytes, 2026, &ParseBudget::default()),
             Err(FileError::NotDocx { .. })
         ));
     }
@@ -486,8 +517,51 @@ mod tests {
         let big = vec![b' '; super::super::MAX_UNPACKED_BYTES as usize + 1];
         let bytes = zip(&[("word/document.xml", &big)]);
         assert!(matches!(
-            parse(&bytes, 2026),
+            parse(&bytes, 2026, &ParseBudget::default()),
             Err(FileError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn a_table_row_of_too_many_cells_is_refused() {
+        // 100,000 heading cells once cost seconds: every cell below looked its column up in
+        // a list of them.
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/hostile/wide-heading.docx"
+        ))
+        .unwrap();
+        let result = parse(&bytes, 2026, &ParseBudget::default());
+        assert!(
+            matches!(result, Err(FileError::TooManyCells { line: 1, max: 1000 })),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_line_over_the_text_cap_is_refused() {
+        let long = "x".repeat(70 * 1024);
+        let xml = document(&format!("<w:p><w:r><w:t>{long}</w:t></w:r></w:p>"));
+        assert!(matches!(
+            body(&xml),
+            Err(FileError::TextTooLong { max_kib: 64 })
+        ));
+    }
+
+    #[test]
+    fn the_relationships_and_the_main_part_share_one_budget() {
+        let half = " ".repeat(super::super::MAX_UNPACKED_BYTES as usize / 2 + 1);
+        let rels = format!(
+            r#"<Relationships>{half}<Relationship Type="x/officeDocument" Target="word/document.xml"/></Relationships>"#
+        );
+        let body = document(&format!("{half}<w:p><w:r><w:t>Vecka 12</w:t></w:r></w:p>"));
+        let bytes = zip(&[
+            ("_rels/.rels", rels.as_bytes()),
+            ("word/document.xml", body.as_bytes()),
+        ]);
+        assert!(matches!(
+            parse(&bytes, 2026, &ParseBudget::default()),
+            Err(FileError::TooLarge { max_mib: 10 })
         ));
     }
 }

@@ -11,6 +11,8 @@
 //! Line numbers count every non-empty line, table cells included, in this reading order; a
 //! line in a table also carries its [`CellPlace`], which is what errors point people to.
 
+use std::collections::HashMap;
+
 use crate::import::model::{CellPlace, ImportSlot, RowProblem};
 
 use super::menu_text::{self, LineKind, MenuLine};
@@ -144,10 +146,11 @@ enum Column {
     Wrong(RowProblem),
 }
 
-/// The columns a heading row names, by grid column.
+/// The columns a heading row names, by grid column. A map: every cell of every row below
+/// looks its column up, and a wide heading row must not make that a scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Columns {
-    columns: Vec<(usize, Column)>,
+    columns: HashMap<usize, Column>,
 }
 
 impl Columns {
@@ -158,21 +161,21 @@ impl Columns {
         if !first.is_blank() && !is_day_column(&first.text()) && !is_week_heading(first) {
             return None;
         }
-        let columns: Vec<(usize, Column)> = rest
-            .iter()
-            .filter_map(|cell| Some((cell.grid_column, column_heading(&cell.text())?)))
-            .collect();
+        let mut columns = HashMap::new();
+        for cell in rest {
+            if let Some(column) = column_heading(&cell.text()) {
+                // Two cells on one grid column (a malformed grid): the first names it.
+                columns.entry(cell.grid_column).or_insert(column);
+            }
+        }
         columns
-            .iter()
-            .any(|(_, column)| matches!(column, Column::Slot(_)))
+            .values()
+            .any(|column| matches!(column, Column::Slot(_)))
             .then_some(Columns { columns })
     }
 
     fn at(&self, grid_column: usize) -> Option<&Column> {
-        self.columns
-            .iter()
-            .find(|(at, _)| *at == grid_column)
-            .map(|(_, column)| column)
+        self.columns.get(&grid_column)
     }
 }
 

@@ -17,6 +17,24 @@ pub enum FileError {
     #[error("The file has more than {max} dishes; split it into smaller files (a few weeks each).")]
     TooManyRows { max: usize },
 
+    #[error("The file is too complex: it holds more than {max} parts.")]
+    TooManyEntries { max: usize },
+
+    #[error(
+        "The file is too complex: row or line {line} has more than {max} cells. A menu needs \
+         a few columns."
+    )]
+    TooManyCells { line: usize, max: usize },
+
+    #[error("The file has a cell or line longer than {max_kib} KiB of text; a menu has none.")]
+    TextTooLong { max_kib: usize },
+
+    #[error(
+        "The file is too complex to read in reasonable time (too slow); split it or save it \
+         again from Word or Excel."
+    )]
+    TooComplex,
+
     #[error(
         "The file is not a CSV text file: it contains binary data. Save it from Excel as \
          \"CSV UTF-8\" or upload the .xlsx file itself."
@@ -28,6 +46,12 @@ pub enum FileError {
         #[source]
         cause: Option<Cause>,
     },
+
+    #[error(
+        "The Excel workbook refers to a cell beyond Excel's last one (XFD1048576); save it \
+         again from Excel."
+    )]
+    CellOutOfRange,
 
     #[error("The Excel workbook has no worksheet.")]
     NoWorksheet,
@@ -74,6 +98,13 @@ impl FileError {
     pub(super) fn too_many_rows() -> Self {
         FileError::TooManyRows {
             max: super::MAX_ROWS,
+        }
+    }
+
+    pub(super) fn too_many_cells(line: usize) -> Self {
+        FileError::TooManyCells {
+            line,
+            max: super::MAX_CELLS_PER_ROW,
         }
     }
 

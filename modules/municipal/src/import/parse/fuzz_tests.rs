@@ -4,7 +4,7 @@
 use super::test_support::{
     SAMPLE_BAD_CSV, SAMPLE_CSV, SAMPLE_DOCX, SAMPLE_TABLE_DOCX, SAMPLE_XLSX,
 };
-use super::{Format, parse};
+use super::{Format, ParseBudget, parse};
 
 const FORMATS: [Format; 3] = [Format::Csv, Format::Xlsx, Format::Docx];
 const SAMPLES: [&[u8]; 5] = [
@@ -22,7 +22,7 @@ fn try_everything(bytes: &[u8]) {
     }
     let _ = Format::detect(None, None, bytes);
     for format in FORMATS {
-        let _ = parse(format, bytes, 2026);
+        let _ = parse(format, bytes, 2026, &ParseBudget::default());
     }
 }
 

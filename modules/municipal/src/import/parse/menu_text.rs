@@ -475,6 +475,7 @@ mod tests {
                     </w:body></w:document>"#,
             )]),
             2026,
+            &super::super::ParseBudget::default(),
         )
         .unwrap();
         assert_eq!(parsed.rows.len(), 1);

@@ -15,10 +15,15 @@
 //! find in Word.
 //!
 //! Work is bounded: at most [`MAX_FILE_BYTES`] of upload, at most [`MAX_UNPACKED_BYTES`]
-//! unpacked from a zip (a zip bomb is refused while it is being read, not after) and at most
-//! [`MAX_ROWS`] dishes.
+//! unpacked from a zip over all its entries, whatever their names (a zip bomb is refused
+//! while it is being read, not after), at most 1000 zip entries, at most
+//! [`MAX_CELLS_PER_ROW`] cells in a row, at most [`MAX_ROWS`] dishes, and a [`ParseBudget`]
+//! of time and of text per cell. No count a file declares sizes an allocation (see
+//! `xlsx_copy`), and a panic in the workbook reader is a file error, not a crash.
 
 mod archive;
+mod budget;
+
 mod csv;
 mod docx;
 mod docx_table;
@@ -28,6 +33,7 @@ mod menu_text;
 mod table;
 mod words;
 mod xlsx;
+mod xlsx_copy;
 
 #[cfg(test)]
 mod fuzz_tests;
@@ -37,6 +43,7 @@ use std::collections::hash_map::Entry;
 
 use crate::import::model::{ImportError, ImportField, Parsed, RowProblem};
 
+pub use budget::ParseBudget;
 pub use error::FileError;
 pub use format::Format;
 
@@ -49,9 +56,18 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// The most bytes unpacked from an XLSX or DOCX archive, all entries read together.
 pub const MAX_UNPACKED_BYTES: u64 = 10 * 1024 * 1024;
 
+/// The most cells one row (a CSV record, a worksheet row, a Word table row) may hold, blank
+/// ones included; a menu has six columns and a few notes.
+pub const MAX_CELLS_PER_ROW: usize = 1000;
+
 /// Reads a menu file. `default_year` is the year of rows whose file names none (a DOCX
 /// heading "Vecka 12", a CSV/XLSX without a year column or with an empty year cell).
-pub fn parse(format: Format, bytes: &[u8], default_year: i32) -> Result<Parsed, FileError> {
+pub fn parse(
+    format: Format,
+    bytes: &[u8],
+    default_year: i32,
+    budget: &ParseBudget,
+) -> Result<Parsed, FileError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(FileError::TooLarge {
             max_mib: MAX_FILE_BYTES / (1024 * 1024),
@@ -61,9 +77,9 @@ pub fn parse(format: Format, bytes: &[u8], default_year: i32) -> Result<Parsed, 
         return Err(FileError::Empty);
     }
     let mut parsed = match format {
-        Format::Csv => self::csv::parse(bytes, default_year)?,
-        Format::Xlsx => xlsx::parse(bytes, default_year)?,
-        Format::Docx => docx::parse(bytes, default_year)?,
+        Format::Csv => self::csv::parse(bytes, default_year, budget)?,
+        Format::Xlsx => xlsx::parse(bytes, default_year, budget)?,
+        Format::Docx => docx::parse(bytes, default_year, budget)?,
     };
     reject_duplicates(&mut parsed);
     if parsed.rows.is_empty() && parsed.errors.is_empty() {
@@ -164,7 +180,7 @@ mod tests {
             (Format::Docx, SAMPLE_DOCX, 14),
             (Format::Docx, SAMPLE_TABLE_DOCX, 15),
         ] {
-            let parsed = parse(format, bytes, 2026).unwrap();
+            let parsed = parse(format, bytes, 2026, &ParseBudget::default()).unwrap();
             assert_eq!(parsed.errors, vec![], "{format:?}");
             // Monday-Friday: Alt 1, Alt 2, dessert, dinner; weekend: Alt 1, dessert, dinner.
             assert_eq!(parsed.rows.len(), 5 * 4 + 2 * 3, "{format:?}");
@@ -189,7 +205,7 @@ mod tests {
                    12;mån;lunch;1;Köttbullar med potatismos\n\
                    12;tis;lunch;1;Fiskgratäng\n\
                    12;Måndag;Lunch;Alt 1;Pannbiff med lök\n";
-        let parsed = parse(Format::Csv, csv.as_bytes(), 2026).unwrap();
+        let parsed = parse(Format::Csv, csv.as_bytes(), 2026, &ParseBudget::default()).unwrap();
         assert_eq!(parsed.rows.len(), 2);
         assert_eq!(error_places(&parsed), vec![(4, Some("alternative"))]);
         assert_eq!(
@@ -215,18 +231,19 @@ mod tests {
     #[test]
     fn empty_and_dishless_files_are_file_errors() {
         assert!(matches!(
-            parse(Format::Csv, b"", 2026),
+            parse(Format::Csv, b"", 2026, &ParseBudget::default()),
             Err(FileError::Empty)
         ));
         assert!(matches!(
-            parse(Format::Xlsx, b"", 2026),
+            parse(Format::Xlsx, b"", 2026, &ParseBudget::default()),
             Err(FileError::Empty)
         ));
         assert!(matches!(
             parse(
                 Format::Csv,
                 "År;Vecka;Dag;Måltid;Alternativ;Rätt\r\n".as_bytes(),
-                2026
+                2026,
+                &ParseBudget::default()
             ),
             Err(FileError::NoDishes)
         ));
@@ -236,7 +253,7 @@ mod tests {
     fn oversized_upload_is_refused_before_reading() {
         let bytes = vec![b'a'; MAX_FILE_BYTES + 1];
         assert!(matches!(
-            parse(Format::Csv, &bytes, 2026),
+            parse(Format::Csv, &bytes, 2026, &ParseBudget::default()),
             Err(FileError::TooLarge { max_mib: 10 })
         ));
     }

@@ -284,6 +284,14 @@ pub(super) fn week_number(digits: &str) -> Option<u32> {
 
 /// A dish text, whitespace collapsed, 1-120 characters.
 pub(super) fn dish(text: &str) -> Result<String, RowProblem> {
+    // Line breaks and tabs are white space, collapsed below; any other control character
+    // is refused, as the API refuses it in typed text.
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(RowProblem::ControlCharacter);
+    }
     let dish = collapse_whitespace(text);
     let length = dish.chars().count();
     if length == 0 {
@@ -299,6 +307,13 @@ pub(super) fn dish(text: &str) -> Result<String, RowProblem> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dish_with_a_control_character_is_refused() {
+        assert_eq!(dish("Fisk\u{0}gratäng"), Err(RowProblem::ControlCharacter));
+        assert_eq!(dish("Fisk\u{1b}[2J"), Err(RowProblem::ControlCharacter));
+        assert_eq!(dish("Fisk\tgratäng\r\n").as_deref(), Ok("Fisk gratäng"));
+    }
 
     #[test]
     fn header_aliases_in_three_languages() {

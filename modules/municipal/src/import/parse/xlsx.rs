@@ -2,28 +2,39 @@
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
+use std::panic::{self, AssertUnwindSafe};
 
 use calamine::{DataRef, Reader, Xlsx};
 
 use crate::import::model::Parsed;
 
-use super::archive::{self, ArchiveError};
+use super::budget::{ParseBudget, Ticker};
 use super::table::{MAX_ROWS_BEFORE_HEADER, Table};
-use super::{FileError, MAX_ROWS};
+use super::xlsx_copy::sanitised_copy;
+use super::{FileError, MAX_CELLS_PER_ROW, MAX_ROWS};
 
 /// Cells right of this column are ignored: a menu has six columns and a few notes.
 const MAX_COLUMNS: u32 = 64;
 
-pub(super) fn parse(bytes: &[u8], default_year: i32) -> Result<Parsed, FileError> {
-    // calamine unpacks the XML parts without a limit: prove first that they stay within ours.
-    // Pictures and other media are never unpacked, so they do not count.
-    let mut archive = archive::open(bytes).map_err(FileError::not_xlsx)?;
-    let is_xml_part = |name: &str| name.ends_with(".xml") || name.ends_with(".rels");
-    archive::check_unpacked_size(&mut archive, is_xml_part).map_err(|error| match error {
-        ArchiveError::TooLarge => FileError::too_large_unpacked(),
-        other => FileError::not_xlsx(other),
+pub(super) fn parse(
+    bytes: &[u8],
+    default_year: i32,
+    budget: &ParseBudget,
+) -> Result<Parsed, FileError> {
+    let mut ticker = budget.ticker();
+    // calamine sees only the cleaned copy: bounded in size, no declared counts, no cell
+    // reference it cannot hold (see `xlsx_copy`).
+    let copy = sanitised_copy(bytes, &mut ticker)?;
+    // A panic left in calamine on input nobody foresaw is this file's problem, not the
+    // server's: the release profile unwinds, so it is caught here.
+    let rows = panic::catch_unwind(AssertUnwindSafe(|| {
+        read_first_sheet(&copy, budget, &mut ticker)
+    }))
+    .unwrap_or_else(|_| {
+        Err(FileError::not_xlsx(
+            "the workbook reader failed on this file",
+        ))
     })?;
-    let rows = read_first_sheet(bytes)?;
     let mut table = Table::new(default_year);
     for (row, cells) in rows {
         // calamine counts rows from 0; people and Excel count from 1.
@@ -36,7 +47,11 @@ pub(super) fn parse(bytes: &[u8], default_year: i32) -> Result<Parsed, FileError
 ///
 /// Streams the cells instead of asking calamine for the sheet's range: a range spans from
 /// the first to the last used cell, and one cell at XFD1048576 would make it billions of cells.
-fn read_first_sheet(bytes: &[u8]) -> Result<BTreeMap<u32, Vec<String>>, FileError> {
+fn read_first_sheet(
+    bytes: &[u8],
+    budget: &ParseBudget,
+    ticker: &mut Ticker,
+) -> Result<BTreeMap<u32, Vec<String>>, FileError> {
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(FileError::not_xlsx)?;
     let first_sheet = workbook
         .sheet_names()
@@ -47,9 +62,21 @@ fn read_first_sheet(bytes: &[u8]) -> Result<BTreeMap<u32, Vec<String>>, FileErro
         .worksheet_cells_reader(&first_sheet)
         .map_err(FileError::not_xlsx)?;
     let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    // Cells seen in the current row, ignored ones included: a row of 100,000 cells is
+    // refused rather than read.
+    let mut row_cells_seen = (u32::MAX, 0usize);
     while let Some(cell) = cells.next_cell().map_err(FileError::not_xlsx)? {
+        ticker.tick()?;
         let (row, column) = cell.get_position();
+        if row_cells_seen.0 != row {
+            row_cells_seen = (row, 0);
+        }
+        row_cells_seen.1 += 1;
+        if row_cells_seen.1 > MAX_CELLS_PER_ROW {
+            return Err(FileError::too_many_cells(row as usize + 1));
+        }
         let text = cell_text(cell.get_value());
+        budget.check_text(&text)?;
         if column >= MAX_COLUMNS || text.trim().is_empty() {
             continue;
         }
@@ -105,7 +132,7 @@ mod tests {
 
     #[test]
     fn sample_week_13() {
-        let parsed = parse(SAMPLE_XLSX, 1999).unwrap();
+        let parsed = parse(SAMPLE_XLSX, 1999, &ParseBudget::default()).unwrap();
         assert_eq!(parsed.errors, vec![]);
         assert_eq!(parsed.rows.len(), 26);
         let wednesday = row(&parsed, 3, ImportSlot::Alt1);
@@ -138,7 +165,7 @@ mod tests {
     #[test]
     fn text_claimed_as_xlsx_is_a_file_error() {
         assert!(matches!(
-            parse(SAMPLE_CSV, 2026),
+            parse(SAMPLE_CSV, 2026, &ParseBudget::default()),
             Err(FileError::NotXlsx { .. })
         ));
     }
@@ -146,12 +173,12 @@ mod tests {
     #[test]
     fn docx_or_bare_zip_is_not_a_workbook() {
         assert!(matches!(
-            parse(SAMPLE_DOCX, 2026),
+            parse(SAMPLE_DOCX, 2026, &ParseBudget::default()),
             Err(FileError::NotXlsx { .. })
         ));
         let bytes = zip(&[("hello.txt", b"hej")]);
         assert!(matches!(
-            parse(&bytes, 2026),
+            parse(&bytes, 2026, &ParseBudget::default()),
             Err(FileError::NotXlsx { .. })
         ));
     }
@@ -161,8 +188,124 @@ mod tests {
         let big = vec![b' '; super::super::MAX_UNPACKED_BYTES as usize + 1];
         let bytes = zip(&[("xl/worksheets/sheet1.xml", &big)]);
         assert!(matches!(
-            parse(&bytes, 2026),
+            parse(&bytes, 2026, &ParseBudget::default()),
             Err(FileError::TooLarge { max_mib: 10 })
         ));
+    }
+
+    const HOSTILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/hostile");
+
+    fn hostile(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{HOSTILE}/{name}")).unwrap()
+    }
+
+    #[test]
+    fn declared_string_count_sizes_nothing() {
+        // Before the cleaned copy, calamine reserved 4e9 strings and the process aborted.
+        let parsed = parse(&hostile("unique-count.xlsx"), 2026, &ParseBudget::default()).unwrap();
+        assert_eq!(parsed.errors, vec![]);
+        assert_eq!(
+            dish(&parsed, 1, ImportSlot::Alt1),
+            Some("Köttbullar med potatismos")
+        );
+    }
+
+    #[test]
+    fn cell_reference_beyond_excel_is_a_file_error() {
+        assert!(matches!(
+            parse(
+                &hostile("long-cell-ref.xlsx"),
+                2026,
+                &ParseBudget::default()
+            ),
+            Err(FileError::CellOutOfRange)
+        ));
+    }
+
+    #[test]
+    fn a_part_under_any_name_counts_toward_the_unpacked_limit() {
+        assert!(matches!(
+            parse(
+                &hostile("sheet-bin-bomb.xlsx"),
+                2026,
+                &ParseBudget::default()
+            ),
+            Err(FileError::TooLarge { max_mib: 10 })
+        ));
+    }
+
+    #[test]
+    fn a_row_of_too_many_cells_is_refused() {
+        let cells: String = (1..=MAX_CELLS_PER_ROW + 1)
+            .map(|n| {
+                format!(
+                    "<c r=\"{}1\" t=\"inlineStr\"><is><t>x</t></is></c>",
+                    column_name(n)
+                )
+            })
+            .collect();
+        let sheet = format!(
+            r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{cells}</row></sheetData></worksheet>"#
+        );
+        let result = parse(&workbook(&sheet), 2026, &ParseBudget::default());
+        assert!(
+            matches!(result, Err(FileError::TooManyCells { line: 1, max: 1000 })),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_spent_budget_stops_the_read() {
+        let cells: String = (0..20_000)
+            .map(|n| {
+                format!(
+                    "<row r=\"{}\"><c r=\"A{}\"><v>1</v></c></row>",
+                    n + 1,
+                    n + 1
+                )
+            })
+            .collect();
+        let sheet = format!(
+            r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>"#
+        );
+        let spent = ParseBudget {
+            deadline: std::time::Instant::now(),
+            ..ParseBudget::default()
+        };
+        assert!(matches!(
+            parse(&workbook(&sheet), 2026, &spent),
+            Err(FileError::TooComplex)
+        ));
+    }
+
+    /// "A", "B", ... "Z", "AA": Excel's name of the 1-based column `n`.
+    fn column_name(mut n: usize) -> String {
+        let mut name = Vec::new();
+        while n > 0 {
+            n -= 1;
+            name.push(b'A' + (n % 26) as u8);
+            n /= 26;
+        }
+        name.reverse();
+        String::from_utf8(name).unwrap()
+    }
+
+    /// A workbook of one sheet, without shared strings.
+    fn workbook(sheet: &str) -> Vec<u8> {
+        zip(&[
+            (
+                "_rels/.rels",
+                br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+            ),
+            (
+                "xl/workbook.xml",
+                br#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Meny" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            ),
+            ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+        ])
     }
 }

@@ -104,6 +104,8 @@ struct ReportView {
     changed: usize,
     unchanged: usize,
     error_count: usize,
+    /// "… and 1234 more errors", when the report leaves some out.
+    errors_not_shown: Option<String>,
     new_dishes: Vec<String>,
     weeks: Vec<WeekCard>,
     table: Vec<PreviewRow>,
@@ -251,7 +253,13 @@ fn file_problem_text(page: &Page, problem: &FileProblem, max_kib: usize) -> Stri
                 "municipal.menus.import_too_big_inside"
             }
             FileError::NotText => "municipal.menus.import_not_text",
-            FileError::NotXlsx { .. } | FileError::NoWorksheet => "municipal.menus.import_not_xlsx",
+            FileError::NotXlsx { .. } | FileError::NoWorksheet | FileError::CellOutOfRange => {
+                "municipal.menus.import_not_xlsx"
+            }
+            FileError::TooManyEntries { .. }
+            | FileError::TooManyCells { .. }
+            | FileError::TextTooLong { .. }
+            | FileError::TooComplex => "municipal.menus.import_too_complex",
             FileError::NotDocx { .. } => "municipal.menus.import_not_docx",
             FileError::NoHeader => "municipal.menus.import_no_header",
             FileError::MissingColumns { missing, .. } => {
@@ -520,6 +528,10 @@ fn report_view(
         changed: report.summary.changed,
         unchanged: report.summary.unchanged,
         error_count: report.summary.errors,
+        errors_not_shown: (report.errors_not_shown > 0).then(|| {
+            page.t("municipal.menus.errors_not_shown")
+                .replace("{count}", &report.errors_not_shown.to_string())
+        }),
         new_dishes: report
             .new_dishes
             .iter()

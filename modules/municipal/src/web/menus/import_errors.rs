@@ -107,6 +107,7 @@ fn values(page: &Page, problem: &RowProblem) -> Vec<(&'static str, String)> {
         | RowProblem::AlternativeMissing
         | RowProblem::LabelAmbiguous
         | RowProblem::LabelWithoutColon
+        | RowProblem::ControlCharacter
         | RowProblem::DishBeforeWeek
         | RowProblem::DishBeforeDay
         | RowProblem::DishMissing => Vec::new(),
