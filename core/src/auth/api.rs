@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::layer::cookie_value;
 use super::session::{self, COOKIE};
+use super::throttle::Reservation;
 use super::{Caller, Credential, Role, password, token};
 use crate::audit::{self, Actor, Entry};
 use crate::http::client_ip::ClientIp;
@@ -82,11 +83,8 @@ pub async fn sign_in(
         format!("account:{}", users::normalise_email(email)),
         client.key(),
     ];
-    if let Some(wait) = state.sign_in_throttle.retry_after(&keys) {
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
+    // Reserved before the password is checked, so concurrent attempts cannot overrun the limit.
+    let reservation = reserve(state, &keys)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let account = users::find_live_by_email(conn, email).await?;
@@ -97,7 +95,6 @@ pub async fn sign_in(
         .filter(|u| password_ok && u.disabled_at.is_none())
         .and_then(|u| Role::parse(&u.role));
     let (Some(user), Some(role)) = (account.as_ref(), role) else {
-        state.sign_in_throttle.failed(&keys);
         let tenant = account.as_ref().and_then(|u| u.tenant_id);
         let target = account.as_ref().map(|u| u.id);
         crate::transaction!(conn, |tx| {
@@ -112,6 +109,7 @@ pub async fn sign_in(
             "The e-mail address or the password is wrong.",
         ));
     };
+    state.sign_in_throttle.refund(reservation);
 
     let cookie = token::generate();
     let csrf = token::generate();
@@ -145,6 +143,17 @@ pub async fn sign_in(
             impersonator_id: None,
         },
     })
+}
+
+/// Counts one password check against every key, or refuses it with 429 if any key is full.
+fn reserve(state: &AppState, keys: &[String]) -> Result<Reservation, AppError> {
+    state
+        .sign_in_throttle
+        .reserve(keys)
+        .map_err(|wait| AppError::TooManyRequests {
+            // Round up: answering a second early would only earn another 429.
+            retry_after_secs: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
+        })
 }
 
 /// The `Set-Cookie` value for a session (an empty value with `Max-Age=0` ends it).
@@ -263,19 +272,16 @@ pub async fn change_password(
         .filter(|u| u.disabled_at.is_none())
         .ok_or(AppError::Unauthenticated("Sign in first."))?;
     let keys = [format!("account:{}", user.email), client.key()];
-    if let Some(wait) = state.sign_in_throttle.retry_after(&keys) {
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
+    let reservation = reserve(&state, &keys)?;
     let mut errors = Vec::new();
     let current_ok = password::verify(
         body.current_password.clone(),
         Some(user.password_hash.clone()),
     )
     .await;
-    if !current_ok {
-        state.sign_in_throttle.failed(&keys);
+    if current_ok {
+        state.sign_in_throttle.refund(reservation);
+    } else {
         crate::transaction!(conn, |tx| {
             audit::record(
                 tx,
