@@ -23,6 +23,7 @@ mod errors;
 mod harness;
 mod impersonation;
 mod isolation;
+mod last_admin;
 mod limits;
 mod menus;
 mod migrations;

@@ -284,7 +284,11 @@ pub(crate) async fn update_user(
         check_site(conn, tenant, after.site_id, &mut errors).await?;
     }
     fail_if_any(errors)?;
+    let demoted = after.role != Role::Admin || after.disabled;
     let updated = crate::transaction!(conn, |tx| {
+        if demoted {
+            keep_an_admin(tx, tenant, &user).await?;
+        }
         if !users::update(tx, &user, &after).await? {
             return Ok::<_, AppError>(None);
         }
@@ -319,11 +323,28 @@ pub(crate) async fn update_user(
     }
 }
 
+/// Refuses a change that takes `user` out of the tenant's active admins when no other remains.
+/// Runs first in the change's transaction: it locks the admins until the change commits.
+async fn keep_an_admin(
+    tx: &mut crate::db::DbConn<'_>,
+    tenant: i64,
+    user: &User,
+) -> Result<(), AppError> {
+    let admins = users::lock_active_admins(tx, tenant).await?;
+    if admins.contains(&user.id) && admins.len() == 1 {
+        return Err(AppError::LastAdmin);
+    }
+    Ok(())
+}
+
 /// Change name, role, site or disable/enable an account. Needs `If-Match`. Disabling ends the
-/// person's sessions at once. You cannot change your own role or disable yourself.
+/// person's sessions at once. You cannot change your own role or disable yourself, and nobody
+/// can demote or disable the tenant's last active admin (409 `/problems/last-admin`).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserChange,
     params(("id" = i64, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = UserOut), (status = 404), (status = 412), (status = 422), (status = 428)))]
+    responses((status = 200, body = UserOut), (status = 404),
+        (status = 409, description = "The tenant's last active admin would be lost", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 412), (status = 422), (status = 428)))]
 pub async fn update(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<Admins>,
@@ -356,6 +377,7 @@ pub(crate) async fn delete_user(
         return Err(AppError::validation("id", "you cannot delete yourself"));
     }
     let deleted = crate::transaction!(conn, |tx| {
+        keep_an_admin(tx, tenant, &user).await?;
         if !users::mark_deleted(tx, &user).await? {
             return Ok::<_, AppError>(false);
         }
@@ -379,10 +401,13 @@ pub(crate) async fn delete_user(
 }
 
 /// Delete an account (kept for the audit trail; sign-in and sessions stop at once). Needs
-/// `If-Match`. You cannot delete yourself.
+/// `If-Match`. You cannot delete yourself, and nobody can delete the tenant's last active admin
+/// (409 `/problems/last-admin`).
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = i64, Path), ("If-Match" = String, Header)),
-    responses((status = 204), (status = 404), (status = 412), (status = 422), (status = 428)))]
+    responses((status = 204), (status = 404),
+        (status = 409, description = "The tenant's last active admin would be lost", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 412), (status = 422), (status = 428)))]
 pub async fn delete(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<Admins>,
