@@ -426,7 +426,8 @@ pub struct ResetLinkOut {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Makes a single-use reset link for a person of the caller's tenant, valid 24 hours; older
+/// Makes a single-use reset link for a person of the caller's tenant, valid 24 hours (no longer
+/// than the caller's impersonation, if any); older
 /// open links of that person stop working. Shared by the JSON API and the admin pages.
 pub(crate) async fn create_reset_link(
     state: &AppState,
@@ -452,7 +453,9 @@ pub(crate) async fn create_reset_link(
     let secret = token::generate();
     let hash = token::hash(&state.settings.secret_key, &secret);
     let expires_at = crate::transaction!(conn, |tx| {
-        let expires_at = password_resets::create(tx, &hash, user.id, creator).await?;
+        let expires_at =
+            password_resets::create(tx, &hash, user.id, creator, caller.impersonation_until)
+                .await?;
         audit::record(
             tx,
             Entry::new("user.reset_link_created", caller.actor(), Some(tenant))
@@ -468,8 +471,9 @@ pub(crate) async fn create_reset_link(
     })
 }
 
-/// Make a single-use password-reset link for a person of your tenant, valid 24 hours. Older
-/// open links of that person stop working. Only signed-in admins can make links.
+/// Make a single-use password-reset link for a person of your tenant, valid 24 hours (made
+/// while impersonating: until the impersonation ends, at the latest). Older open links of that
+/// person stop working. Only signed-in admins can make links.
 #[utoipa::path(post, path = "/api/v1/users/{id}/reset-link", tag = "users",
     params(("id" = i64, Path)),
     responses((status = 201, body = ResetLinkOut), (status = 403), (status = 404), (status = 409)))]
