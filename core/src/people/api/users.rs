@@ -143,6 +143,8 @@ pub async fn list(
 
 // The operations, shared by the JSON API and the admin pages.
 
+const EMAIL_TAKEN: &str = "That e-mail address cannot be used for a new account. Choose another.";
+
 pub(crate) async fn create_user(
     state: &AppState,
     caller: &Caller,
@@ -169,10 +171,10 @@ pub(crate) async fn create_user(
     let conn = &mut pooled.conn();
     check_site(conn, tenant, body.site_id, &mut errors).await?;
     fail_if_any(errors)?;
+    // Addresses are unique across tenants; the answer must not tell whether the other account
+    // is in this tenant or another, nor echo which address it was.
     if users::find_live_by_email(conn, &email).await?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "an account with {email} already exists"
-        )));
+        return Err(AppError::Conflict(EMAIL_TAKEN.into()));
     }
     let hash = password::hash(body.password.clone())
         .await
