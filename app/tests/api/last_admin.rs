@@ -60,12 +60,12 @@ fn assert_last_admin(response: &TestResponse) {
     assert_eq!(response.json()["type"], "/problems/last-admin");
 }
 
-/// A tenant whose only admin made an admin-scoped token: (admin id, token secret).
-async fn tenant_with_admin_token(app: &TestApp) -> (i64, String) {
-    let (_, admin_id, email) = seed_user(app, Role::Admin).await;
+/// A tenant whose only admin made an admin-scoped token: (tenant, admin id, token secret).
+async fn tenant_with_admin_token(app: &TestApp) -> (i64, i64, String) {
+    let (tenant, admin_id, email) = seed_user(app, Role::Admin).await;
     let admin = Client::sign_in(app, &email).await;
     let (_, secret) = make_token(&admin, "Integration", "admin").await;
-    (admin_id, secret)
+    (tenant, admin_id, secret)
 }
 
 async fn add_admin(app: &TestApp, secret: &str, email: &str) -> i64 {
@@ -89,7 +89,7 @@ async fn add_admin(app: &TestApp, secret: &str, email: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_token_cannot_demote_disable_or_delete_the_only_admin() {
     let app = TestApp::new().await;
-    let (admin, secret) = tenant_with_admin_token(&app).await;
+    let (_, admin, secret) = tenant_with_admin_token(&app).await;
     let path = format!("/api/v1/users/{admin}");
     for change in [json!({ "role": "cook" }), json!({ "disabled": true })] {
         let etag = etag_of(&app, &secret, admin).await;
@@ -142,7 +142,7 @@ async fn an_admin_token_cannot_demote_disable_or_delete_the_only_admin() {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_concurrent_demotions_of_the_last_two_admins_do_not_both_succeed() {
     let app = Arc::new(TestApp::new().await);
-    let (first, secret) = tenant_with_admin_token(&app).await;
+    let (_, first, secret) = tenant_with_admin_token(&app).await;
     let second = add_admin(&app, &secret, "second@example.se").await;
     let mut set = tokio::task::JoinSet::new();
     for id in [first, second] {
@@ -201,4 +201,66 @@ async fn the_people_page_says_why_the_last_admin_cannot_be_deleted() {
         "{}",
         refused.text()
     );
+}
+
+#[derive(diesel::QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+}
+
+/// The lock itself, step by step on PostgreSQL: a second check made while a first transaction
+/// has demoted an admin but not yet committed must wait, and then see the demotion. (SQLite
+/// takes its write lock first, so the second transaction cannot start its check at all.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_check_waits_for_an_uncommitted_demotion_and_sees_it() {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+    use galley_core::db::DbConn;
+    use galley_core::people::users::lock_active_admins;
+    if !crate::harness::on_postgres() {
+        return;
+    }
+    let app = TestApp::new().await;
+    let (tenant, first, secret) = tenant_with_admin_token(&app).await;
+    let second = add_admin(&app, &secret, "second@example.se").await;
+    let url = app.database_url();
+    let mut t1 = AsyncPgConnection::establish(&url).await.unwrap();
+    let mut watcher = AsyncPgConnection::establish(&url).await.unwrap();
+    t1.batch_execute("BEGIN").await.unwrap();
+    let mut seen = lock_active_admins(&mut DbConn::Postgres(&mut t1), tenant)
+        .await
+        .unwrap();
+    seen.sort();
+    assert_eq!(seen, [first, second]);
+    t1.batch_execute(&format!(
+        "UPDATE users SET role = 'cook' WHERE id = {first}"
+    ))
+    .await
+    .unwrap();
+
+    let second_check = tokio::spawn(async move {
+        let mut t2 = AsyncPgConnection::establish(&url).await.unwrap();
+        t2.batch_execute("BEGIN").await.unwrap();
+        let seen = lock_active_admins(&mut DbConn::Postgres(&mut t2), tenant)
+            .await
+            .unwrap();
+        t2.batch_execute("COMMIT").await.unwrap();
+        seen
+    });
+    // Commit the first only once the second is waiting on its lock (or has, wrongly, finished).
+    while !second_check.is_finished() {
+        let waiting: Waiting = diesel::sql_query(
+            "SELECT count(*) AS count FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .get_result(&mut watcher)
+        .await
+        .unwrap();
+        if waiting.count > 0 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    t1.batch_execute("COMMIT").await.unwrap();
+    assert_eq!(second_check.await.unwrap(), [second]);
 }
