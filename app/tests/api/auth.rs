@@ -475,3 +475,83 @@ async fn a_token_stops_working_when_its_maker_is_disabled() {
     let me = app.request(Method::GET, "/api/v1/auth/me", &auth, "").await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED, "the maker is disabled");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_carrying_the_csrf_token_are_not_cached() {
+    let app = TestApp::new().await;
+    let (_, _, email) = seed_user(&app, Role::Cook).await;
+    let signed_in = login_response(&app, &email, PASSWORD).await;
+    assert_eq!(signed_in.status, StatusCode::OK);
+    assert_eq!(signed_in.header("cache-control"), "no-store");
+    let cookie = signed_in
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let who = me(&app, &cookie).await;
+    assert_eq!(who.status, StatusCode::OK);
+    assert!(who.json()["csrf_token"].is_string());
+    assert_eq!(who.header("cache-control"), "no-store");
+}
+
+async fn login_with(app: &TestApp, headers: &[(&str, &str)], email: &str) -> TestResponse {
+    let mut all = vec![("content-type", "application/json")];
+    all.extend_from_slice(headers);
+    app.request(
+        Method::POST,
+        "/api/v1/auth/login",
+        &all,
+        json!({ "email": email, "password": PASSWORD }).to_string(),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_in_sent_by_another_site_is_refused_on_both_paths() {
+    let app = TestApp::new().await;
+    let (_, _, email) = seed_user(&app, Role::Cook).await;
+    let host = ("host", "galley.example.se");
+    for headers in [
+        vec![host, ("origin", "https://evil.example")],
+        vec![host, ("origin", "null")],
+        vec![host, ("origin", "https://galley.example.se.evil.example")],
+        vec![host, ("sec-fetch-site", "cross-site")],
+    ] {
+        let refused = login_with(&app, &headers, &email).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(refused.json()["type"], "/problems/cross-site-sign-in");
+        assert!(refused.headers.get("set-cookie").is_none());
+    }
+    let form = app
+        .request(
+            Method::POST,
+            "/login",
+            &[
+                host,
+                ("origin", "https://evil.example"),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            format!("email={email}&password={}", PASSWORD.replace(' ', "+")),
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::FORBIDDEN);
+    assert!(form.headers.get("set-cookie").is_none());
+    assert!(
+        form.text()
+            .contains("Inloggningen kom från en annan webbplats"),
+        "{}",
+        form.text()
+    );
+
+    // This site's own pages (a proxy may drop the port from Host) and non-browser clients pass.
+    for headers in [
+        vec![host, ("origin", "https://galley.example.se")],
+        vec![host, ("origin", "http://galley.example.se:8080")],
+        vec![host, ("sec-fetch-site", "same-origin")],
+        vec![],
+    ] {
+        let ok = login_with(&app, &headers, &email).await;
+        assert_eq!(ok.status, StatusCode::OK, "{headers:?}: {}", ok.text());
+    }
+}

@@ -1,11 +1,13 @@
 //! Superusers act inside a tenant only through audited, time-limited impersonation.
 
 use axum::http::{Method, StatusCode};
+use chrono::{DateTime, Utc};
 use galley_core::auth::Role;
 use serde_json::json;
 
 use crate::auth::seed_user;
 use crate::client::Client;
+use crate::console::post_form;
 use crate::harness::TestApp;
 
 async fn actions(app: &TestApp) -> Vec<galley_core::audit::AuditRow> {
@@ -141,4 +143,94 @@ async fn an_impersonation_ends_by_itself_and_the_expiry_is_audited_once() {
         .filter(|r| r.action == "impersonation.expired")
         .count();
     assert_eq!(expired, 1);
+}
+
+/// A superuser inside `tenant` for `minutes`; returns the impersonation's end.
+async fn impersonate(superuser: &Client<'_>, tenant: i64, minutes: i64) -> DateTime<Utc> {
+    let started = superuser
+        .post(
+            "/api/v1/auth/impersonation",
+            json!({ "tenant_id": tenant, "reason": "Support ticket 4711", "minutes": minutes }),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text());
+    started.json()["expires_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_api_token_can_be_made_while_impersonating() {
+    let app = TestApp::new().await;
+    let (tenant, _, _) = seed_user(&app, Role::Admin).await;
+    let (_, _, super_email) = seed_user(&app, Role::Superuser).await;
+    let superuser = Client::sign_in(&app, &super_email).await;
+    impersonate(&superuser, tenant, 15).await;
+
+    let refused = superuser
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "Backdoor", "role": "admin" }),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
+    assert!(
+        refused
+            .content_type()
+            .starts_with("application/problem+json")
+    );
+    assert_eq!(
+        refused.json()["type"],
+        "/problems/token-while-impersonating"
+    );
+
+    let notice = "kan därför inte skapa API-nycklar";
+    let page = superuser.get("/admin/tokens").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains(notice), "{}", page.text());
+    assert!(!page.text().contains(r#"action="/admin/tokens""#));
+    let posted = post_form(
+        &superuser,
+        "/admin/tokens",
+        &[("name", "Backdoor"), ("role", "admin"), ("expires_on", "")],
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::FORBIDDEN);
+    assert!(posted.text().contains(notice), "{}", posted.text());
+
+    let made = actions(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.action == "token.created")
+        .count();
+    assert_eq!(made, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reset_link_made_while_impersonating_ends_with_it_and_names_the_superuser() {
+    let app = TestApp::new().await;
+    let (tenant, admin, _) = seed_user(&app, Role::Admin).await;
+    let (_, superuser_id, super_email) = seed_user(&app, Role::Superuser).await;
+    let superuser = Client::sign_in(&app, &super_email).await;
+    let ends = impersonate(&superuser, tenant, 10).await;
+
+    let link = superuser
+        .post(&format!("/api/v1/users/{admin}/reset-link"), json!({}))
+        .await;
+    assert_eq!(link.status, StatusCode::CREATED, "{}", link.text());
+    let expires: DateTime<Utc> = link.json()["expires_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        expires <= ends,
+        "{expires} outlives the impersonation ({ends})"
+    );
+
+    let row = actions(&app)
+        .await
+        .into_iter()
+        .find(|r| r.action == "user.reset_link_created")
+        .unwrap();
+    assert_eq!(row.impersonator_id, Some(superuser_id));
+    assert_eq!(row.tenant_id, Some(tenant));
 }

@@ -322,3 +322,24 @@ async fn deleting_a_tenant_signs_its_people_out() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_taken_address_is_refused_alike_whichever_tenant_has_it() {
+    let app = TestApp::new().await;
+    let (_, _, ours) = seed_user(&app, Role::Admin).await;
+    let (_, _, theirs) = seed_user(&app, Role::Admin).await;
+    let admin = crate::client::Client::sign_in(&app, &ours).await;
+    let new_user = |email: &str| json!({ "email": email, "display_name": "Someone", "role": "cook", "password": PASSWORD });
+    let in_our_tenant = admin.post("/api/v1/users", new_user(&ours)).await;
+    let in_their_tenant = admin.post("/api/v1/users", new_user(&theirs)).await;
+    for (refused, email) in [(&in_our_tenant, &ours), (&in_their_tenant, &theirs)] {
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text());
+        assert!(
+            !refused.text().contains(email.as_str()),
+            "{}",
+            refused.text()
+        );
+    }
+    let (a, b) = (in_our_tenant.json(), in_their_tenant.json());
+    assert_eq!((&a["type"], &a["detail"]), (&b["type"], &b["detail"]));
+}

@@ -1,5 +1,7 @@
 //! Sign-in lockout across both sign-in paths, and client addresses behind proxies.
 
+use std::sync::Arc;
+
 use axum::http::{Method, StatusCode};
 use galley_core::auth::Role;
 use serde_json::json;
@@ -151,4 +153,53 @@ async fn a_spoofed_forwarded_for_is_ignored_unless_the_peer_is_trusted() {
     )
     .await;
     assert_eq!(other.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Sends a wrong sign-in for every (address, e-mail) at once; returns how many were checked (401)
+/// and how many refused (429).
+async fn concurrent_wrong_sign_ins(
+    app: &Arc<TestApp>,
+    attempts: impl Iterator<Item = (String, String)>,
+) -> (usize, usize) {
+    let mut set = tokio::task::JoinSet::new();
+    for (peer, email) in attempts {
+        let app = Arc::clone(app);
+        set.spawn(async move {
+            json_login(&app, &peer, None, &email, "wrong password!")
+                .await
+                .status
+        });
+    }
+    let (mut wrong, mut refused) = (0, 0);
+    while let Some(status) = set.join_next().await {
+        match status.unwrap() {
+            StatusCode::UNAUTHORIZED => wrong += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    (wrong, refused)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_wrong_passwords_check_at_most_the_limit() {
+    let app = Arc::new(TestApp::new().await);
+    let (_, _, email) = seed_user(&app, Role::Cook).await;
+    // Forty addresses against one account: only five passwords are ever checked.
+    let (wrong, refused) = concurrent_wrong_sign_ins(
+        &app,
+        (0..40).map(|i| (format!("198.51.100.{i}"), email.clone())),
+    )
+    .await;
+    assert_eq!((wrong, refused), (5, 35));
+    // Forty accounts from one address: the same.
+    let (wrong, refused) = concurrent_wrong_sign_ins(
+        &app,
+        (0..40).map(|i| ("192.0.2.9".to_owned(), format!("nobody{i}@example.se"))),
+    )
+    .await;
+    assert_eq!((wrong, refused), (5, 35));
+    // The locked account still refuses the right password.
+    let right = json_login(&app, "203.0.113.1", None, &email, PASSWORD).await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -2,7 +2,7 @@
 //! `POST /api/v1/auth/password`. The HTML sign-in form calls the same [`sign_in`].
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::layer::cookie_value;
 use super::session::{self, COOKIE};
+use super::throttle::Reservation;
 use super::{Caller, Credential, Role, password, token};
 use crate::audit::{self, Actor, Entry};
 use crate::http::client_ip::ClientIp;
@@ -82,11 +83,8 @@ pub async fn sign_in(
         format!("account:{}", users::normalise_email(email)),
         client.key(),
     ];
-    if let Some(wait) = state.sign_in_throttle.retry_after(&keys) {
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
+    // Reserved before the password is checked, so concurrent attempts cannot overrun the limit.
+    let reservation = reserve(state, &keys)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let account = users::find_live_by_email(conn, email).await?;
@@ -97,7 +95,6 @@ pub async fn sign_in(
         .filter(|u| password_ok && u.disabled_at.is_none())
         .and_then(|u| Role::parse(&u.role));
     let (Some(user), Some(role)) = (account.as_ref(), role) else {
-        state.sign_in_throttle.failed(&keys);
         let tenant = account.as_ref().and_then(|u| u.tenant_id);
         let target = account.as_ref().map(|u| u.id);
         crate::transaction!(conn, |tx| {
@@ -112,6 +109,7 @@ pub async fn sign_in(
             "The e-mail address or the password is wrong.",
         ));
     };
+    state.sign_in_throttle.refund(reservation);
 
     let cookie = token::generate();
     let csrf = token::generate();
@@ -147,6 +145,68 @@ pub async fn sign_in(
     })
 }
 
+/// Refuses a sign-in that a page of another site submitted (login CSRF: signing a browser into
+/// the attacker's account). Browsers send `Origin` on every POST and `Sec-Fetch-Site` where they
+/// support it; a request with neither (a script, `curl`) is not a browser being tricked. Only the
+/// host name is compared, since a proxy may drop the port from `Host` (nginx's `$host`).
+pub fn refuse_cross_site(headers: &HeaderMap, uri: &Uri) -> Result<(), AppError> {
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
+    if cross_site {
+        return Err(AppError::CrossSiteSignIn);
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, authority)| host_name(authority));
+    let own_host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .map(host_name);
+    match (origin_host, own_host) {
+        (Some(origin), Some(own)) if !origin.is_empty() && origin.eq_ignore_ascii_case(own) => {
+            Ok(())
+        }
+        _ => Err(AppError::CrossSiteSignIn),
+    }
+}
+
+/// `host[:port]` without the port; an IPv6 literal keeps its brackets.
+fn host_name(authority: &str) -> &str {
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    if authority.starts_with('[') {
+        authority
+            .find(']')
+            .map_or(authority, |end| &authority[..=end])
+    } else {
+        authority.split(':').next().unwrap_or(authority)
+    }
+}
+
+/// Answers that carry a session's CSRF token must not be kept by any cache on the way.
+fn no_store(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// Counts one password check against every key, or refuses it with 429 if any key is full.
+fn reserve(state: &AppState, keys: &[String]) -> Result<Reservation, AppError> {
+    state
+        .sign_in_throttle
+        .reserve(keys)
+        .map_err(|wait| AppError::TooManyRequests {
+            // Round up: answering a second early would only earn another 429.
+            retry_after_secs: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
+        })
+}
+
 /// The `Set-Cookie` value for a session (an empty value with `Max-Age=0` ends it).
 pub fn session_cookie(state: &AppState, value: &str) -> HeaderValue {
     let max_age = if value.is_empty() {
@@ -166,14 +226,20 @@ pub fn session_cookie(state: &AppState, value: &str) -> HeaderValue {
 }
 
 /// Sign in: sets the session cookie and returns who you are with your CSRF token.
+/// Refused (403 `/problems/cross-site-sign-in`) when a page of another site sent it.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = Me), (status = 401), (status = 429)))]
+    responses((status = 200, body = Me, headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 401),
+        (status = 403, description = "Sent by a page of another site (`/problems/cross-site-sign-in`)", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 429)))]
 async fn login(
     State(state): State<AppState>,
     client: ClientIp,
+    uri: Uri,
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, AppError> {
+    refuse_cross_site(&headers, &uri)?;
     let signed_in = sign_in(
         &state,
         client,
@@ -187,6 +253,7 @@ async fn login(
         header::SET_COOKIE,
         session_cookie(&state, &signed_in.cookie),
     );
+    no_store(&mut response);
     Ok(response)
 }
 
@@ -224,9 +291,12 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Respons
 
 /// Who you are, your role, tenant and site, and your CSRF token.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
-    responses((status = 200, body = Me), (status = 401)))]
-async fn me(caller: Caller) -> Json<Me> {
-    Json(Me::from(&caller))
+    responses((status = 200, body = Me, headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 401)))]
+async fn me(caller: Caller) -> Response {
+    let mut response = Json(Me::from(&caller)).into_response();
+    no_store(&mut response);
+    response
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -263,19 +333,16 @@ pub async fn change_password(
         .filter(|u| u.disabled_at.is_none())
         .ok_or(AppError::Unauthenticated("Sign in first."))?;
     let keys = [format!("account:{}", user.email), client.key()];
-    if let Some(wait) = state.sign_in_throttle.retry_after(&keys) {
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
+    let reservation = reserve(&state, &keys)?;
     let mut errors = Vec::new();
     let current_ok = password::verify(
         body.current_password.clone(),
         Some(user.password_hash.clone()),
     )
     .await;
-    if !current_ok {
-        state.sign_in_throttle.failed(&keys);
+    if current_ok {
+        state.sign_in_throttle.refund(reservation);
+    } else {
         crate::transaction!(conn, |tx| {
             audit::record(
                 tx,

@@ -32,6 +32,8 @@ pub struct Caller {
     pub credential: Credential,
     /// The superuser acting inside a tenant, while impersonating.
     pub impersonator_id: Option<i64>,
+    /// When the impersonation ends: nothing made during it may work longer.
+    pub impersonation_until: Option<chrono::NaiveDateTime>,
 }
 
 impl Caller {

@@ -94,6 +94,7 @@ fn caller_from_session(live: session::LiveSession, token_hash: String) -> Option
                 csrf_token: live.csrf_token,
             },
             impersonator_id: Some(live.user_id),
+            impersonation_until: live.impersonation_expires_at,
         }
     } else {
         Caller {
@@ -107,6 +108,7 @@ fn caller_from_session(live: session::LiveSession, token_hash: String) -> Option
                 csrf_token: live.csrf_token,
             },
             impersonator_id: None,
+            impersonation_until: None,
         }
     })
 }

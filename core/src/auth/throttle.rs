@@ -1,76 +1,121 @@
-//! Sign-in throttling: after too many failures for one account or one client address, further
-//! attempts are refused with 429 and `Retry-After` until the limiter lets one through again.
-//! Both sign-in paths (JSON and HTML form) go through [`crate::auth::api::sign_in`], so a
-//! lockout cannot be sidestepped through the other form.
+//! Sign-in throttling: at most `max_failures` password checks per account and per client
+//! address within any sliding `window`; beyond that attempts are refused with 429 and
+//! `Retry-After` until the oldest counted attempt leaves the window. Both sign-in paths (JSON and
+//! HTML form) go through [`crate::auth::api::sign_in`], so a lockout cannot be sidestepped
+//! through the other form.
+//!
+//! An attempt is reserved *before* the password is checked, in one step under one lock, so
+//! concurrent requests cannot all slip past the limit; a successful check gives its reservation
+//! back (only failures count). See `docs/decisions/0014-sign-in-reservations.md`.
 //!
 //! The store sits behind [`SignInThrottle`] so several instances can later share one
 //! (PostgreSQL or Redis); [`InMemoryThrottle`] serves one instance.
 
-use std::collections::HashMap;
-use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-
 pub trait SignInThrottle: Send + Sync {
-    /// How long until any of `keys` may try again, if one is locked.
-    fn retry_after(&self, keys: &[String]) -> Option<Duration>;
-    /// Counts a failure against every key.
-    fn failed(&self, keys: &[String]);
+    /// Counts one attempt against every key, or, if any key has no free slot, counts nothing and
+    /// says how long until all of them have one.
+    fn reserve(&self, keys: &[String]) -> Result<Reservation, Duration>;
+    /// Gives a reservation back: the attempt succeeded, and successes are not counted.
+    fn refund(&self, reservation: Reservation);
 }
 
-/// Failures are counted by governor's GCRA (a burst of `max_failures`, refilled evenly over
-/// `window`); when a key runs out it is locked until governor would admit it again.
-pub struct InMemoryThrottle {
-    limiter: DefaultKeyedRateLimiter<String>,
-    clock: DefaultClock,
-    locked_until: Mutex<HashMap<String, Instant>>,
+/// One counted attempt; hand it to [`SignInThrottle::refund`] if the password was right.
+#[derive(Debug)]
+#[must_use = "refund the reservation when the attempt succeeds"]
+pub struct Reservation {
+    keys: Vec<String>,
+    at: Instant,
 }
+
+/// Where the throttle reads the time, so tests can move it without sleeping.
+pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
+
+/// A sliding-window log: the instants of the attempts counted in the last `window`, per key.
+pub struct InMemoryThrottle {
+    max: usize,
+    window: Duration,
+    clock: Clock,
+    attempts: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+/// Above this many keys, a reservation also sweeps keys whose attempts have all expired, so a
+/// spray of addresses cannot grow memory without bound.
+const SWEEP_ABOVE: usize = 10_000;
 
 impl InMemoryThrottle {
     pub fn new(max_failures: u32, window: Duration) -> Self {
-        let max = NonZeroU32::new(max_failures.max(2)).unwrap_or(NonZeroU32::MIN);
-        let period = window / max.get();
-        // The failure that exhausts the burst locks the key, so the burst is one less than the
-        // failures allowed.
-        let burst = NonZeroU32::new(max.get() - 1).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(period)
-            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-            .allow_burst(burst);
+        Self::with_clock(max_failures, window, Arc::new(Instant::now))
+    }
+
+    pub fn with_clock(max_failures: u32, window: Duration, clock: Clock) -> Self {
         Self {
-            limiter: RateLimiter::keyed(quota),
-            clock: DefaultClock::default(),
-            locked_until: Mutex::new(HashMap::new()),
+            max: usize::try_from(max_failures.max(1)).unwrap_or(usize::MAX),
+            window,
+            clock,
+            attempts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn expire(log: &mut VecDeque<Instant>, now: Instant, window: Duration) {
+        while log
+            .front()
+            .is_some_and(|at| now.duration_since(*at) >= window)
+        {
+            log.pop_front();
         }
     }
 }
 
 impl SignInThrottle for InMemoryThrottle {
-    fn retry_after(&self, keys: &[String]) -> Option<Duration> {
-        let now = Instant::now();
-        let locks = self.locked_until.lock().unwrap_or_else(|p| p.into_inner());
-        keys.iter()
-            .filter_map(|key| locks.get(key))
-            .filter(|until| **until > now)
-            .map(|until| *until - now)
-            .max()
-    }
-
-    fn failed(&self, keys: &[String]) {
-        let now = Instant::now();
-        let mut locks = self.locked_until.lock().unwrap_or_else(|p| p.into_inner());
+    fn reserve(&self, keys: &[String]) -> Result<Reservation, Duration> {
+        let now = (self.clock)();
+        let mut attempts = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
+        if attempts.len() > SWEEP_ABOVE {
+            attempts.retain(|_, log| {
+                Self::expire(log, now, self.window);
+                !log.is_empty()
+            });
+        }
+        let mut wait = None::<Duration>;
         for key in keys {
-            if let Err(not_until) = self.limiter.check_key(key) {
-                let wait = not_until.wait_time_from(self.clock.now());
-                locks.insert(key.clone(), now + wait.max(Duration::from_secs(1)));
+            let Some(log) = attempts.get_mut(key) else {
+                continue;
+            };
+            Self::expire(log, now, self.window);
+            if log.len() >= self.max {
+                // The slot frees when the oldest attempt that keeps the log full leaves the window.
+                let oldest = log[log.len() - self.max];
+                let free_at = (oldest + self.window).saturating_duration_since(now);
+                wait = Some(wait.map_or(free_at, |w| w.max(free_at)));
             }
         }
-        // Keep memory bounded under a spray of addresses.
-        if locks.len() > 10_000 {
-            locks.retain(|_, until| *until > now);
-            self.limiter.retain_recent();
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
+        for key in keys {
+            attempts.entry(key.clone()).or_default().push_back(now);
+        }
+        Ok(Reservation {
+            keys: keys.to_vec(),
+            at: now,
+        })
+    }
+
+    fn refund(&self, reservation: Reservation) {
+        let mut attempts = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
+        for key in &reservation.keys {
+            if let Some(log) = attempts.get_mut(key) {
+                if let Some(pos) = log.iter().rposition(|at| *at == reservation.at) {
+                    log.remove(pos);
+                }
+                if log.is_empty() {
+                    attempts.remove(key);
+                }
+            }
         }
     }
 }
@@ -79,22 +124,90 @@ impl SignInThrottle for InMemoryThrottle {
 mod tests {
     use super::*;
 
+    /// A clock the test moves by hand.
+    fn manual_clock() -> (Clock, Arc<Mutex<Instant>>) {
+        let now = Arc::new(Mutex::new(Instant::now()));
+        let read = Arc::clone(&now);
+        (Arc::new(move || *read.lock().unwrap()), now)
+    }
+
+    fn advance(now: &Mutex<Instant>, by: Duration) {
+        *now.lock().unwrap() += by;
+    }
+
+    const WINDOW: Duration = Duration::from_secs(900);
+
     #[test]
     fn locks_after_the_allowed_failures_and_only_that_key() {
-        let throttle = InMemoryThrottle::new(5, Duration::from_secs(900));
+        let (clock, _) = manual_clock();
+        let throttle = InMemoryThrottle::with_clock(5, WINDOW, clock);
         let anna = vec!["account:anna".to_owned()];
-        for _ in 0..4 {
-            throttle.failed(&anna);
-            assert_eq!(throttle.retry_after(&anna), None);
+        for _ in 0..5 {
+            let _ = throttle.reserve(&anna).expect("a free slot");
         }
-        throttle.failed(&anna);
-        let wait = throttle
-            .retry_after(&anna)
-            .expect("locked after 5 failures");
-        assert!(
-            wait > Duration::from_secs(60) && wait <= Duration::from_secs(900),
-            "{wait:?}"
+        assert_eq!(throttle.reserve(&anna).unwrap_err(), WINDOW);
+        assert!(throttle.reserve(&["account:bo".to_owned()]).is_ok());
+    }
+
+    #[test]
+    fn the_lock_lasts_until_the_window_frees_a_slot_not_one_refill_period() {
+        let (clock, now) = manual_clock();
+        let throttle = InMemoryThrottle::with_clock(5, WINDOW, clock);
+        let key = vec!["account:anna".to_owned()];
+        // Four failures at once, the fifth ten minutes later.
+        for _ in 0..4 {
+            let _ = throttle.reserve(&key).unwrap();
+        }
+        advance(&now, Duration::from_secs(600));
+        let _ = throttle.reserve(&key).unwrap();
+        // Locked until the first four leave the window: 5 minutes more, not 3 (900 / 5).
+        assert_eq!(
+            throttle.reserve(&key).unwrap_err(),
+            Duration::from_secs(300)
         );
-        assert_eq!(throttle.retry_after(&["account:bo".to_owned()]), None);
+        advance(&now, Duration::from_secs(299));
+        assert_eq!(throttle.reserve(&key).unwrap_err(), Duration::from_secs(1));
+        advance(&now, Duration::from_secs(1));
+        // Four slots free now; the fifth failure still holds one until it, too, expires.
+        for _ in 0..4 {
+            let _ = throttle.reserve(&key).unwrap();
+        }
+        assert_eq!(
+            throttle.reserve(&key).unwrap_err(),
+            Duration::from_secs(600)
+        );
+    }
+
+    #[test]
+    fn a_refund_frees_the_slot_and_a_refused_attempt_counts_nothing() {
+        let (clock, _) = manual_clock();
+        let throttle = InMemoryThrottle::with_clock(2, WINDOW, clock);
+        let account = "account:anna".to_owned();
+        let address = "ip:192.0.2.1".to_owned();
+        let both = vec![account.clone(), address.clone()];
+        let first = throttle.reserve(&both).unwrap();
+        throttle.refund(first);
+        let _ = throttle.reserve(&both).unwrap();
+        let _ = throttle.reserve(std::slice::from_ref(&account)).unwrap();
+        // The account is full: the attempt is refused and the address is not charged for it.
+        assert!(throttle.reserve(&both).is_err());
+        assert!(throttle.reserve(std::slice::from_ref(&address)).is_ok());
+        assert!(throttle.reserve(&[address]).is_err());
+    }
+
+    #[test]
+    fn concurrent_reservations_never_exceed_the_limit() {
+        let throttle = Arc::new(InMemoryThrottle::new(5, WINDOW));
+        let key = vec!["account:anna".to_owned()];
+        let granted: usize = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..40)
+                .map(|_| s.spawn(|| throttle.reserve(&key).is_ok()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| usize::from(h.join().unwrap()))
+                .sum()
+        });
+        assert_eq!(granted, 5);
     }
 }

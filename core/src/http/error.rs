@@ -19,6 +19,12 @@ pub enum AppError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("the change would leave the tenant without an active admin")]
+    LastAdmin,
+    #[error("API tokens cannot be made while impersonating")]
+    ImpersonatedToken,
+    #[error("sign-in from another site")]
+    CrossSiteSignIn,
     #[error("If-Match required")]
     PreconditionRequired,
     #[error("stale If-Match; current ETag is {current_etag}")]
@@ -79,6 +85,20 @@ impl IntoResponse for AppError {
                  header or the csrf_token form field.",
             ),
             AppError::Conflict(detail) => Problem::new(ProblemType::Conflict, detail),
+            AppError::LastAdmin => Problem::new(
+                ProblemType::LastAdmin,
+                "The tenant would be left without an active admin. Make someone else an admin \
+                 first; nothing was changed.",
+            ),
+            AppError::ImpersonatedToken => Problem::new(
+                ProblemType::ImpersonatedToken,
+                "API tokens cannot be made while impersonating: a token would outlive the \
+                 impersonation. Ask an admin of the tenant to make it.",
+            ),
+            AppError::CrossSiteSignIn => Problem::new(
+                ProblemType::CrossSiteSignIn,
+                "Sign-in is only accepted from this site's own sign-in form.",
+            ),
             AppError::PreconditionRequired => Problem::new(
                 ProblemType::PreconditionRequired,
                 "Send If-Match with the ETag you last read, so a change made meanwhile is not overwritten.",

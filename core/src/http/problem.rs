@@ -21,6 +21,9 @@ pub enum ProblemType {
     PayloadTooLarge,
     UnsupportedMediaType,
     Conflict,
+    LastAdmin,
+    ImpersonatedToken,
+    CrossSiteSignIn,
     PreconditionFailed,
     PreconditionRequired,
     ValidationFailed,
@@ -30,7 +33,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 15] = [
+    pub const ALL: [ProblemType; 18] = [
         ProblemType::BadRequest,
         ProblemType::Unauthenticated,
         ProblemType::Forbidden,
@@ -40,6 +43,9 @@ impl ProblemType {
         ProblemType::PayloadTooLarge,
         ProblemType::UnsupportedMediaType,
         ProblemType::Conflict,
+        ProblemType::LastAdmin,
+        ProblemType::ImpersonatedToken,
+        ProblemType::CrossSiteSignIn,
         ProblemType::PreconditionFailed,
         ProblemType::PreconditionRequired,
         ProblemType::ValidationFailed,
@@ -59,6 +65,9 @@ impl ProblemType {
             ProblemType::PayloadTooLarge => "payload-too-large",
             ProblemType::UnsupportedMediaType => "unsupported-media-type",
             ProblemType::Conflict => "conflict",
+            ProblemType::LastAdmin => "last-admin",
+            ProblemType::ImpersonatedToken => "token-while-impersonating",
+            ProblemType::CrossSiteSignIn => "cross-site-sign-in",
             ProblemType::PreconditionFailed => "precondition-failed",
             ProblemType::PreconditionRequired => "precondition-required",
             ProblemType::ValidationFailed => "validation-failed",
@@ -79,6 +88,9 @@ impl ProblemType {
             ProblemType::PayloadTooLarge => "Request body too large",
             ProblemType::UnsupportedMediaType => "Unsupported media type",
             ProblemType::Conflict => "Conflict",
+            ProblemType::LastAdmin => "The tenant's last admin",
+            ProblemType::ImpersonatedToken => "No API tokens while impersonating",
+            ProblemType::CrossSiteSignIn => "Sign-in from another site",
             ProblemType::PreconditionFailed => "Changed by someone else",
             ProblemType::PreconditionRequired => "If-Match required",
             ProblemType::ValidationFailed => "Validation failed",
@@ -92,12 +104,15 @@ impl ProblemType {
         match self {
             ProblemType::BadRequest => StatusCode::BAD_REQUEST,
             ProblemType::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ProblemType::Forbidden | ProblemType::CsrfFailed => StatusCode::FORBIDDEN,
+            ProblemType::Forbidden
+            | ProblemType::CsrfFailed
+            | ProblemType::ImpersonatedToken
+            | ProblemType::CrossSiteSignIn => StatusCode::FORBIDDEN,
             ProblemType::NotFound => StatusCode::NOT_FOUND,
             ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ProblemType::Conflict => StatusCode::CONFLICT,
+            ProblemType::Conflict | ProblemType::LastAdmin => StatusCode::CONFLICT,
             ProblemType::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ProblemType::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ProblemType::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,

@@ -64,6 +64,7 @@ pub async fn resolve(state: &AppState, secret: &str) -> Result<Option<Caller>, D
         site_id: None,
         credential: Credential::ApiToken { token_id },
         impersonator_id: None,
+        impersonation_until: None,
     }))
 }
 

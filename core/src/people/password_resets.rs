@@ -12,16 +12,18 @@ use crate::schema::{password_resets, users};
 /// How long a link works after it is made.
 pub const VALID_FOR: Duration = Duration::hours(24);
 
-/// Stores a new link for `user_id` and returns when it expires. Older open links of the user
-/// stop working: only the newest one issued is good.
+/// Stores a new link for `user_id` and returns when it expires: after [`VALID_FOR`], or at
+/// `not_after` if sooner (the end of the impersonation it was made in). Older open links of the
+/// user stop working: only the newest one issued is good.
 pub async fn create(
     conn: &mut DbConn<'_>,
     token_hash: &str,
     user_id: i64,
     created_by: i64,
+    not_after: Option<NaiveDateTime>,
 ) -> Result<NaiveDateTime, DbError> {
     let now = crate::db::now();
-    let expires_at = now + VALID_FOR;
+    let expires_at = not_after.map_or(now + VALID_FOR, |end| end.min(now + VALID_FOR));
     void_open(conn, user_id).await?;
     crate::db_run!(conn, |c| {
         diesel::insert_into(password_resets::table)

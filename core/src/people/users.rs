@@ -260,3 +260,38 @@ pub async fn mark_deleted(conn: &mut DbConn<'_>, user: &User) -> Result<bool, Db
     })?;
     Ok(count == 1)
 }
+
+/// The ids of the tenant's enabled, undeleted admins, locked until the caller's transaction
+/// ends, so that two concurrent changes cannot both see the other admin as still there.
+///
+/// Call it first in the transaction. PostgreSQL locks the admin rows (`FOR UPDATE`; a waiter
+/// re-checks its filter on the committed rows, so it sees a concurrent demotion). SQLite cannot
+/// lock rows: a no-op write takes the database's write lock before anything is read, and a
+/// second writer waits for it (`busy_timeout`) rather than reading a stale snapshot.
+pub async fn lock_active_admins(
+    conn: &mut DbConn<'_>,
+    tenant_id: i64,
+) -> Result<Vec<i64>, DbError> {
+    let admin = Role::Admin.as_str();
+    let active = users::table
+        .filter(users::tenant_id.eq(tenant_id))
+        .filter(users::role.eq(admin))
+        .filter(users::disabled_at.is_null())
+        .filter(users::deleted_at.is_null())
+        .select(users::id);
+    let ids = match conn {
+        DbConn::Postgres(c) => active.for_update().load::<i64>(c).await?,
+        DbConn::Sqlite(c) => {
+            diesel::update(
+                users::table
+                    .filter(users::tenant_id.eq(tenant_id))
+                    .filter(users::role.eq(admin)),
+            )
+            .set(users::role.eq(users::role))
+            .execute(c)
+            .await?;
+            active.load::<i64>(c).await?
+        }
+    };
+    Ok(ids)
+}

@@ -5,14 +5,14 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
 use super::{Page, render};
 use crate::auth::Caller;
-use crate::auth::api::{session_cookie, sign_in, sign_out};
+use crate::auth::api::{refuse_cross_site, session_cookie, sign_in, sign_out};
 use crate::auth::layer::cookie_value;
 use crate::auth::session::COOKIE;
 use crate::http::AppError;
@@ -76,6 +76,7 @@ async fn submit(
     client: ClientIp,
     page: Page,
     Query(query): Query<Next>,
+    uri: Uri,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -91,6 +92,14 @@ async fn submit(
             },
         )
     };
+    if refuse_cross_site(&headers, &uri).is_err() {
+        return refuse(
+            page,
+            String::new(),
+            "auth.cross_site",
+            StatusCode::FORBIDDEN,
+        );
+    }
     if form.email.trim().is_empty() || form.password.is_empty() {
         return refuse(
             page,

@@ -95,8 +95,12 @@ pub struct NewTokenIn {
     pub expires_at: Option<String>,
 }
 
-/// Tokens are made by a person: `created_by` names them, and a token cannot mint another.
+/// Tokens are made by a person: `created_by` names them, and a token cannot mint another. An
+/// impersonating superuser cannot make one either: it would outlive the impersonation.
 fn person_of(caller: &Caller) -> Result<i64, AppError> {
+    if caller.impersonator_id.is_some() {
+        return Err(AppError::ImpersonatedToken);
+    }
     match (&caller.credential, caller.user_id) {
         (Credential::Session { .. }, Some(id)) => Ok(id),
         _ => Err(AppError::Forbidden(
@@ -211,9 +215,12 @@ pub(crate) async fn create_token(
 }
 
 /// Make an API token for your tenant. The answer holds the secret (`token`) once; store it
-/// then. Only signed-in admins can make tokens (an API token gets 403).
+/// then. Only signed-in admins can make tokens (an API token gets 403, and so does a superuser
+/// impersonating the tenant: the token would outlive the impersonation).
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewTokenIn,
-    responses((status = 201, body = CreatedToken), (status = 403), (status = 422)))]
+    responses((status = 201, body = CreatedToken),
+        (status = 403, description = "Made by an API token, or while impersonating (`/problems/token-while-impersonating`)", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<Admins>,

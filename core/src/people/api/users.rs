@@ -143,6 +143,8 @@ pub async fn list(
 
 // The operations, shared by the JSON API and the admin pages.
 
+const EMAIL_TAKEN: &str = "That e-mail address cannot be used for a new account. Choose another.";
+
 pub(crate) async fn create_user(
     state: &AppState,
     caller: &Caller,
@@ -169,10 +171,10 @@ pub(crate) async fn create_user(
     let conn = &mut pooled.conn();
     check_site(conn, tenant, body.site_id, &mut errors).await?;
     fail_if_any(errors)?;
+    // Addresses are unique across tenants; the answer must not tell whether the other account
+    // is in this tenant or another, nor echo which address it was.
     if users::find_live_by_email(conn, &email).await?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "an account with {email} already exists"
-        )));
+        return Err(AppError::Conflict(EMAIL_TAKEN.into()));
     }
     let hash = password::hash(body.password.clone())
         .await
@@ -284,7 +286,11 @@ pub(crate) async fn update_user(
         check_site(conn, tenant, after.site_id, &mut errors).await?;
     }
     fail_if_any(errors)?;
+    let demoted = after.role != Role::Admin || after.disabled;
     let updated = crate::transaction!(conn, |tx| {
+        if demoted {
+            keep_an_admin(tx, tenant, &user).await?;
+        }
         if !users::update(tx, &user, &after).await? {
             return Ok::<_, AppError>(None);
         }
@@ -319,11 +325,28 @@ pub(crate) async fn update_user(
     }
 }
 
+/// Refuses a change that takes `user` out of the tenant's active admins when no other remains.
+/// Runs first in the change's transaction: it locks the admins until the change commits.
+async fn keep_an_admin(
+    tx: &mut crate::db::DbConn<'_>,
+    tenant: i64,
+    user: &User,
+) -> Result<(), AppError> {
+    let admins = users::lock_active_admins(tx, tenant).await?;
+    if admins.contains(&user.id) && admins.len() == 1 {
+        return Err(AppError::LastAdmin);
+    }
+    Ok(())
+}
+
 /// Change name, role, site or disable/enable an account. Needs `If-Match`. Disabling ends the
-/// person's sessions at once. You cannot change your own role or disable yourself.
+/// person's sessions at once. You cannot change your own role or disable yourself, and nobody
+/// can demote or disable the tenant's last active admin (409 `/problems/last-admin`).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserChange,
     params(("id" = i64, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = UserOut), (status = 404), (status = 412), (status = 422), (status = 428)))]
+    responses((status = 200, body = UserOut), (status = 404),
+        (status = 409, description = "The tenant's last active admin would be lost", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 412), (status = 422), (status = 428)))]
 pub async fn update(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<Admins>,
@@ -356,6 +379,7 @@ pub(crate) async fn delete_user(
         return Err(AppError::validation("id", "you cannot delete yourself"));
     }
     let deleted = crate::transaction!(conn, |tx| {
+        keep_an_admin(tx, tenant, &user).await?;
         if !users::mark_deleted(tx, &user).await? {
             return Ok::<_, AppError>(false);
         }
@@ -379,10 +403,13 @@ pub(crate) async fn delete_user(
 }
 
 /// Delete an account (kept for the audit trail; sign-in and sessions stop at once). Needs
-/// `If-Match`. You cannot delete yourself.
+/// `If-Match`. You cannot delete yourself, and nobody can delete the tenant's last active admin
+/// (409 `/problems/last-admin`).
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = i64, Path), ("If-Match" = String, Header)),
-    responses((status = 204), (status = 404), (status = 412), (status = 422), (status = 428)))]
+    responses((status = 204), (status = 404),
+        (status = 409, description = "The tenant's last active admin would be lost", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 412), (status = 422), (status = 428)))]
 pub async fn delete(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<Admins>,
@@ -401,7 +428,8 @@ pub struct ResetLinkOut {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Makes a single-use reset link for a person of the caller's tenant, valid 24 hours; older
+/// Makes a single-use reset link for a person of the caller's tenant, valid 24 hours (no longer
+/// than the caller's impersonation, if any); older
 /// open links of that person stop working. Shared by the JSON API and the admin pages.
 pub(crate) async fn create_reset_link(
     state: &AppState,
@@ -427,7 +455,9 @@ pub(crate) async fn create_reset_link(
     let secret = token::generate();
     let hash = token::hash(&state.settings.secret_key, &secret);
     let expires_at = crate::transaction!(conn, |tx| {
-        let expires_at = password_resets::create(tx, &hash, user.id, creator).await?;
+        let expires_at =
+            password_resets::create(tx, &hash, user.id, creator, caller.impersonation_until)
+                .await?;
         audit::record(
             tx,
             Entry::new("user.reset_link_created", caller.actor(), Some(tenant))
@@ -443,8 +473,9 @@ pub(crate) async fn create_reset_link(
     })
 }
 
-/// Make a single-use password-reset link for a person of your tenant, valid 24 hours. Older
-/// open links of that person stop working. Only signed-in admins can make links.
+/// Make a single-use password-reset link for a person of your tenant, valid 24 hours (made
+/// while impersonating: until the impersonation ends, at the latest). Older open links of that
+/// person stop working. Only signed-in admins can make links.
 #[utoipa::path(post, path = "/api/v1/users/{id}/reset-link", tag = "users",
     params(("id" = i64, Path)),
     responses((status = 201, body = ResetLinkOut), (status = 403), (status = 404), (status = 409)))]

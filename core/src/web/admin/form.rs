@@ -54,6 +54,10 @@ impl<T> From<Result<T, AppError>> for Outcome<T> {
                 fields: BTreeMap::new(),
                 general: Some(detail),
             }),
+            Err(AppError::LastAdmin) => Outcome::Invalid(FormErrors {
+                fields: BTreeMap::new(),
+                general: Some("admin_users.error_last_admin".into()),
+            }),
             Err(AppError::PreconditionFailed { .. } | AppError::PreconditionRequired) => {
                 Outcome::Invalid(FormErrors {
                     fields: BTreeMap::new(),

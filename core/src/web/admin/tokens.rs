@@ -131,6 +131,8 @@ struct ListTemplate {
     earliest: String,
     latest: String,
     csrf: String,
+    /// A superuser inside the tenant may not make tokens: the form gives way to a notice.
+    impersonating: bool,
 }
 
 #[derive(Template)]
@@ -187,6 +189,7 @@ async fn list_page(
         .unwrap_or_default();
     let csrf = console.csrf();
     let roles = role_choices(&console.page);
+    let impersonating = console.caller.impersonator_id.is_some();
     render(
         status,
         &ListTemplate {
@@ -200,6 +203,7 @@ async fn list_page(
             earliest: today.to_string(),
             latest,
             csrf,
+            impersonating,
         },
     )
 }
@@ -293,6 +297,15 @@ async fn create(
         Outcome::Invalid(errors) => {
             let errors = in_words(&console.page, errors);
             list_page(&state, console, form, errors, false).await
+        }
+        Outcome::Failed(AppError::ImpersonatedToken) => {
+            let errors = FormErrors {
+                general: Some("admin_tokens.impersonating".into()),
+                ..FormErrors::default()
+            };
+            let mut response = list_page(&state, console, form, errors, false).await;
+            *response.status_mut() = StatusCode::FORBIDDEN;
+            response
         }
         Outcome::Failed(error) => error.into_response(),
     }
