@@ -152,7 +152,9 @@ fn run_against(
         .args(["--report", "junit"])
         .arg("--report-junit-path")
         .arg(out.join(format!("junit-{name}.xml")))
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // Its cache of found failures (`.schemathesis/`) lands in the working directory.
+        .current_dir(out);
     for path in EXCLUDED_PATHS {
         cmd.args(["--exclude-path", path]);
     }
