@@ -12,6 +12,7 @@ pub mod new_module;
 pub mod postgres;
 pub mod run;
 pub mod scaffold_check;
+pub mod schemathesis;
 pub mod test;
 pub mod tools;
 pub mod util;

@@ -3,7 +3,9 @@
 use std::env;
 use std::process::ExitCode;
 
-use xtask::{bench, dist, migrate, new_migration, new_module, run, test, workspace_root};
+use xtask::{
+    bench, dist, migrate, new_migration, new_module, run, schemathesis, test, workspace_root,
+};
 
 const USAGE: &str = "Galley developer tasks
 
@@ -15,7 +17,10 @@ commands:
                                 e.g. DATABASE_URL or DEFAULT_ENABLED_MODULES, passes through)
   test [FLAGS] [-- ARGS...]     everything CI checks: fmt, clippy, the tests on SQLite and on
                                 PostgreSQL, the scaffold check; ARGS go to both cargo test runs
-                                (flags: --sqlite-only, --postgres-only, --no-scaffold)
+                                (flags: --sqlite-only, --postgres-only, --no-scaffold,
+                                --no-schemathesis)
+  schemathesis [FLAGS]          the API against its OpenAPI document with schemathesis, on
+                                SQLite and PostgreSQL (flags: --sqlite-only, --postgres-only)
   migrate [ARGS...]             cargo run -p galley -- migrate ARGS
   new-migration OWNER NAME      twin migration folders (postgres and sqlite) for OWNER
                                 (`core` or a module) with a version unique across owners
@@ -48,6 +53,7 @@ fn main() -> ExitCode {
         "new-module" => new_module::run(&root, rest),
         "dist" => dist::run(&root, rest),
         "bench" => bench::run(&root, rest),
+        "schemathesis" => schemathesis::run(&root, rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

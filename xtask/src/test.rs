@@ -7,17 +7,19 @@
 //! 4. `cargo test --workspace --locked` on PostgreSQL (`TEST_DATABASE_URL` set; a throwaway
 //!    cluster is started when no server answers)
 //! 5. the scaffold check (see [`crate::scaffold_check`])
+//! 6. schemathesis against the running server (see [`crate::schemathesis`])
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::{postgres, scaffold_check, tools, util};
+use crate::{postgres, scaffold_check, schemathesis, tools, util};
 
-pub const USAGE: &str = "usage: cargo xtask test [--sqlite-only | --postgres-only] [--no-scaffold] [-- CARGO_TEST_ARGS...]
-  Runs fmt, clippy, the test suite on SQLite and on PostgreSQL, and the scaffold check.
+pub const USAGE: &str = "usage: cargo xtask test [--sqlite-only | --postgres-only] [--no-scaffold] [--no-schemathesis] [-- CARGO_TEST_ARGS...]
+  Runs fmt, clippy, the test suite on SQLite and on PostgreSQL, the scaffold check and schemathesis.
   --sqlite-only     skip the PostgreSQL run (developer convenience; CI runs both)
   --postgres-only   skip the SQLite run
   --no-scaffold     skip the scaffold check (it builds the app once more in target/scaffold)
+  --no-schemathesis skip the schemathesis run (`cargo xtask schemathesis` runs it alone)
   Other arguments go to both `cargo test` runs, e.g. `cargo xtask test -- registry`.
   TEST_DATABASE_URL picks the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/postgres).";
 
@@ -27,6 +29,7 @@ pub struct Options {
     pub sqlite: bool,
     pub postgres: bool,
     pub scaffold: bool,
+    pub schemathesis: bool,
     pub help: bool,
     /// Passed to both `cargo test` runs.
     pub test_args: Vec<String>,
@@ -37,6 +40,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         sqlite: true,
         postgres: true,
         scaffold: true,
+        schemathesis: true,
         ..Options::default()
     };
     let mut sqlite_only = false;
@@ -47,6 +51,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             "--sqlite-only" => sqlite_only = true,
             "--postgres-only" => postgres_only = true,
             "--no-scaffold" => options.scaffold = false,
+            "--no-schemathesis" => options.schemathesis = false,
             "-h" | "--help" => options.help = true,
             "--" => {
                 options.test_args.extend(rest.by_ref().cloned());
@@ -70,6 +75,7 @@ enum Kind {
     Sqlite,
     Postgres,
     Scaffold,
+    Schemathesis,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +128,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             name: "scaffold check",
             kind: Kind::Scaffold,
             skip: (!options.scaffold).then_some("--no-scaffold"),
+        },
+        Step {
+            name: "schemathesis",
+            kind: Kind::Schemathesis,
+            skip: (!options.schemathesis).then_some("--no-schemathesis"),
         },
     ];
     let total = steps.iter().filter(|s| s.skip.is_none()).count();
@@ -212,6 +223,7 @@ fn run_step(root: &Path, kind: Kind, test_args: &[String]) -> Result<(), String>
         }
         Kind::Postgres => postgres_run(root, test_args),
         Kind::Scaffold => scaffold_check::run(root),
+        Kind::Schemathesis => schemathesis::run(root, &[]),
     }
 }
 

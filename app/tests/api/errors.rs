@@ -158,6 +158,54 @@ async fn oversized_bodies_are_a_413_problem() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_declared_length_over_the_limit_is_a_413_problem() {
+    let app = probe_app().await;
+    // The body-limit layer refuses by Content-Length alone, before any handler reads the body.
+    // A body that is not JSON or a form passes the text-input check unread and meets it first.
+    let response = app
+        .request(
+            Method::POST,
+            "/api/v1/probe/echo",
+            &[
+                ("content-type", "application/octet-stream"),
+                ("content-length", "4096"),
+            ],
+            "x".repeat(4096),
+        )
+        .await;
+    assert_problem(
+        &response,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unparsable_path_id_is_a_400_problem_saying_why() {
+    let app = probe_app().await;
+    for id in ["abc", "9223372036854775808"] {
+        let response = app.get(&format!("/api/v1/probe/items/{id}")).await;
+        assert_problem(&response, StatusCode::BAD_REQUEST, "bad-request");
+        let detail = response.json()["detail"].as_str().unwrap().to_owned();
+        assert!(detail.contains(id), "{detail}");
+    }
+    assert_eq!(app.get("/api/v1/probe/items/7").await.text(), "7");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_never_answers_json() {
+    let app = probe_app().await;
+    let response = app.get("/probe/missing").await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert!(
+        response.content_type().starts_with("text/html"),
+        "{}",
+        response.content_type()
+    );
+    assert!(response.text().contains("Sidan finns inte"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn internal_errors_leak_nothing_and_carry_an_incident_id() {
     let app = probe_app().await;
     for path in ["/api/v1/probe/internal", "/api/v1/probe/panic"] {

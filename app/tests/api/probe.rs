@@ -43,6 +43,12 @@ impl Module for Probe {
                 }),
             )
             .route(
+                "/items/{id}",
+                get(|axum::extract::Path(id): axum::extract::Path<i64>| async move {
+                    axum::Json(id)
+                }),
+            )
+            .route(
                 "/internal",
                 get(|| async {
                     Err::<(), _>(AppError::Internal(
@@ -50,6 +56,13 @@ impl Module for Probe {
                     ))
                 }),
             )
+    }
+    fn html_router(&self) -> Router<AppState> {
+        // A page handler that fails with the API's error type, as a careless one might.
+        Router::new().route(
+            "/missing",
+            get(|| async { Err::<(), _>(AppError::NotFound) }),
+        )
     }
 }
 

@@ -1,6 +1,8 @@
-//! Gives every bare error response its proper body: problem+json on the API, an HTML page
-//! elsewhere. Errors made by the router (404, 405), by layers (413) or by the module gate come
-//! out of here in the same shape as those made by handlers.
+//! Gives every error response its proper body: problem+json on the API, an HTML page
+//! elsewhere. Errors made by the router (404, 405), by layers (413), by axum's extractors
+//! (a path id that does not parse: text/plain) or by the module gate come out of here in the
+//! same shape as those made by handlers, and a page handler that answered with a problem
+//! document gets the error page instead.
 
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -23,13 +25,16 @@ pub async fn fill_error_bodies(
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
-        || response.headers().contains_key(header::CONTENT_TYPE)
+        || !needs_new_body(wants_problem, uri.path(), response.headers())
     {
         return response;
     }
-    let (mut parts, _) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
     let mut replacement = if wants_problem {
-        Problem::new(ProblemType::for_status(status), detail_for(status)).into_response()
+        let detail = rejection_text(status, &parts.headers, body)
+            .await
+            .unwrap_or_else(|| detail_for(status).to_owned());
+        Problem::new(ProblemType::for_status(status), detail).into_response()
     } else {
         error_page(Page::new(&state, &uri, &headers, None), status)
     };
@@ -44,6 +49,48 @@ pub async fn fill_error_bodies(
     let (_, body) = replacement.into_parts();
     Response::from_parts(parts, body)
 }
+
+/// An API error that is not already a problem document, or a page error that is not HTML.
+/// The operational endpoints answer machines, in the types their documentation states.
+fn needs_new_body(wants_problem: bool, path: &str, headers: &axum::http::HeaderMap) -> bool {
+    let Some(content_type) = headers.get(header::CONTENT_TYPE) else {
+        return true;
+    };
+    let content_type = content_type.to_str().unwrap_or_default();
+    if wants_problem {
+        !content_type.starts_with(super::problem::CONTENT_TYPE)
+    } else {
+        !content_type.starts_with("text/html") && !is_machine_path(path)
+    }
+}
+
+fn is_machine_path(path: &str) -> bool {
+    matches!(path, "/health" | "/ready" | "/metrics" | "/csp-report")
+}
+
+/// The words of a plain-text rejection (axum's "Cannot parse `x` to a `i64`"), kept as the
+/// problem's detail for the client errors where they say what was wrong with the request.
+async fn rejection_text(
+    status: StatusCode,
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Option<String> {
+    let is_text = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !is_text || !matches!(status.as_u16(), 400 | 422) {
+        return None;
+    }
+    let bytes = axum::body::to_bytes(body, REJECTION_TEXT_LIMIT)
+        .await
+        .ok()?;
+    let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+/// Rejection messages are one line; a longer body is not one of them.
+const REJECTION_TEXT_LIMIT: usize = 1024;
 
 fn language_hints(headers: &axum::http::HeaderMap) -> axum::http::HeaderMap {
     let mut hints = axum::http::HeaderMap::new();

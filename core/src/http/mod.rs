@@ -14,6 +14,8 @@ pub mod metrics;
 pub mod modules;
 pub mod observe;
 pub mod openapi;
+mod openapi_params;
+mod openapi_shared;
 pub mod pagination;
 pub mod problem;
 pub mod query;

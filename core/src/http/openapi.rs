@@ -34,5 +34,8 @@ pub fn document(registry: &Registry) -> utoipa::openapi::OpenApi {
         document_descriptor(&mut doc, *module);
         doc.merge(module.openapi());
     }
+    let module_ids: Vec<&str> = registry.modules().iter().map(|m| m.id()).collect();
+    super::openapi_shared::add(&mut doc, &module_ids);
+    super::openapi_params::constrain(&mut doc);
     doc
 }

@@ -12,6 +12,10 @@ pub struct IsoWeek {
     pub week: u32,
 }
 
+/// The years a week may be in: far enough either way for any kitchen's plans.
+pub const MIN_YEAR: i32 = 2000;
+pub const MAX_YEAR: i32 = 2100;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WeekError {
     #[error("week must be between 1 and {max} in {year}")]
@@ -23,7 +27,7 @@ pub enum WeekError {
 impl IsoWeek {
     /// A week that exists; `Err` says which bound it broke.
     pub fn new(year: i32, week: u32) -> Result<IsoWeek, WeekError> {
-        if !(2000..=2100).contains(&year) {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
             return Err(WeekError::Year);
         }
         let max = weeks_in(year);

@@ -5,8 +5,8 @@
 
 mod report;
 mod scenarios;
-mod seed;
-mod server;
+pub(crate) mod seed;
+pub(crate) mod server;
 mod wrk;
 
 use std::fs;

@@ -30,19 +30,24 @@ pub fn fresh_sqlite(out: &Path) -> Result<String, String> {
 
 /// An empty `galley_bench` database on the server of `base`.
 pub fn fresh_postgres(base: &str) -> Result<String, String> {
-    for sql in [
-        "DROP DATABASE IF EXISTS galley_bench WITH (FORCE)",
-        "CREATE DATABASE galley_bench",
-    ] {
-        let mut psql = Command::new("psql");
-        psql.args([base, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]);
-        util::run_captured(&mut psql, "psql")?;
-    }
-    bench_url(base)
+    fresh_postgres_named(base, "galley_bench")
 }
 
-/// The URL of `galley_bench` on the server of `base` (same user, host and options).
-fn bench_url(base: &str) -> Result<String, String> {
+/// An empty database `name` on the server of `base`; `name` is one of ours, not user input.
+pub fn fresh_postgres_named(base: &str, name: &str) -> Result<String, String> {
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        let mut psql = Command::new("psql");
+        psql.args([base, "-q", "-v", "ON_ERROR_STOP=1", "-c", &sql]);
+        util::run_captured(&mut psql, "psql")?;
+    }
+    database_url(base, name)
+}
+
+/// The URL of database `name` on the server of `base` (same user, host and options).
+fn database_url(base: &str, name: &str) -> Result<String, String> {
     let (before_query, query) = base
         .split_once('?')
         .map_or((base, None), |(p, q)| (p, Some(q)));
@@ -56,8 +61,8 @@ fn bench_url(base: &str) -> Result<String, String> {
             )
         })?;
     Ok(match query {
-        Some(query) => format!("{server}/galley_bench?{query}"),
-        None => format!("{server}/galley_bench"),
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
     })
 }
 
@@ -174,13 +179,17 @@ mod tests {
     #[test]
     fn the_bench_database_sits_beside_the_given_one() {
         assert_eq!(
-            bench_url("postgresql://postgres@127.0.0.1:5432/postgres").unwrap(),
+            database_url(
+                "postgresql://postgres@127.0.0.1:5432/postgres",
+                "galley_bench"
+            )
+            .unwrap(),
             "postgresql://postgres@127.0.0.1:5432/galley_bench"
         );
         assert_eq!(
-            bench_url("postgres://u:p@db:6543/app?sslmode=disable").unwrap(),
+            database_url("postgres://u:p@db:6543/app?sslmode=disable", "galley_bench").unwrap(),
             "postgres://u:p@db:6543/galley_bench?sslmode=disable"
         );
-        assert!(bench_url("postgresql://postgres@127.0.0.1:5432").is_err());
+        assert!(database_url("postgresql://postgres@127.0.0.1:5432", "galley_bench").is_err());
     }
 }

@@ -41,7 +41,9 @@ pub fn week_etag(department_id: i64, week: IsoWeek, versions: WeekVersions) -> S
 }
 
 /// A department and the kitchen that serves it.
+// Named apart from the department resource's `DepartmentOut`: components merge by name.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = WeekDepartment)]
 pub struct DepartmentOut {
     pub id: i64,
     pub name: String,
