@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod dist;
+pub mod fuzz;
 pub mod http;
 pub mod migrate;
 pub mod new_migration;

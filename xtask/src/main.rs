@@ -4,7 +4,7 @@ use std::env;
 use std::process::ExitCode;
 
 use xtask::{
-    bench, dist, migrate, new_migration, new_module, run, schemathesis, test, workspace_root,
+    bench, dist, fuzz, migrate, new_migration, new_module, run, schemathesis, test, workspace_root,
 };
 
 const USAGE: &str = "Galley developer tasks
@@ -16,11 +16,15 @@ commands:
                                 (GALLEY_ENV defaults to `local`; the rest of the environment,
                                 e.g. DATABASE_URL or DEFAULT_ENABLED_MODULES, passes through)
   test [FLAGS] [-- ARGS...]     everything CI checks: fmt, clippy, the tests on SQLite and on
-                                PostgreSQL, the scaffold check; ARGS go to both cargo test runs
-                                (flags: --sqlite-only, --postgres-only, --no-scaffold,
-                                --no-schemathesis)
+                                PostgreSQL, the scaffold check, schemathesis, 60 s of fuzzing
+                                per import format; ARGS go to both cargo test runs (flags:
+                                --sqlite-only, --postgres-only, --no-scaffold,
+                                --no-schemathesis, --no-fuzz)
   schemathesis [FLAGS]          the API against its OpenAPI document with schemathesis, on
                                 SQLite and PostgreSQL (flags: --sqlite-only, --postgres-only)
+  fuzz [--secs N | --long] [TARGET...]
+                                fuzz the import parsers (csv, xlsx, docx, menu_text) with
+                                libFuzzer, 60 s each (--long: 10 minutes); docs/fuzzing.md
   migrate [ARGS...]             cargo run -p galley -- migrate ARGS
   new-migration OWNER NAME      twin migration folders (postgres and sqlite) for OWNER
                                 (`core` or a module) with a version unique across owners
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
         "new-migration" => new_migration::run(&root, rest),
         "new-module" => new_module::run(&root, rest),
         "dist" => dist::run(&root, rest),
+        "fuzz" => fuzz::run(&root, rest),
         "bench" => bench::run(&root, rest),
         "schemathesis" => schemathesis::run(&root, rest),
         "help" | "-h" | "--help" => {

@@ -8,18 +8,22 @@
 //!    cluster is started when no server answers)
 //! 5. the scaffold check (see [`crate::scaffold_check`])
 //! 6. schemathesis against the running server (see [`crate::schemathesis`])
+//! 7. the bounded fuzz run: 60 s per import format (see [`crate::fuzz`])
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::{postgres, scaffold_check, schemathesis, tools, util};
+use crate::{fuzz, postgres, scaffold_check, schemathesis, tools, util};
 
-pub const USAGE: &str = "usage: cargo xtask test [--sqlite-only | --postgres-only] [--no-scaffold] [--no-schemathesis] [-- CARGO_TEST_ARGS...]
-  Runs fmt, clippy, the test suite on SQLite and on PostgreSQL, the scaffold check and schemathesis.
+pub const USAGE: &str = "usage: cargo xtask test [--sqlite-only | --postgres-only] [--no-scaffold] [--no-schemathesis] [--no-fuzz] [-- CARGO_TEST_ARGS...]
+  Runs fmt, clippy, the test suite on SQLite and on PostgreSQL, the scaffold check,
+  schemathesis and a bounded fuzz run of the import parsers.
   --sqlite-only     skip the PostgreSQL run (developer convenience; CI runs both)
   --postgres-only   skip the SQLite run
   --no-scaffold     skip the scaffold check (it builds the app once more in target/scaffold)
   --no-schemathesis skip the schemathesis run (`cargo xtask schemathesis` runs it alone)
+  --no-fuzz         skip the fuzz run (`cargo xtask fuzz`, 60 s per target after a sanitizer
+                    build cached in target/fuzz)
   Other arguments go to both `cargo test` runs, e.g. `cargo xtask test -- registry`.
   TEST_DATABASE_URL picks the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/postgres).";
 
@@ -30,6 +34,7 @@ pub struct Options {
     pub postgres: bool,
     pub scaffold: bool,
     pub schemathesis: bool,
+    pub fuzz: bool,
     pub help: bool,
     /// Passed to both `cargo test` runs.
     pub test_args: Vec<String>,
@@ -41,6 +46,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         postgres: true,
         scaffold: true,
         schemathesis: true,
+        fuzz: true,
         ..Options::default()
     };
     let mut sqlite_only = false;
@@ -52,6 +58,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             "--postgres-only" => postgres_only = true,
             "--no-scaffold" => options.scaffold = false,
             "--no-schemathesis" => options.schemathesis = false,
+            "--no-fuzz" => options.fuzz = false,
             "-h" | "--help" => options.help = true,
             "--" => {
                 options.test_args.extend(rest.by_ref().cloned());
@@ -76,6 +83,7 @@ enum Kind {
     Postgres,
     Scaffold,
     Schemathesis,
+    Fuzz,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +141,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             name: "schemathesis",
             kind: Kind::Schemathesis,
             skip: (!options.schemathesis).then_some("--no-schemathesis"),
+        },
+        Step {
+            name: "fuzz (60 s per format)",
+            kind: Kind::Fuzz,
+            skip: (!options.fuzz).then_some("--no-fuzz"),
         },
     ];
     let total = steps.iter().filter(|s| s.skip.is_none()).count();
@@ -224,6 +237,10 @@ fn run_step(root: &Path, kind: Kind, test_args: &[String]) -> Result<(), String>
         Kind::Postgres => postgres_run(root, test_args),
         Kind::Scaffold => scaffold_check::run(root),
         Kind::Schemathesis => schemathesis::run(root, &[]),
+        Kind::Fuzz => {
+            let targets: Vec<String> = fuzz::TARGETS.iter().map(|t| t.to_string()).collect();
+            fuzz::fuzz(root, &targets, fuzz::BOUNDED_SECS)
+        }
     }
 }
 
@@ -286,7 +303,8 @@ mod tests {
     #[test]
     fn no_arguments_run_everything() -> Result<(), String> {
         let options = parse_args(&[])?;
-        assert!(options.sqlite && options.postgres && options.scaffold && !options.help);
+        assert!(options.sqlite && options.postgres && options.scaffold && options.fuzz);
+        assert!(!options.help);
         assert!(options.test_args.is_empty());
         Ok(())
     }
@@ -313,8 +331,8 @@ mod tests {
 
     #[test]
     fn backend_flags() -> Result<(), String> {
-        let options = parse_args(&args(&["--postgres-only", "--no-scaffold"]))?;
-        assert!(!options.sqlite && options.postgres && !options.scaffold);
+        let options = parse_args(&args(&["--postgres-only", "--no-scaffold", "--no-fuzz"]))?;
+        assert!(!options.sqlite && options.postgres && !options.scaffold && !options.fuzz);
         assert!(parse_args(&args(&["--sqlite-only", "--postgres-only"])).is_err());
         Ok(())
     }
