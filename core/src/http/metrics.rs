@@ -68,6 +68,27 @@ fn describe() {
         "galley_module_flags_refresh_failures_total",
         "Failed refreshes of module flags (the last good snapshot was kept)."
     );
+    metrics::describe_gauge!(
+        "galley_file_work_slots",
+        "File workers: uploads parsed and files rendered at once."
+    );
+    metrics::describe_gauge!(
+        "galley_file_work_running",
+        "File workers busy with a parse or render now."
+    );
+    metrics::describe_gauge!(
+        "galley_file_work_waiting",
+        "Requests waiting for a free file worker."
+    );
+    metrics::describe_counter!(
+        "galley_file_work_total",
+        "File work by kind and outcome (done, busy: refused with 503, failed)."
+    );
+    metrics::describe_histogram!(
+        "galley_file_work_seconds",
+        metrics::Unit::Seconds,
+        "Time a file worker spent on one job, by kind."
+    );
 }
 
 pub fn record_request(method: &str, route: &str, status: u16, elapsed: Duration) {
