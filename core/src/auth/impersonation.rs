@@ -32,9 +32,12 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct StartImpersonation {
     pub tenant_id: i64,
-    /// Why, in words; kept in the audit log (10 to 500 characters).
+    /// Why, in words; kept in the audit log (10 to 500 characters, surrounding whitespace
+    /// aside).
+    #[schema(max_length = 500, pattern = r"^\s*\S[\s\S]{8,}\S\s*$")]
     pub reason: String,
     /// How long, 1 to 120 minutes (default 15).
+    #[schema(minimum = 1, maximum = 120)]
     pub minutes: Option<i64>,
 }
 

@@ -57,14 +57,18 @@ pub(crate) fn site_etag(site: &Site) -> String {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSite {
+    #[schema(min_length = 1, max_length = 120, pattern = r"\S")]
     pub name: String,
+    #[schema(schema_with = crate::http::openapi_schema::timezone)]
     pub timezone: String,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteChange {
+    #[schema(min_length = 1, max_length = 120, pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(schema_with = crate::http::openapi_schema::timezone)]
     pub timezone: Option<String>,
 }
 
