@@ -89,6 +89,7 @@ fn field<'a>(schema: &'a Value, name: &str) -> &'a Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn request_bodies_state_the_rules_the_handlers_check() {
     use galley_core::auth::password;
+    use galley_core::http::text_input::{NON_BLANK_PATTERN, PLAIN_TEXT_PATTERN};
     use galley_core::kitchen::{api::MAX_DISH_NAME, diet_api::MAX_TEXTURE_LEVEL};
     use galley_core::people::api::MAX_NAME;
     use galley_municipal::api::departments::MAX_RESIDENTS;
@@ -101,7 +102,7 @@ async fn request_bodies_state_the_rules_the_handlers_check() {
         let name = field(body_schema(&doc, path, method), "name");
         assert_eq!(name["minLength"], 1, "{method} {path}");
         assert_eq!(name["maxLength"], MAX_DISH_NAME, "{method} {path}");
-        assert_eq!(name["pattern"], r"\S", "{method} {path}");
+        assert_eq!(name["pattern"], NON_BLANK_PATTERN, "{method} {path}");
     }
     let site = body_schema(&doc, "/api/v1/sites", "post");
     assert_eq!(field(site, "name")["maxLength"], MAX_NAME);
@@ -114,6 +115,13 @@ async fn request_bodies_state_the_rules_the_handlers_check() {
     assert_eq!(field(user, "email")["format"], "email");
     assert_eq!(field(user, "password")["minLength"], password::MIN_LENGTH);
     assert_eq!(field(user, "password")["maxLength"], password::MAX_LENGTH);
+    // Control characters are refused in every string, so free text says so too, nested or not.
+    assert_eq!(field(user, "password")["pattern"], PLAIN_TEXT_PATTERN);
+    let tenant = body_schema(&doc, "/api/v1/tenants", "post");
+    let admin = tenant["properties"]["admin"]["$ref"].as_str().unwrap();
+    let admin = &doc["components"]["schemas"][admin.rsplit('/').next().unwrap()];
+    assert_eq!(field(admin, "password")["pattern"], PLAIN_TEXT_PATTERN);
+    assert_eq!(field(admin, "display_name")["pattern"], NON_BLANK_PATTERN);
     let roles = &field(user, "role")["enum"];
     assert_eq!(
         *roles,

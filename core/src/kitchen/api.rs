@@ -83,10 +83,18 @@ pub fn dish_etag(dish: &Dish) -> String {
 #[serde(deny_unknown_fields)]
 pub struct NewDish {
     /// Unique in the tenant; runs of whitespace count as one space.
-    #[schema(min_length = 1, max_length = 120, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
     /// Free text such as `main`, `soup`, `dessert` (1 to 60 characters).
-    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub category: String,
     /// The allergens it contains; `[]` states that it contains none. Left out, they are "not
     /// stated": the dish is listed with `allergens_stated=false` and plans warn about it until
@@ -98,9 +106,17 @@ pub struct NewDish {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DishChange {
-    #[schema(min_length = 1, max_length = 120, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
-    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub category: Option<String>,
     pub allergens: Option<Vec<Allergen>>,
 }

@@ -78,7 +78,11 @@ pub struct OrderList {
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
     /// 1 to 200 characters once runs of whitespace count as one space.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub text: String,
 }
 
@@ -88,7 +92,11 @@ pub struct NewOrder {
 #[serde(deny_unknown_fields)]
 pub struct OrderChange {
     pub done: Option<bool>,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub text: Option<String>,
 }
 

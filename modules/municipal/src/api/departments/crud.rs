@@ -27,7 +27,11 @@ pub const MAX_NOTES: usize = 2000;
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
     /// Unique among the kitchen's departments (case and spacing aside).
-    #[schema(min_length = 1, max_length = 120, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
     /// Residents eating on a day no schedule or override speaks for, 0-1000.
     #[schema(minimum = 0, maximum = 1000)]
@@ -42,7 +46,11 @@ pub struct NewDepartment {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentChange {
-    #[schema(min_length = 1, max_length = 120, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
     #[schema(minimum = 0, maximum = 1000)]
     pub residents: Option<i32>,
