@@ -303,7 +303,9 @@ async fn me(caller: Caller) -> Response {
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
-    /// At least 12 characters, not a common password, not containing your e-mail address.
+    /// At least 12 characters, not a common password, not containing your e-mail address,
+    /// not one character repeated.
+    #[schema(min_length = 12, max_length = 256)]
     pub new_password: String,
 }
 

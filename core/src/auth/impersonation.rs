@@ -32,9 +32,15 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct StartImpersonation {
     pub tenant_id: i64,
-    /// Why, in words; kept in the audit log (10 to 500 characters).
+    /// Why, in words; kept in the audit log (10 to 500 characters, surrounding whitespace
+    /// aside).
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]{8,}[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: String,
     /// How long, 1 to 120 minutes (default 15).
+    #[schema(minimum = 1, maximum = 120)]
     pub minutes: Option<i64>,
 }
 

@@ -15,6 +15,7 @@ pub mod modules;
 pub mod observe;
 pub mod openapi;
 mod openapi_params;
+pub(crate) mod openapi_schema;
 mod openapi_shared;
 pub mod pagination;
 pub mod problem;

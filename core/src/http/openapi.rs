@@ -37,5 +37,6 @@ pub fn document(registry: &Registry) -> utoipa::openapi::OpenApi {
     let module_ids: Vec<&str> = registry.modules().iter().map(|m| m.id()).collect();
     super::openapi_shared::add(&mut doc, &module_ids);
     super::openapi_params::constrain(&mut doc);
+    super::openapi_schema::refuse_control_characters(&mut doc);
     doc
 }

@@ -62,6 +62,11 @@ fn constrain_one(parameter: &mut Parameter) {
             schema.enum_values = Some(vec!["sv".into(), "en".into()]);
             (None, None)
         }
+        // The path and query refuse control characters like bodies do.
+        _ if string => {
+            super::openapi_schema::plain_text(schema);
+            (None, None)
+        }
         _ => (None, None),
     };
     if minimum.is_some() {

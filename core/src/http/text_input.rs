@@ -20,6 +20,13 @@ use super::json::BodyLimit;
 
 const REASON: &str = "must not contain control characters (such as NUL)";
 
+/// The rule of [`is_refused`] as a JSON Schema pattern, for the OpenAPI document: no control
+/// character but tab, line feed and carriage return. Schema attributes spell these out as
+/// literals (the derive takes no constants); the OpenAPI test holds them to these.
+pub const PLAIN_TEXT_PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+/// Plain text with something other than whitespace in it: what survives trimming.
+pub const NON_BLANK_PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+
 pub async fn reject_control_characters(request: Request, next: Next) -> Response {
     let api = is_api_path(request.uri().path());
     let (parts, body) = request.into_parts();

@@ -82,8 +82,19 @@ pub fn dish_etag(dish: &Dish) -> String {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDish {
+    /// Unique in the tenant; runs of whitespace count as one space.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
     /// Free text such as `main`, `soup`, `dessert` (1 to 60 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub category: String,
     /// The allergens it contains; `[]` states that it contains none. Left out, they are "not
     /// stated": the dish is listed with `allergens_stated=false` and plans warn about it until
@@ -95,7 +106,17 @@ pub struct NewDish {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DishChange {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub category: Option<String>,
     pub allergens: Option<Vec<Allergen>>,
 }
@@ -112,6 +133,11 @@ pub struct DishQuery {
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
+
+/// The longest dish name, in characters once whitespace is collapsed.
+pub const MAX_DISH_NAME: usize = 120;
+/// The longest category, likewise.
+pub const MAX_CATEGORY: usize = 60;
 
 fn check_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let text = value.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -148,8 +174,8 @@ pub async fn create_dish(
 ) -> Result<Dish, AppError> {
     let tenant = tenant_of(caller)?;
     let mut errors = Vec::new();
-    let name = check_text("name", &body.name, 120, &mut errors);
-    let category = check_text("category", &body.category, 60, &mut errors);
+    let name = check_text("name", &body.name, MAX_DISH_NAME, &mut errors);
+    let category = check_text("category", &body.category, MAX_CATEGORY, &mut errors);
     fail_if_any(errors)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
@@ -197,11 +223,11 @@ pub async fn update_dish(
     check_precondition(expected, &dish_etag(&dish))?;
     let mut errors = Vec::new();
     let name = match &body.name {
-        Some(name) => check_text("name", name, 120, &mut errors),
+        Some(name) => check_text("name", name, MAX_DISH_NAME, &mut errors),
         None => dish.name.clone(),
     };
     let category = match &body.category {
-        Some(category) => check_text("category", category, 60, &mut errors),
+        Some(category) => check_text("category", category, MAX_CATEGORY, &mut errors),
         None => dish.category.clone(),
     };
     fail_if_any(errors)?;

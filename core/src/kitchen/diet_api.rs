@@ -75,9 +75,16 @@ pub fn diet_etag(diet: &DietType) -> String {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDietType {
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
     #[serde(default)]
     pub excludes: Vec<Allergen>,
+    /// An IDDSI level.
+    #[schema(minimum = 0, maximum = 7)]
     pub texture_level: Option<i32>,
     #[serde(default)]
     pub always_applies: bool,
@@ -87,10 +94,16 @@ pub struct NewDietType {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DietTypeChange {
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
     pub excludes: Option<Vec<Allergen>>,
+    /// An IDDSI level.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 7)]
     pub texture_level: Option<Option<i32>>,
     pub always_applies: Option<bool>,
 }
@@ -132,15 +145,20 @@ async fn site_of(
     Ok(tenant)
 }
 
+/// The longest diet type name, in characters once whitespace is collapsed.
+pub const MAX_DIET_NAME: usize = 80;
+/// IDDSI levels run from 0 to this.
+pub const MAX_TEXTURE_LEVEL: i32 = 7;
+
 fn check(name: &str, texture_level: Option<i32>, errors: &mut Vec<FieldError>) -> String {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > 80 {
+    if name.is_empty() || name.chars().count() > MAX_DIET_NAME {
         errors.push(FieldError {
             field: "name".into(),
-            reason: "must be 1 to 80 characters".into(),
+            reason: format!("must be 1 to {MAX_DIET_NAME} characters"),
         });
     }
-    if texture_level.is_some_and(|level| !(0..=7).contains(&level)) {
+    if texture_level.is_some_and(|level| !(0..=MAX_TEXTURE_LEVEL).contains(&level)) {
         errors.push(FieldError {
             field: "texture_level".into(),
             reason: "must be an IDDSI level from 0 to 7".into(),

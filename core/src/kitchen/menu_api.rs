@@ -142,9 +142,13 @@ pub fn dish_of(item: &MenuItem) -> MenuDish {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MenuItemIn {
+    /// 1 = Monday ... 7 = Sunday; each day, meal and slot at most once in a week.
+    #[schema(minimum = 1, maximum = 7)]
     pub day: i32,
+    /// With `slot`, one of the meals and slots of the modules switched on for the kitchen.
     pub meal: String,
     pub slot: String,
+    /// A dish of the tenant.
     pub dish_id: i64,
 }
 

@@ -61,16 +61,31 @@ pub(crate) fn tenant_etag(tenant: &Tenant) -> String {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FirstAdmin {
+    /// An address like name@example.se (case and surrounding whitespace aside).
+    #[schema(format = Email, max_length = 254, pattern = r"^[^@\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+@[^@\s.\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^@\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\.[^@\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^@\s.\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]$")]
     pub email: String,
+    /// At least 12 characters, not a common password, not containing the e-mail address,
+    /// not one character repeated.
+    #[schema(min_length = 12, max_length = 256)]
     pub password: String,
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub display_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTenant {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
-    /// `municipal` or `offshore`.
+    #[schema(schema_with = crate::http::openapi_schema::tenant_kind)]
     pub kind: String,
     pub admin: FirstAdmin,
 }
@@ -78,6 +93,11 @@ pub struct NewTenant {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TenantChange {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
 }
 

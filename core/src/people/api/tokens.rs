@@ -87,8 +87,13 @@ pub struct CreatedToken {
 #[serde(deny_unknown_fields)]
 pub struct NewTokenIn {
     /// What the token is for, e.g. the integration's name (1 to 120 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
-    /// admin, cook, department or viewer.
+    #[schema(schema_with = crate::http::openapi_schema::grantable_role)]
     pub role: Role,
     /// RFC 3339, in the future and at most two years ahead; absent or `null`: never expires.
     #[schema(value_type = Option<String>, format = DateTime)]

@@ -69,12 +69,22 @@ pub(crate) const GRANTABLE: [Role; 4] = [Role::Admin, Role::Cook, Role::Departme
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserIn {
+    /// An address like name@example.se (case and surrounding whitespace aside).
+    #[schema(format = Email, max_length = 254, pattern = r"^[^@\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+@[^@\s.\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^@\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\.[^@\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^@\s.\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]$")]
     pub email: String,
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub display_name: String,
+    #[schema(schema_with = crate::http::openapi_schema::grantable_role)]
     pub role: Role,
     /// The site the person works at, if bound to one.
     pub site_id: Option<i64>,
-    /// At least 12 characters, not a common password.
+    /// At least 12 characters, not a common password, not containing the e-mail address,
+    /// not one character repeated.
+    #[schema(min_length = 12, max_length = 256)]
     pub password: String,
 }
 
@@ -82,7 +92,14 @@ pub struct NewUserIn {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChange {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub display_name: Option<String>,
+    /// Not your own.
+    #[schema(schema_with = crate::http::openapi_schema::grantable_role)]
     pub role: Option<Role>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]

@@ -9,6 +9,7 @@ pub mod import;
 pub mod orders;
 pub mod planning;
 pub mod reports;
+mod schemas;
 pub mod settings;
 pub mod week;
 

@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
 pub struct OrdersApi;
 
 /// Longest line, in characters.
-const MAX_TEXT: usize = 200;
+pub const MAX_TEXT: usize = 200;
 
 /// One line of the checklist.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -77,7 +77,12 @@ pub struct OrderList {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
-    /// 1 to 200 characters.
+    /// 1 to 200 characters once runs of whitespace count as one space.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub text: String,
 }
 
@@ -87,6 +92,11 @@ pub struct NewOrder {
 #[serde(deny_unknown_fields)]
 pub struct OrderChange {
     pub done: Option<bool>,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub text: Option<String>,
 }
 

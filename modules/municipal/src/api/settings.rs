@@ -47,10 +47,13 @@ pub fn settings_etag(site_id: i64, version: i64) -> String {
 #[serde(deny_unknown_fields)]
 pub struct SettingsIn {
     /// 1 = Monday ... 7 = Sunday.
+    #[schema(minimum = 1, maximum = 7)]
     pub deadline_weekday: i32,
     /// HH:MM in the kitchen's time zone, 00:00-23:59.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "10:00")]
     pub deadline_time: String,
     /// 0 = in the menu's own week, 1 = the week before, up to 4.
+    #[schema(minimum = 0, maximum = 4)]
     pub deadline_weeks_before: i32,
     /// Weekends offer Alt 2 where the menu has one.
     pub weekend_alt2: bool,

@@ -21,16 +21,24 @@ use crate::api::{Admins, KitchenReaders, WeekReaders};
 use crate::departments::{self, Department, DepartmentFields};
 
 /// Longest note about a department, in characters.
-const MAX_NOTES: usize = 2000;
+pub const MAX_NOTES: usize = 2000;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
     /// Unique among the kitchen's departments (case and spacing aside).
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
     /// Residents eating on a day no schedule or override speaks for, 0-1000.
+    #[schema(minimum = 0, maximum = 1000)]
     pub residents: i32,
+    /// At most 2000 characters, surrounding whitespace aside.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub notes: String,
 }
 
@@ -38,8 +46,15 @@ pub struct NewDepartment {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentChange {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
+    #[schema(minimum = 0, maximum = 1000)]
     pub residents: Option<i32>,
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
 }
 

@@ -29,8 +29,10 @@ use crate::departments::{self, Department, setup};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DietDefaultIn {
+    /// A live diet type of the department's kitchen, at most once in the list.
     pub diet_type_id: i64,
     /// 0-1000.
+    #[schema(minimum = 0, maximum = 1000)]
     pub residents: i32,
 }
 

@@ -49,10 +49,10 @@ pub struct OverridesOut {
 #[serde(deny_unknown_fields)]
 pub struct OverrideChange {
     #[serde(deserialize_with = "super::nullable")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, required = true, minimum = 0, maximum = 1000)]
     pub lunch: Option<i32>,
     #[serde(deserialize_with = "super::nullable")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, required = true, minimum = 0, maximum = 1000)]
     pub dinner: Option<i32>,
 }
 

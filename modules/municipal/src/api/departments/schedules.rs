@@ -31,7 +31,7 @@ use crate::departments::{self, Department, setup};
 #[serde(deny_unknown_fields)]
 pub struct WeekdaySchedule {
     #[serde(deserialize_with = "super::nullable")]
-    #[schema(value_type = Option<Vec<i32>>, example = json!([12, 12, 12, 12, 12, 10, 10]))]
+    #[schema(schema_with = crate::api::schemas::weekday_counts, required = true)]
     pub weekdays: Option<Vec<i32>>,
 }
 

@@ -30,7 +30,7 @@ pub struct Binding {
 #[serde(deny_unknown_fields)]
 pub struct BindingChange {
     #[serde(deserialize_with = "super::nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, required = true)]
     pub department_id: Option<i64>,
 }
 

@@ -52,6 +52,7 @@ pub struct WeekApi;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceIn {
+    /// `alt2` only on a day whose menu offers it.
     pub lunch: Alt,
 }
 
@@ -59,6 +60,7 @@ pub struct ChoiceIn {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MarksIn {
+    /// At most 14 per diet type of the kitchen (7 days, 2 meals).
     pub marks: Vec<MarkIn>,
 }
 

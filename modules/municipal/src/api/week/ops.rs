@@ -30,9 +30,11 @@ use crate::week::store::{self, WeekWrite};
 #[serde(deny_unknown_fields)]
 pub struct MarkIn {
     /// 1 = Monday ... 7 = Sunday.
+    #[schema(minimum = 1, maximum = 7)]
     pub day: i32,
-    /// `lunch` or `dinner`.
+    #[schema(schema_with = crate::api::schemas::meal)]
     pub meal: String,
+    /// A diet type of the kitchen; each day, meal and diet type at most once.
     pub diet_type_id: i64,
     pub marked: bool,
 }
