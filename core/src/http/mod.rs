@@ -25,6 +25,7 @@ pub mod request_id;
 mod router;
 pub mod security;
 pub mod text_input;
+pub mod versioned;
 
 pub use error::AppError;
 pub use json::ApiJson;

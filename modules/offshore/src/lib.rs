@@ -2,6 +2,10 @@
 //! portion advice, messages). This crate registers the module; its domain lands in later
 //! issues.
 
+pub mod rota;
+pub mod rotation;
+mod schema;
+
 use axum::Router;
 use galley_core::diesel_migrations::{self, EmbeddedMigrations, embed_migrations};
 use galley_core::module::{Feature, MigrationSet, Module, NavEntry};

@@ -1,0 +1,7 @@
+//! The rota as stored: settings, patterns, crew, shifts and marked exceptions.
+
+pub mod crew;
+pub mod exceptions;
+pub mod patterns;
+pub mod settings;
+pub mod shifts;

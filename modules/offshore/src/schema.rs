@@ -1,0 +1,91 @@
+//! The offshore tables, hand-written with portable types (see `galley_core::schema`).
+
+diesel::table! {
+    offshore_rota_settings (site_id) {
+        site_id -> BigInt,
+        tenant_id -> BigInt,
+        day_start_minute -> Integer,
+        day_end_minute -> Integer,
+        night_start_minute -> Integer,
+        night_end_minute -> Integer,
+        cover -> Text,
+        max_period_days -> Integer,
+        max_extended_period_days -> Integer,
+        max_shift_minutes -> Integer,
+        min_rest_days -> Integer,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offshore_patterns (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        site_id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        segments -> Text,
+        anchor_date -> Date,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    offshore_crew (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        site_id -> BigInt,
+        name -> Text,
+        position -> Text,
+        user_id -> Nullable<BigInt>,
+        pattern_id -> Nullable<BigInt>,
+        start_offset_days -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    offshore_shifts (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        site_id -> BigInt,
+        crew_id -> BigInt,
+        date -> Date,
+        kind -> Text,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offshore_period_exceptions (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        site_id -> BigInt,
+        crew_id -> BigInt,
+        first_date -> Date,
+        reason -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(offshore_shifts -> offshore_crew (crew_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    offshore_rota_settings,
+    offshore_patterns,
+    offshore_crew,
+    offshore_shifts,
+    offshore_period_exceptions,
+);
