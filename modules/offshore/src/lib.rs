@@ -2,6 +2,7 @@
 //! portion advice, messages). This crate registers the module; its domain lands in later
 //! issues.
 
+pub mod api;
 pub mod rota;
 pub mod rotation;
 mod schema;
@@ -54,6 +55,14 @@ impl Module for Offshore {
                 title: "Messages",
             },
         ]
+    }
+
+    fn api_router(&self) -> Router<AppState> {
+        api::router()
+    }
+
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        api::openapi()
     }
 
     fn html_router(&self) -> Router<AppState> {

@@ -26,6 +26,7 @@ pub struct CrewRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub deleted_at: Option<NaiveDateTime>,
 }
 
 impl CrewRow {
@@ -73,6 +74,19 @@ pub async fn find(
             .optional()
     })?;
     Ok(row)
+}
+
+/// Every crew member the site ever had, removed ones too (for the names on old shifts).
+pub async fn all(conn: &mut DbConn<'_>, site_id: i64) -> Result<Vec<CrewRow>, DbError> {
+    let rows = db_run!(conn, |c| {
+        table::table
+            .filter(table::site_id.eq(site_id))
+            .order((table::name, table::id))
+            .select(CrewRow::as_select())
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
 }
 
 /// The live crew member a user account is, if any.

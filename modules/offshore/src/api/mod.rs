@@ -1,0 +1,55 @@
+//! The offshore JSON API, mounted at `/api/v1/offshore`. Every handler admits its roles with one
+//! `Allowed<...>` guard and confines every query to the caller's tenant and the path's site.
+
+pub mod crew;
+pub mod exceptions;
+pub mod me;
+pub mod patterns;
+pub mod schedule;
+pub mod settings;
+pub mod shifts;
+mod text;
+
+use axum::Router;
+use galley_core::auth::Role;
+use galley_core::state::AppState;
+use utoipa::OpenApi;
+
+galley_core::role_set!(
+    /// Who sets up the rota: settings, patterns, crew, generation, publishing, exceptions.
+    RotaAdmins = [Role::Admin]
+);
+galley_core::role_set!(
+    /// Galley staff who change the day's work: single shifts and swaps.
+    GalleyStaff = [Role::Admin, Role::Cook]
+);
+galley_core::role_set!(
+    /// Whoever may read a galley's rota.
+    GalleyReaders = [Role::Admin, Role::Cook, Role::Viewer]
+);
+galley_core::role_set!(
+    /// Anyone signed in to a tenant: a person linked to crew reads their own shifts.
+    TenantMembers = [Role::Admin, Role::Cook, Role::Viewer, Role::Department]
+);
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(settings::router())
+        .merge(patterns::router())
+        .merge(crew::router())
+        .merge(schedule::router())
+        .merge(shifts::router())
+        .merge(exceptions::router())
+        .merge(me::router())
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = settings::RotaSettingsApi::openapi();
+    doc.merge(patterns::PatternsApi::openapi());
+    doc.merge(crew::CrewApi::openapi());
+    doc.merge(schedule::ScheduleApi::openapi());
+    doc.merge(shifts::ShiftsApi::openapi());
+    doc.merge(exceptions::ExceptionsApi::openapi());
+    doc.merge(me::MeApi::openapi());
+    doc
+}
