@@ -13,6 +13,8 @@ use galley_core::module::{Feature, MigrationSet, Module, NavEntry};
 use galley_core::state::AppState;
 use galley_core::web;
 
+pub mod waste;
+
 /// The offshore module's registration unit.
 pub struct Offshore;
 
