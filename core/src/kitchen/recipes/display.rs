@@ -86,6 +86,12 @@ impl Exact {
         }
     }
 
+    /// The amount, when it and its display rounding fit the `i64` the displayed amount is
+    /// kept in (a quarter of the range leaves room for rounding up and unit changes).
+    pub fn bounded(self) -> Option<Exact> {
+        (self.numer <= i128::from(i64::MAX / 4) * self.denom).then_some(self)
+    }
+
     fn at_least(self, base: i64) -> bool {
         self.numer >= i128::from(base) * self.denom
     }

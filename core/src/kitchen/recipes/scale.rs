@@ -93,7 +93,9 @@ pub(super) fn scaled_amount(
         .checked_mul(i128::from(ingredient.unit.base_per_milli()))
         .and_then(|b| b.checked_mul(i128::from(guests)))
         .ok_or(ScaleError::Overflow)?;
-    Exact::new(base, i128::from(yield_portions)).ok_or(ScaleError::Overflow)
+    Exact::new(base, i128::from(yield_portions))
+        .and_then(Exact::bounded)
+        .ok_or(ScaleError::Overflow)
 }
 
 pub(super) fn check_counts(recipe: &Recipe, guests: u32) -> Result<(), ScaleError> {
@@ -232,6 +234,11 @@ pub(super) mod tests {
         assert_eq!(scale(&r, 0), Err(ScaleError::NoGuests));
         let r = recipe(0, vec![ingredient("Färs", "500", Unit::G)]);
         assert_eq!(scale(&r, 4), Err(ScaleError::NoYield("Köttbullar".into())));
+        // 1 000 000 kg = 10^12 mg, times 2^32 - 1 guests > i64::MAX / 4 (about 2.3 * 10^18)
+        let r = recipe(1, vec![ingredient("Mjöl", "1000000", Unit::Kg)]);
+        assert_eq!(scale(&r, u32::MAX), Err(ScaleError::Overflow));
+        // 10^12 mg * 1000 guests = 10^15 mg still fits: a thousand tonnes
+        assert_eq!(scale(&r, 1000).unwrap()[0].text('.'), "1000000000 kg");
     }
 
     #[test]

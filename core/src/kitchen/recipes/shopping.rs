@@ -24,7 +24,10 @@ pub fn shopping_list(menu: &[(&Recipe, u32)]) -> Result<Vec<ScaledIngredient>, S
             let key = (name.to_lowercase(), ingredient.unit.dimension());
             match lines.get_mut(&key) {
                 Some((_, sum, mask)) => {
-                    *sum = sum.checked_add(exact).ok_or(ScaleError::Overflow)?;
+                    *sum = sum
+                        .checked_add(exact)
+                        .and_then(Exact::bounded)
+                        .ok_or(ScaleError::Overflow)?;
                     *mask |= ingredient.allergens_mask;
                 }
                 None => {
