@@ -8,3 +8,4 @@ pub mod dishes;
 pub mod iso_week;
 pub mod menu_api;
 pub mod menus;
+pub mod recipes;
