@@ -302,3 +302,62 @@ async fn browsers_report_csp_violations_to_a_counted_endpoint() {
     let metrics = app.get("/metrics").await.text();
     assert!(metrics.contains("galley_csp_violations_total"), "{metrics}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sign_in_page_speaks_bokmal() {
+    let app = TestApp::new().await;
+    let chosen = app.get("/login?lang=nb").await;
+    assert_eq!(chosen.status, StatusCode::OK);
+    assert!(chosen.header("set-cookie").starts_with("galley_lang=nb;"));
+    let html = chosen.text();
+    assert!(html.contains(r#"<html lang="nb">"#), "{html}");
+    assert!(html.contains("<h1>Logg inn</h1>"), "{html}");
+    assert!(html.contains(r#"<label for="email">E-postadresse</label>"#));
+    assert!(html.contains(r#"<label for="password">Passord</label>"#));
+    assert!(html.contains(r#"hreflang="nb" lang="nb" aria-current="true">Norsk bokmål</a>"#));
+
+    // A Norwegian browser gets bokmål without asking.
+    let browser = app
+        .request(
+            Method::GET,
+            "/login",
+            &[("accept-language", "nb-NO,nb;q=0.9,en;q=0.5")],
+            "",
+        )
+        .await;
+    assert!(browser.text().contains("<h1>Logg inn</h1>"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn municipal_pages_speak_bokmal_with_uke() {
+    use crate::municipal_fixture::{kitchen, open_week};
+
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Nordby", open_week()).await;
+    let path = format!(
+        "/municipal/kitchen/weeks/{}/{}?lang=nb",
+        k.week.year, k.week.week
+    );
+    let week = k.cook.get(&path).await;
+    assert_eq!(week.status, StatusCode::OK, "{}", week.text());
+    let html = week.text();
+    assert!(html.contains(&format!("uke {}, ", k.week.week)), "{html}");
+    assert!(html.contains("Ukeoversikt"));
+    assert!(!html.contains(&format!("v. {}", k.week.week)));
+
+    // Months in bokmål, lower case, across a month's end.
+    let april = k.cook.get("/municipal/kitchen/weeks/2026/14?lang=nb").await;
+    assert!(april.text().contains("uke 14, 30 mars – 5 april 2026"));
+    let may = k.cook.get("/municipal/kitchen/weeks/2026/19?lang=nb").await;
+    assert!(may.text().contains("uke 19, 4–10 mai 2026"));
+
+    // The day plan: its title and the weekday in bokmål.
+    let tuesday = k.week.day(2).unwrap();
+    let plan = k
+        .cook
+        .get(&format!("/municipal/kitchen/plan/{tuesday}?lang=nb"))
+        .await;
+    assert!(plan.text().contains(
+        "<h1><span class=\"kitchen-kind\">Produksjonsplan</span> <span class=\"kitchen-date\">tirsdag "
+    ));
+}

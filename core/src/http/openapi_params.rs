@@ -59,7 +59,7 @@ fn constrain_one(parameter: &mut Parameter) {
             (None, None)
         }
         ("lang", Location::Query) if string => {
-            schema.enum_values = Some(vec!["sv".into(), "en".into()]);
+            schema.enum_values = Some(vec!["sv".into(), "nb".into(), "en".into()]);
             (None, None)
         }
         // The path and query refuse control characters like bodies do.

@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::lang::Lang;
 use crate::module::Registry;
 
-const CORE: [(&str, &str); 2] = [
+const CORE: [(&str, &str); 3] = [
     ("en", include_str!("../../locales/en.toml")),
     ("sv", include_str!("../../locales/sv.toml")),
+    ("nb", include_str!("../../locales/nb.toml")),
 ];
 
 #[derive(Debug, thiserror::Error)]

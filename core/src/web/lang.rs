@@ -9,16 +9,18 @@ pub const COOKIE_NAME: &str = "galley_lang";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Lang {
     Sv,
+    Nb,
     En,
 }
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
+    pub const ALL: [Lang; 3] = [Lang::Sv, Lang::Nb, Lang::En];
     pub const DEFAULT: Lang = Lang::Sv;
 
     pub fn code(self) -> &'static str {
         match self {
             Lang::Sv => "sv",
+            Lang::Nb => "nb",
             Lang::En => "en",
         }
     }
@@ -27,6 +29,7 @@ impl Lang {
     pub fn native_name(self) -> &'static str {
         match self {
             Lang::Sv => "Svenska",
+            Lang::Nb => "Norsk bokmål",
             Lang::En => "English",
         }
     }
@@ -35,6 +38,8 @@ impl Lang {
         let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
         match primary.as_str() {
             "sv" => Some(Lang::Sv),
+            // Nynorsk and plain "no" readers get bokmål: the nearest catalogue we have.
+            "nb" | "no" | "nn" => Some(Lang::Nb),
             "en" => Some(Lang::En),
             _ => None,
         }
@@ -137,5 +142,21 @@ mod tests {
         assert_eq!(Lang::negotiate(None, &h), Lang::Sv);
         let h = headers(&[(ACCEPT_LANGUAGE, "de, fr")]);
         assert_eq!(Lang::negotiate(None, &h), Lang::Sv);
+    }
+
+    #[test]
+    fn norwegian_codes_give_bokmal() {
+        let h = headers(&[(ACCEPT_LANGUAGE, "nb-NO,nb;q=0.9,en;q=0.5")]);
+        assert_eq!(Lang::negotiate(None, &h), Lang::Nb);
+        let h = headers(&[(ACCEPT_LANGUAGE, "no")]);
+        assert_eq!(Lang::negotiate(None, &h), Lang::Nb);
+        let h = headers(&[(ACCEPT_LANGUAGE, "nn-NO, en;q=0.8")]);
+        assert_eq!(Lang::negotiate(None, &h), Lang::Nb);
+        assert_eq!(
+            Lang::negotiate(Some("lang=nb"), &HeaderMap::new()),
+            Lang::Nb
+        );
+        assert_eq!(Lang::Nb.code(), "nb");
+        assert_eq!(Lang::Nb.native_name(), "Norsk bokmål");
     }
 }

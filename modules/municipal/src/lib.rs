@@ -157,16 +157,22 @@ impl Module for Municipal {
         &[
             ("en", include_str!("../locales/en.toml")),
             ("sv", include_str!("../locales/sv.toml")),
+            ("nb", include_str!("../locales/nb.toml")),
             ("en", include_str!("../locales/portal.en.toml")),
             ("sv", include_str!("../locales/portal.sv.toml")),
+            ("nb", include_str!("../locales/portal.nb.toml")),
             ("en", include_str!("../locales/kitchen.en.toml")),
             ("sv", include_str!("../locales/kitchen.sv.toml")),
+            ("nb", include_str!("../locales/kitchen.nb.toml")),
             ("en", include_str!("../locales/admin.en.toml")),
             ("sv", include_str!("../locales/admin.sv.toml")),
+            ("nb", include_str!("../locales/admin.nb.toml")),
             ("en", include_str!("../locales/menus.en.toml")),
             ("sv", include_str!("../locales/menus.sv.toml")),
+            ("nb", include_str!("../locales/menus.nb.toml")),
             ("en", include_str!("../locales/dishes.en.toml")),
             ("sv", include_str!("../locales/dishes.sv.toml")),
+            ("nb", include_str!("../locales/dishes.nb.toml")),
         ]
     }
 }

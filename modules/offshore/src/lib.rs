@@ -90,6 +90,7 @@ impl Module for Offshore {
         &[
             ("en", include_str!("../locales/en.toml")),
             ("sv", include_str!("../locales/sv.toml")),
+            ("nb", include_str!("../locales/nb.toml")),
         ]
     }
 }

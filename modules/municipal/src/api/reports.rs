@@ -46,7 +46,7 @@ pub struct ReportQuery {
     pub format: Option<String>,
     /// For CSV: `semicolon` (the default, for Swedish Excel) or `comma`.
     pub delimiter: Option<String>,
-    /// The language of the files' words: `sv` or `en`. Left out: the `galley_lang` cookie,
+    /// The language of the files' words: `sv`, `nb` or `en`. Left out: the `galley_lang` cookie,
     /// then `Accept-Language`, then Swedish, as for the pages.
     pub lang: Option<String>,
 }
@@ -144,8 +144,9 @@ fn language(query: Option<&str>, headers: &HeaderMap) -> Result<Lang, AppError> 
     match query {
         Some(code) => match code {
             "sv" => Ok(Lang::Sv),
+            "nb" => Ok(Lang::Nb),
             "en" => Ok(Lang::En),
-            _ => Err(AppError::validation("lang", "must be sv or en")),
+            _ => Err(AppError::validation("lang", "must be sv, nb or en")),
         },
         None => Ok(Lang::negotiate(None, headers)),
     }
