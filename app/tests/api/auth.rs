@@ -196,6 +196,7 @@ async fn a_disabled_or_deleted_user_is_out_at_once() {
             role: Role::Cook,
             site_id: user.site_id,
             disabled: true,
+            language: None,
         };
         assert!(users::update(conn, &user, &disabled).await.unwrap());
         let user = users::find_in_tenant(conn, deleted_tenant, deleted_id)
@@ -469,6 +470,7 @@ async fn a_token_stops_working_when_its_maker_is_disabled() {
             role: Role::Admin,
             site_id: user.site_id,
             disabled: true,
+            language: None,
         };
         assert!(users::update(conn, &user, &disabled).await.unwrap());
     }

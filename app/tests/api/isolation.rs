@@ -76,6 +76,42 @@ async fn no_route_reaches_another_tenants_objects() {
         .as_i64()
         .unwrap();
 
+    let offshore = |rest: &str| format!("/api/v1/offshore/sites/{b_site}/{rest}");
+    let b_pattern = b
+        .post(
+            &offshore("patterns"),
+            json!({ "name": MARKER, "template": "2-4", "anchor_date": "2026-03-02" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let b_crew = b
+        .post(
+            &offshore("crew"),
+            json!({ "name": MARKER, "position": "cook", "pattern_id": b_pattern }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let range = json!({ "from": "2026-03-02", "to": "2026-03-08" });
+    let b_shift = b
+        .send(Method::POST, &offshore("schedule/apply"), Some("*"), Some(range))
+        .await
+        .json()["shifts"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let b_exception = b
+        .post(
+            &offshore("period-exceptions"),
+            json!({ "crew_id": b_crew, "first_date": "2026-03-02", "reason": MARKER }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
     // The id to use for each kind of object a path can name, and the body a write sends
     // (`{}` unless the object is named in the body rather than the path).
     let id_for = |segment: &str| -> (String, serde_json::Value) {
@@ -104,6 +140,10 @@ async fn no_route_reaches_another_tenants_objects() {
             // A week's "remember to order" checklist, then one of its lines.
             "orders" => ("2026".to_owned(), json!({ "text": "A's line" })),
             "{week}" => (b_order.to_string(), json!({ "done": true })),
+            "patterns" => plain(b_pattern),
+            "crew" => plain(b_crew),
+            "shifts" => plain(b_shift),
+            "period-exceptions" => plain(b_exception),
             // Modules are platform-wide; what belongs to B is a switch for B's site.
             "modules" => (
                 "offshore".to_owned(),
@@ -194,6 +234,11 @@ async fn no_route_reaches_another_tenants_objects() {
     assert_eq!(department.json()["version"], 1, "A changed B's department");
     assert_eq!(b.get("/api/v1/auth/me").await.status, StatusCode::OK);
     assert_eq!(b.get("/api/v1/offshore").await.status, StatusCode::OK);
+    let crew = b.get(&offshore(&format!("crew/{b_crew}"))).await;
+    assert_eq!(crew.json()["version"], 1, "A changed B's crew");
+    let week = b.get(&offshore("schedule?from=2026-03-02&to=2026-03-08")).await.json();
+    assert_eq!(week["shifts"].as_array().map(Vec::len), Some(7));
+    assert_eq!(week["shifts"][0]["published"], false, "A published B's schedule");
 }
 
 /// The old system had a demo switch that showed any tenant's data without signing in. Here,

@@ -24,6 +24,7 @@ mod file_work;
 mod harness;
 mod impersonation;
 mod isolation;
+mod languages;
 mod last_admin;
 mod limits;
 mod menus;

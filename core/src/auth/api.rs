@@ -47,6 +47,9 @@ pub struct Me {
     pub csrf_token: Option<String>,
     /// The superuser's id while impersonating.
     pub impersonator_id: Option<i64>,
+    /// The language pages use for this person: their own choice, else their site's; none
+    /// leaves it to the browser.
+    pub language: Option<crate::web::lang::Lang>,
 }
 
 impl From<&Caller> for Me {
@@ -59,6 +62,7 @@ impl From<&Caller> for Me {
             site_id: caller.site_id,
             csrf_token: caller.csrf_token().map(str::to_owned),
             impersonator_id: caller.impersonator_id,
+            language: caller.language,
         }
     }
 }
@@ -141,6 +145,11 @@ pub async fn sign_in(
             site_id: user.site_id,
             csrf_token: Some(csrf),
             impersonator_id: None,
+            // The person's own choice; `GET /api/v1/auth/me` also names their site's default.
+            language: user
+                .language
+                .as_deref()
+                .and_then(crate::web::lang::Lang::stored),
         },
     })
 }

@@ -34,6 +34,8 @@ pub struct Caller {
     pub impersonator_id: Option<i64>,
     /// When the impersonation ends: nothing made during it may work longer.
     pub impersonation_until: Option<chrono::NaiveDateTime>,
+    /// The language the person chose, else their site's; none for an API token.
+    pub language: Option<crate::web::lang::Lang>,
 }
 
 impl Caller {

@@ -75,6 +75,11 @@ async fn resolve(state: &AppState, mut request: Request) -> Result<Request, AppE
 
 fn caller_from_session(live: session::LiveSession, token_hash: String) -> Option<Caller> {
     let role = Role::parse(&live.role)?;
+    let language = live
+        .language
+        .as_deref()
+        .or(live.site_language.as_deref())
+        .and_then(crate::web::lang::Lang::stored);
     let now = crate::db::now();
     let impersonating = role == Role::Superuser
         && live.acting_tenant_id.is_some()
@@ -95,6 +100,7 @@ fn caller_from_session(live: session::LiveSession, token_hash: String) -> Option
             },
             impersonator_id: Some(live.user_id),
             impersonation_until: live.impersonation_expires_at,
+            language,
         }
     } else {
         Caller {
@@ -109,6 +115,7 @@ fn caller_from_session(live: session::LiveSession, token_hash: String) -> Option
             },
             impersonator_id: None,
             impersonation_until: None,
+            language,
         }
     })
 }

@@ -29,6 +29,9 @@ pub struct LiveSession {
     pub site_id: Option<i64>,
     pub email: String,
     pub role: String,
+    pub language: Option<String>,
+    /// The language of the user's site, their default.
+    pub site_language: Option<String>,
 }
 
 pub async fn create(
@@ -85,6 +88,11 @@ pub async fn find_live(
                 users::site_id,
                 users::email,
                 users::role,
+                users::language,
+                crate::schema::sites::table
+                    .filter(crate::schema::sites::id.nullable().eq(users::site_id))
+                    .select(crate::schema::sites::language)
+                    .single_value(),
             ))
             .first::<LiveSession>(c)
             .await

@@ -65,6 +65,7 @@ pub async fn resolve(state: &AppState, secret: &str) -> Result<Option<Caller>, D
         credential: Credential::ApiToken { token_id },
         impersonator_id: None,
         impersonation_until: None,
+        language: None,
     }))
 }
 

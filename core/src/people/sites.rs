@@ -16,6 +16,8 @@ pub struct Site {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The language of the site's people who chose none: `sv`, `nb` or `en`.
+    pub language: Option<String>,
 }
 
 pub async fn insert(
@@ -92,6 +94,7 @@ pub async fn update(
     site: &Site,
     name: &str,
     timezone: &str,
+    language: Option<crate::web::lang::Lang>,
 ) -> Result<bool, DbError> {
     let now = crate::db::now();
     let count = crate::db_run!(conn, |c| {
@@ -103,6 +106,7 @@ pub async fn update(
         .set((
             sites::name.eq(name),
             sites::timezone.eq(timezone),
+            sites::language.eq(language.map(crate::web::lang::Lang::code)),
             sites::version.eq(site.version + 1),
             sites::updated_at.eq(now),
         ))
@@ -110,6 +114,21 @@ pub async fn update(
         .await
     })?;
     Ok(count == 1)
+}
+
+/// Sets a new site's language (in the transaction that made it).
+pub async fn set_language(
+    conn: &mut DbConn<'_>,
+    id: i64,
+    language: crate::web::lang::Lang,
+) -> Result<(), DbError> {
+    crate::db_run!(conn, |c| {
+        diesel::update(sites::table.filter(sites::id.eq(id)))
+            .set(sites::language.eq(language.code()))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
 }
 
 /// Soft delete, version-checked like an update.

@@ -32,6 +32,8 @@ pub struct User {
     pub updated_at: NaiveDateTime,
     pub disabled_at: Option<NaiveDateTime>,
     pub deleted_at: Option<NaiveDateTime>,
+    /// `sv`, `nb` or `en`; none: the site's default applies.
+    pub language: Option<String>,
 }
 
 /// E-mail addresses compare case-insensitively; they are stored lower-cased and trimmed.
@@ -209,6 +211,7 @@ pub struct Editable {
     pub role: Role,
     pub site_id: Option<i64>,
     pub disabled: bool,
+    pub language: Option<crate::web::lang::Lang>,
 }
 
 /// Applies `to` if the stored version is still the one read; `false` when someone was first.
@@ -231,7 +234,38 @@ pub async fn update(conn: &mut DbConn<'_>, user: &User, to: &Editable) -> Result
             users::role.eq(to.role.as_str()),
             users::site_id.eq(to.site_id),
             users::disabled_at.eq(disabled_at),
+            users::language.eq(to.language.map(crate::web::lang::Lang::code)),
             users::version.eq(user.version + 1),
+            users::updated_at.eq(now),
+        ))
+        .execute(c)
+        .await
+    })?;
+    Ok(count == 1)
+}
+
+/// Saves the person's own language choice; `false` when it was already theirs. The version
+/// moves on, so an admin's edit made from an older read conflicts instead of undoing it.
+pub async fn set_language(
+    conn: &mut DbConn<'_>,
+    id: i64,
+    language: crate::web::lang::Lang,
+) -> Result<bool, DbError> {
+    let now = crate::db::now();
+    let count = crate::db_run!(conn, |c| {
+        diesel::update(
+            users::table
+                .filter(users::id.eq(id))
+                .filter(users::deleted_at.is_null())
+                .filter(
+                    users::language
+                        .ne(language.code())
+                        .or(users::language.is_null()),
+                ),
+        )
+        .set((
+            users::language.eq(language.code()),
+            users::version.eq(users::version + 1),
             users::updated_at.eq(now),
         ))
         .execute(c)

@@ -1,12 +1,27 @@
-//! The reader's language: `?lang=` (remembered in a cookie), then the cookie, then
-//! `Accept-Language`, then Swedish.
+//! The reader's language: `?lang=` (remembered in a cookie), then the signed-in person's own
+//! choice, then their site's default, then the cookie, then `Accept-Language`, then Swedish.
+//! A person's choice follows them to every device (the galley tablet is shared); the cookie
+//! serves whoever is not signed in.
 
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
 
 pub const COOKIE_NAME: &str = "galley_lang";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     Sv,
     Nb,
@@ -45,9 +60,25 @@ impl Lang {
         }
     }
 
+    /// The language a stored code names exactly (`sv`, `nb`, `en`); anything else is none.
+    pub fn stored(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|lang| lang.code() == code)
+    }
+
     /// Picks the language for a request from its query string and headers.
     pub fn negotiate(query: Option<&str>, headers: &HeaderMap) -> Lang {
+        Lang::negotiate_for(query, headers, None)
+    }
+
+    /// As [`Lang::negotiate`], with the signed-in person's preference (their own, else their
+    /// site's) ahead of the cookie.
+    pub fn negotiate_for(
+        query: Option<&str>,
+        headers: &HeaderMap,
+        preferred: Option<Lang>,
+    ) -> Lang {
         query_choice(query)
+            .or(preferred)
             .or_else(|| cookie_choice(headers))
             .or_else(|| accept_language(headers))
             .unwrap_or(Lang::DEFAULT)
@@ -158,5 +189,18 @@ mod tests {
         );
         assert_eq!(Lang::Nb.code(), "nb");
         assert_eq!(Lang::Nb.native_name(), "Norsk bokmål");
+    }
+
+    #[test]
+    fn a_persons_choice_beats_the_cookie_but_not_the_query() {
+        let h = headers(&[(COOKIE, "galley_lang=sv"), (ACCEPT_LANGUAGE, "en")]);
+        assert_eq!(Lang::negotiate_for(None, &h, Some(Lang::Nb)), Lang::Nb);
+        assert_eq!(
+            Lang::negotiate_for(Some("lang=en"), &h, Some(Lang::Nb)),
+            Lang::En
+        );
+        assert_eq!(Lang::negotiate_for(None, &h, None), Lang::Sv);
+        assert_eq!(Lang::stored("nb"), Some(Lang::Nb));
+        assert_eq!(Lang::stored("nb-NO"), None);
     }
 }

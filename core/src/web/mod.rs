@@ -1,6 +1,7 @@
 //! The HTML side: shared layout, home page, module landing pages, error pages and the
 //! embedded static assets.
 
+pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod i18n;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(sign_in::router())
         .merge(admin::router())
         .merge(reset::router())
+        .merge(account::router())
 }
 
 async fn home(State(state): State<AppState>, page: Page) -> Response {

@@ -54,7 +54,7 @@ impl Page {
         headers: &HeaderMap,
         caller: Option<&crate::auth::Caller>,
     ) -> Self {
-        let lang = Lang::negotiate(uri.query(), headers);
+        let lang = Lang::negotiate_for(uri.query(), headers, caller.and_then(|c| c.language));
         let path = uri.path().to_owned();
         let snapshot = state.flags.snapshot();
         let scope = caller

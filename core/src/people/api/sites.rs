@@ -1,3 +1,4 @@
+use crate::web::lang::Lang;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -31,6 +32,8 @@ pub struct SiteOut {
     pub name: String,
     /// IANA time zone, e.g. `Europe/Stockholm`.
     pub timezone: String,
+    /// The language of the site's people who chose none.
+    pub language: Option<Lang>,
     pub version: i64,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -43,6 +46,7 @@ impl From<Site> for SiteOut {
             tenant_id: site.tenant_id,
             name: site.name,
             timezone: site.timezone,
+            language: site.language.as_deref().and_then(Lang::stored),
             version: site.version,
             created_at: utc(site.created_at),
             updated_at: utc(site.updated_at),
@@ -65,6 +69,9 @@ pub struct NewSite {
     pub name: String,
     #[schema(schema_with = crate::http::openapi_schema::timezone)]
     pub timezone: String,
+    /// `sv`, `nb` or `en` for the site's people who chose none.
+    #[serde(default)]
+    pub language: Option<Lang>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -78,6 +85,10 @@ pub struct SiteChange {
     pub name: Option<String>,
     #[schema(schema_with = crate::http::openapi_schema::timezone)]
     pub timezone: Option<String>,
+    /// `sv`, `nb` or `en` for the site's people who chose none; `null` for none.
+    #[serde(default, deserialize_with = "super::users::present")]
+    #[schema(value_type = Option<Lang>)]
+    pub language: Option<Option<Lang>>,
 }
 
 // The operations, shared by the JSON API below and the admin pages.
@@ -96,11 +107,16 @@ pub(crate) async fn create_site(
     let conn = &mut pooled.conn();
     let site = crate::transaction!(conn, |tx| {
         let id = sites::insert(tx, tenant, &name, &body.timezone).await?;
+        if let Some(language) = body.language {
+            sites::set_language(tx, id, language).await?;
+        }
         audit::record(
             tx,
             Entry::new("site.created", caller.actor(), Some(tenant))
                 .target("site", id)
-                .details(json!({ "name": name, "timezone": body.timezone })),
+                .details(
+                    json!({ "name": name, "timezone": body.timezone, "language": body.language }),
+                ),
         )
         .await?;
         sites::find(tx, tenant, id)
@@ -136,31 +152,26 @@ pub(crate) async fn update_site(
         .unwrap_or_else(|| site.timezone.clone());
     check_timezone("timezone", &timezone, &mut errors);
     fail_if_any(errors)?;
-    let updated = crate::transaction!(conn, |tx| {
-        if !sites::update(tx, &site, &name, &timezone).await? {
-            return Ok::<_, AppError>(None);
-        }
-        audit::record(
-            tx,
-            Entry::new("site.updated", caller.actor(), Some(tenant))
-                .target("site", site.id)
-                .details(json!({
-                    "name": { "from": site.name, "to": name },
-                    "timezone": { "from": site.timezone, "to": timezone },
-                })),
-        )
-        .await?;
-        Ok(sites::find(tx, tenant, id).await?)
-    })?;
-    match updated {
-        Some(updated) => Ok(updated),
-        None => {
-            let current = sites::find(conn, tenant, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            Err(changed_meanwhile(site_etag(&current)))
-        }
-    }
+    let before = site.language.as_deref().and_then(Lang::stored);
+    let language = body.language.unwrap_or(before);
+    crate::versioned_write!(
+        conn,
+        |tx| sites::update(tx, &site, &name, &timezone, language).await?,
+        audit: Entry::new("site.updated", caller.actor(), Some(tenant))
+            .target("site", site.id)
+            .details(json!({
+                "name": { "from": site.name, "to": name },
+                "timezone": { "from": site.timezone, "to": timezone },
+                "language": { "from": before, "to": language },
+            })),
+        on_conflict: sites::find(conn, tenant, id)
+            .await?
+            .map(|current| site_etag(&current))
+            .ok_or(AppError::NotFound),
+    )?;
+    sites::find(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub(crate) async fn delete_site(

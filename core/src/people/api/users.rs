@@ -1,3 +1,4 @@
+use crate::web::lang::Lang;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -34,6 +35,8 @@ pub struct UserOut {
     pub display_name: String,
     pub role: Role,
     pub disabled: bool,
+    /// The language the person reads pages in; none: their site's, then their browser's.
+    pub language: Option<Lang>,
     pub version: i64,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -52,6 +55,7 @@ impl UserOut {
             display_name: user.display_name,
             role,
             disabled: user.disabled_at.is_some(),
+            language: user.language.as_deref().and_then(Lang::stored),
             version: user.version,
             created_at: utc(user.created_at),
             updated_at: utc(user.updated_at),
@@ -105,11 +109,17 @@ pub struct UserChange {
     #[schema(value_type = Option<i64>)]
     pub site_id: Option<Option<i64>>,
     pub disabled: Option<bool>,
+    /// `sv`, `nb` or `en`; `null` returns to the site's language.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Lang>)]
+    pub language: Option<Option<Lang>>,
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<i64>>, D::Error> {
-    Option::<i64>::deserialize(deserializer).map(Some)
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 async fn check_site(
@@ -271,6 +281,7 @@ pub(crate) async fn update_user(
         role: Role::parse(&user.role).unwrap_or(Role::Viewer),
         site_id: user.site_id,
         disabled: user.disabled_at.is_some(),
+        language: user.language.as_deref().and_then(Lang::stored),
     };
     let mut errors = Vec::new();
     let after = Editable {
@@ -281,6 +292,7 @@ pub(crate) async fn update_user(
         role: body.role.unwrap_or(before.role),
         site_id: body.site_id.unwrap_or(before.site_id),
         disabled: body.disabled.unwrap_or(before.disabled),
+        language: body.language.unwrap_or(before.language),
     };
     if body.role.is_some() {
         check_role(after.role, &mut errors);
@@ -326,6 +338,7 @@ pub(crate) async fn update_user(
                     "role": { "from": before.role, "to": after.role },
                     "site_id": { "from": before.site_id, "to": after.site_id },
                     "disabled": { "from": before.disabled, "to": after.disabled },
+                    "language": { "from": before.language, "to": after.language },
                 })),
         )
         .await?;

@@ -1,5 +1,6 @@
 //! `/admin/sites`: the kitchens of the admin's tenant.
 
+use crate::web::lang::Lang;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -31,6 +32,9 @@ pub struct SiteForm {
     name: String,
     #[serde(default)]
     timezone: String,
+    /// `sv`, `nb`, `en`, or empty for none.
+    #[serde(default)]
+    language: String,
     #[serde(default)]
     etag: Option<String>,
     #[serde(default)]
@@ -137,6 +141,7 @@ async fn create(
     let body = NewSite {
         name: form.name.clone(),
         timezone: form.timezone.clone(),
+        language: Lang::stored(&form.language),
     };
     match Outcome::from(create_site(&state, &console.caller, &body).await) {
         Outcome::Done(_) => saved("/admin/sites"),
@@ -189,6 +194,7 @@ async fn show(
             let form = SiteForm {
                 name: site.name.clone(),
                 timezone: site.timezone.clone(),
+                language: site.language.clone().unwrap_or_default(),
                 ..SiteForm::default()
             };
             site_page(console, &site, form, FormErrors::default())
@@ -206,6 +212,7 @@ async fn update(
     let change = SiteChange {
         name: Some(form.name.clone()),
         timezone: Some(form.timezone.clone()),
+        language: Some(Lang::stored(&form.language)),
     };
     let result = update_site(&state, &console.caller, id, form.etag.as_deref(), &change).await;
     match Outcome::from(result) {
@@ -216,6 +223,7 @@ async fn update(
                 let current = SiteForm {
                     name: site.name.clone(),
                     timezone: site.timezone.clone(),
+                    language: site.language.clone().unwrap_or_default(),
                     ..SiteForm::default()
                 };
                 site_page(console, &site, current, errors)

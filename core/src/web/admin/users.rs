@@ -513,6 +513,8 @@ async fn update(
         role: Some(role),
         site_id: Some(site_id),
         disabled: Some(form.is_disabled()),
+        // A person chooses their own language with the switch in the top bar.
+        language: None,
     };
     let result = update_user(&state, &console.caller, id, form.etag.as_deref(), &change).await;
     match Outcome::from(result) {

@@ -1,0 +1,2 @@
+ALTER TABLE sites DROP COLUMN language;
+ALTER TABLE users DROP COLUMN language;
