@@ -97,7 +97,12 @@ async fn no_route_reaches_another_tenants_objects() {
         .unwrap();
     let range = json!({ "from": "2026-03-02", "to": "2026-03-08" });
     let b_shift = b
-        .send(Method::POST, &offshore("schedule/apply"), Some("*"), Some(range))
+        .send(
+            Method::POST,
+            &offshore("schedule/apply"),
+            Some("*"),
+            Some(range),
+        )
         .await
         .json()["shifts"][0]["id"]
         .as_i64()
@@ -236,9 +241,15 @@ async fn no_route_reaches_another_tenants_objects() {
     assert_eq!(b.get("/api/v1/offshore").await.status, StatusCode::OK);
     let crew = b.get(&offshore(&format!("crew/{b_crew}"))).await;
     assert_eq!(crew.json()["version"], 1, "A changed B's crew");
-    let week = b.get(&offshore("schedule?from=2026-03-02&to=2026-03-08")).await.json();
+    let week = b
+        .get(&offshore("schedule?from=2026-03-02&to=2026-03-08"))
+        .await
+        .json();
     assert_eq!(week["shifts"].as_array().map(Vec::len), Some(7));
-    assert_eq!(week["shifts"][0]["published"], false, "A published B's schedule");
+    assert_eq!(
+        week["shifts"][0]["published"], false,
+        "A published B's schedule"
+    );
 }
 
 /// The old system had a demo switch that showed any tenant's data without signing in. Here,

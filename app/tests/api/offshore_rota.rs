@@ -596,3 +596,143 @@ async fn another_tenants_rota_is_not_found_and_bad_input_is_named() {
         .await;
     assert_eq!(removal.status, 409);
 }
+
+mod in_a_browser {
+    use super::*;
+    use crate::browser::{Browser, within_time_limit};
+
+    /// The rig's e-mail of the `index`-th person it made (admin 0, cook 1, viewer 2, crew 3).
+    fn email(role: &str, index: usize, name: &str) -> String {
+        format!(
+            "{role}-{index}-{}@example.no",
+            name.to_lowercase().replace(' ', "-")
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_admin_generates_and_publishes_a_month_and_a_steward_reads_it_on_a_phone() {
+        const TEST: &str = "offshore-rota";
+        const NAME: &str = "Troll A";
+        let app = TestApp::new().await;
+        let rig = rig(&app, NAME).await;
+        // The galley speaks Norwegian: the site's language.
+        let site_path = format!("/api/v1/sites/{}", rig.site);
+        let site = rig.admin.get(&site_path).await;
+        rig.admin
+            .patch(
+                &site_path,
+                Some(site.header("etag")),
+                json!({ "language": "nb" }),
+            )
+            .await;
+        let settings = rig.admin.get(&rig.path("rota-settings")).await;
+        let cover = json!({
+            "day_start": "07:00", "day_end": "19:00", "night_start": "19:00", "night_end": "07:00",
+            "cover": [
+                { "position": "cook", "kind": "day", "count": 1 },
+                { "position": "cook", "kind": "night", "count": 1 }
+            ],
+            "rules": { "max_period_days": 14, "max_extended_period_days": 21,
+                       "max_shift_minutes": 720, "min_rest_days": 21 }
+        });
+        put(
+            &rig.admin,
+            &rig.path("rota-settings"),
+            settings.header("etag"),
+            cover,
+        )
+        .await;
+        let pattern = |name: &str, template: &str, anchor: &str| json!({ "name": name, "template": template, "anchor_date": anchor });
+        let two_four = rig
+            .admin
+            .post(&rig.path("patterns"), pattern("2-4", "2-4", "2026-01-05"))
+            .await
+            .json()["id"]
+            .clone();
+        let three_three = rig
+            .admin
+            .post(&rig.path("patterns"), pattern("3-3", "3-3", "2026-03-02"))
+            .await
+            .json()["id"]
+            .clone();
+        // Six cooks on 2-4: two crews a day and two a night, 7 days apart.
+        for (i, name) in ["Kari", "Ola", "Nils", "Ingrid", "Sverre", "Marit"]
+            .into_iter()
+            .enumerate()
+        {
+            let offset = 14 * (i % 3) + 7 * (i / 3);
+            rig.admin
+                .post(
+                    &rig.path("crew"),
+                    json!({ "name": name, "position": "cook", "pattern_id": two_four, "start_offset_days": offset }),
+                )
+                .await;
+        }
+        rig.admin
+            .post(
+                &rig.path("crew"),
+                json!({ "name": "Per", "position": "steward", "pattern_id": three_three, "user_id": rig.crew_user.0 }),
+            )
+            .await;
+
+        within_time_limit(TEST, async {
+            let desktop = Browser::desktop(&app, TEST).await;
+            desktop.sign_in(&email("admin", 0, NAME)).await;
+            desktop.goto("/offshore/rota?month=2026-03").await;
+            assert_eq!(desktop.text("main h1").await, "Turnus mars 2026");
+            assert_eq!(desktop.find_all("#rota-grid tbody tr").await.len(), 7);
+            desktop.click("#generate").await;
+            desktop.wait_for_path("/offshore/rota/preview").await;
+            assert!(
+                desktop
+                    .text("main h1")
+                    .await
+                    .starts_with("Forhåndsvisning av turnus")
+            );
+            // Per's 21-day period is named with the rule it breaks.
+            let checks = desktop.text("#breaches").await;
+            assert!(
+                checks.contains(
+                    "Per: oppholdsperioden 2. mars – 22. mars er 21 dager; grensen er 14."
+                ),
+                "{checks}"
+            );
+            desktop.screenshot("preview-desktop").await;
+            desktop
+                .submit("form[action='/offshore/rota/apply'] button")
+                .await;
+            desktop.wait_for_url("saved=applied").await;
+            desktop.find("#publish").await;
+            desktop.screenshot("month-desktop").await;
+            desktop.submit("#publish").await;
+            desktop.wait_for_url("saved=published").await;
+            assert_eq!(desktop.find_all("td.shift.draft").await.len(), 0);
+            assert!(desktop.find_all("td.shift.night").await.len() >= 31);
+
+            let phone = Browser::phone(&app, TEST).await;
+            phone.sign_in(&email("viewer", 3, NAME)).await;
+            phone.goto("/offshore/me?month=2026-03").await;
+            assert_eq!(phone.text("main h1").await, "Mine skift mars 2026");
+            // 2-22 March on board: 7 nights, a swing day and 13 days.
+            assert_eq!(phone.find_all("#my-shifts li").await.len(), 21);
+            assert!(
+                phone
+                    .text("#my-shifts li:first-child")
+                    .await
+                    .contains("19:00–07:00")
+            );
+            phone.assert_fits_width().await;
+            phone.screenshot("mine-phone").await;
+            let tablet = Browser::phone(&app, TEST).await;
+            tablet.sign_in(&email("cook", 1, NAME)).await;
+            tablet.goto("/offshore/rota?month=2026-03").await;
+            tablet.screenshot("rota-phone").await;
+            let reports: Vec<String> = [&desktop, &phone, &tablet]
+                .iter()
+                .flat_map(|b| b.csp_reports())
+                .collect();
+            assert!(reports.is_empty(), "{reports:?}");
+        })
+        .await;
+    }
+}

@@ -4,11 +4,13 @@
 pub mod account;
 pub mod admin;
 pub mod assets;
+pub mod dates;
 pub mod i18n;
 pub mod lang;
 pub mod page;
 pub mod reset;
 pub mod sign_in;
+pub mod site_choice;
 
 use askama::Template;
 use axum::Router;

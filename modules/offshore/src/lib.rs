@@ -6,12 +6,13 @@ pub mod api;
 pub mod rota;
 pub mod rotation;
 mod schema;
+mod web;
 
 use axum::Router;
+use galley_core::auth::Role;
 use galley_core::diesel_migrations::{self, EmbeddedMigrations, embed_migrations};
 use galley_core::module::{Feature, MigrationSet, Module, NavEntry};
 use galley_core::state::AppState;
-use galley_core::web;
 
 pub mod waste;
 
@@ -68,7 +69,7 @@ impl Module for Offshore {
     }
 
     fn html_router(&self) -> Router<AppState> {
-        web::module_landing(&Offshore)
+        crate::web::router()
     }
 
     fn migrations(&self) -> Option<MigrationSet> {
@@ -79,11 +80,18 @@ impl Module for Offshore {
     }
 
     fn navigation(&self) -> &'static [NavEntry] {
-        &[NavEntry {
-            label_key: "module.offshore.title",
-            path: "/offshore",
-            roles: &[],
-        }]
+        &[
+            NavEntry {
+                label_key: "offshore.nav.rota",
+                path: "/offshore/rota",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
+                label_key: "offshore.nav.mine",
+                path: "/offshore/me",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer, Role::Department],
+            },
+        ]
     }
 
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

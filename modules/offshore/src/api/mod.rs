@@ -8,7 +8,7 @@ pub mod patterns;
 pub mod schedule;
 pub mod settings;
 pub mod shifts;
-mod text;
+pub(crate) mod text;
 
 use axum::Router;
 use galley_core::auth::Role;

@@ -344,6 +344,18 @@ async fn plan(
     Ok((assessed, in_range, covered))
 }
 
+/// What generating `range` would plan, with what it would replace: the preview, for the API
+/// and the rota page.
+pub async fn preview_plan(
+    state: &AppState,
+    caller: &Caller,
+    site_id: i64,
+    range: &DateRange,
+) -> Result<ScheduleOut, AppError> {
+    let rota = Rota::load(state, caller, site_id).await?;
+    Ok(plan(state, &rota, range).await?.0)
+}
+
 /// The stored schedule of a range, assessed.
 pub async fn stored_schedule(
     state: &AppState,
@@ -396,8 +408,7 @@ pub async fn preview(
     ApiJson(body): ApiJson<RangeIn>,
 ) -> Result<Response, AppError> {
     let range = text::range(body.from, body.to)?;
-    let rota = Rota::load(&state, &caller, site_id).await?;
-    let (out, _, _) = plan(&state, &rota, &range).await?;
+    let out = preview_plan(&state, &caller, site_id, &range).await?;
     Ok(axum::Json(out).into_response())
 }
 
