@@ -95,7 +95,7 @@ fn category_named(text: &str) -> Option<Category> {
         "soup" | "suppe" | "soppa" => Category::Soup,
         "fish" | "fisk" => Category::Fish,
         "meat" | "kjøtt" | "kött" => Category::Meat,
-        "vegetarian" | "vegetar" | "vegetarisk" => Category::Vegetarian,
+        "vegetarian" | "vegetar" | "vegetarisk" | "vegetariskt" => Category::Vegetarian,
         "dessert" => Category::Dessert,
         "extra" | "ekstra" | "tilbehør" | "tillbehör" => Category::Extra,
         "night_meal" | "nattmat" | "nattmål" | "nattmåltid" => Category::NightMeal,
@@ -121,6 +121,8 @@ fn date_of(text: &str) -> Result<NaiveDate, String> {
 pub fn grams_of(text: &str) -> Result<i64, String> {
     let text = text.trim();
     let (whole, fraction) = match text.split_once(['.', ',']) {
+        // "1." would be read as 1 kg: a separator needs decimals after it.
+        Some((_, "")) => return Err("must be a number of kg, like 12.5 or 12,5".to_owned()),
         Some((whole, fraction)) => (whole, fraction),
         None => (text, ""),
     };
@@ -233,6 +235,8 @@ pub fn parse(bytes: &[u8], deadline: Instant) -> Parsed {
         }
     };
     let mut parsed = Parsed::default();
+    // csv's own line count skips blank lines; the line a person sees counts them.
+    let mut lines = LineCounter::new(text);
     for (index, record) in records.enumerate() {
         let line = index as u64 + 2;
         if index % 256 == 0 && Instant::now() >= deadline {
@@ -257,7 +261,9 @@ pub fn parse(bytes: &[u8], deadline: Instant) -> Parsed {
                 continue;
             }
         };
-        let line = record.position().map_or(line, |p| p.line());
+        let line = record
+            .position()
+            .map_or(line, |p| lines.line_at(p.byte()));
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
@@ -273,6 +279,44 @@ pub fn parse(bytes: &[u8], deadline: Instant) -> Parsed {
         }
     }
     parsed
+}
+
+/// The line of each record, counted forward (records only move forward).
+struct LineCounter<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let byte = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
+        if byte > self.offset {
+            let skipped = self.text.as_bytes()[self.offset..byte]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.line += skipped as u64;
+            self.offset = byte;
+        }
+        // A record's position is where the one before it ended: blank lines come first.
+        while let Some(b) = self.text.as_bytes().get(self.offset).copied() {
+            if b != b'\n' && b != b'\r' {
+                break;
+            }
+            self.line += u64::from(b == b'\n');
+            self.offset += 1;
+        }
+        self.line
+    }
 }
 
 fn columns(header: &csv::StringRecord) -> Result<Vec<Option<Column>>, Vec<LineError>> {
