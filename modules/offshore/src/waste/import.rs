@@ -261,9 +261,7 @@ pub fn parse(bytes: &[u8], deadline: Instant) -> Parsed {
                 continue;
             }
         };
-        let line = record
-            .position()
-            .map_or(line, |p| lines.line_at(p.byte()));
+        let line = record.position().map_or(line, |p| lines.line_at(p.byte()));
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
@@ -298,7 +296,9 @@ impl<'a> LineCounter<'a> {
     }
 
     fn line_at(&mut self, byte: u64) -> u64 {
-        let byte = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
+        let byte = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
         if byte > self.offset {
             let skipped = self.text.as_bytes()[self.offset..byte]
                 .iter()
