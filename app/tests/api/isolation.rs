@@ -117,6 +117,17 @@ async fn no_route_reaches_another_tenants_objects() {
         .as_i64()
         .unwrap();
 
+    let b_waste = b
+        .post(
+            &offshore("waste"),
+            json!({ "date": "2026-03-02", "meal": "dinner", "category": "fish", "dish": MARKER,
+                    "guests": 40, "produced_kg": 12.0, "served_kg": 10.0, "leftover_kg": 2.0 }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
     // The id to use for each kind of object a path can name, and the body a write sends
     // (`{}` unless the object is named in the body rather than the path).
     let id_for = |segment: &str| -> (String, serde_json::Value) {
@@ -149,6 +160,9 @@ async fn no_route_reaches_another_tenants_objects() {
             "crew" => plain(b_crew),
             "shifts" => plain(b_shift),
             "period-exceptions" => plain(b_exception),
+            "waste" => plain(b_waste),
+            // A day of the waste log.
+            "days" => ("2026-03-02".to_owned(), json!({})),
             // Modules are platform-wide; what belongs to B is a switch for B's site.
             "modules" => (
                 "offshore".to_owned(),

@@ -39,6 +39,7 @@ mod municipal_menus;
 mod municipal_story;
 mod municipal_week;
 mod offshore_rota;
+mod offshore_waste;
 mod openapi;
 mod passwords;
 mod people;

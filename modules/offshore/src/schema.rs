@@ -81,6 +81,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    offshore_waste_entries (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        site_id -> BigInt,
+        date -> Date,
+        meal -> Text,
+        category -> Text,
+        dish -> Nullable<Text>,
+        guests -> Integer,
+        produced_g -> BigInt,
+        served_g -> BigInt,
+        leftover_g -> BigInt,
+        created_by -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    offshore_portion_guidelines (site_id, category) {
+        site_id -> BigInt,
+        category -> Text,
+        tenant_id -> BigInt,
+        grams_per_guest -> Integer,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offshore_shifts -> offshore_crew (crew_id));
 diesel::allow_tables_to_appear_in_same_query!(
     offshore_rota_settings,
@@ -88,4 +120,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     offshore_crew,
     offshore_shifts,
     offshore_period_exceptions,
+    offshore_waste_entries,
+    offshore_portion_guidelines,
 );

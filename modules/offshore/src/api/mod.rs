@@ -5,10 +5,14 @@ pub mod crew;
 pub mod exceptions;
 pub mod me;
 pub mod patterns;
+pub mod portions;
 pub mod schedule;
 pub mod settings;
 pub mod shifts;
 pub(crate) mod text;
+pub mod waste;
+pub mod waste_import;
+pub mod waste_out;
 
 use axum::Router;
 use galley_core::auth::Role;
@@ -20,7 +24,8 @@ galley_core::role_set!(
     RotaAdmins = [Role::Admin]
 );
 galley_core::role_set!(
-    /// Galley staff who change the day's work: single shifts and swaps.
+    /// Galley staff who change the day's work: single shifts and swaps, the waste log and
+    /// the portion guidelines.
     GalleyStaff = [Role::Admin, Role::Cook]
 );
 galley_core::role_set!(
@@ -41,6 +46,9 @@ pub fn router() -> Router<AppState> {
         .merge(shifts::router())
         .merge(exceptions::router())
         .merge(me::router())
+        .merge(waste::router())
+        .merge(waste_import::router())
+        .merge(portions::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -51,5 +59,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(shifts::ShiftsApi::openapi());
     doc.merge(exceptions::ExceptionsApi::openapi());
     doc.merge(me::MeApi::openapi());
+    doc.merge(waste::WasteApi::openapi());
+    doc.merge(portions::PortionsApi::openapi());
     doc
 }

@@ -6,7 +6,9 @@
 //! guest, the recommendation) is computed with exact rationals and rounded once, at the end.
 
 pub mod entry;
+pub mod import;
 pub mod portion;
+pub mod store;
 pub mod summary;
 
 use num_bigint::BigInt;
@@ -57,7 +59,19 @@ pub fn grams_from_kg(kg: f64) -> Result<i64, WasteError> {
 }
 
 /// Meals an offshore galley logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Meal {
     Lunch,
@@ -70,7 +84,19 @@ impl Meal {
 }
 
 /// Offshore menu categories: the unit of the portion advice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Soup,

@@ -1,0 +1,2 @@
+DROP TABLE offshore_portion_guidelines;
+DROP TABLE offshore_waste_entries;
