@@ -21,6 +21,8 @@ pub struct DemoContext {
     pub site_id: i64,
     /// Each demo account's role and user id.
     pub users: Vec<(Role, i64)>,
+    /// The demo password's hash, for the logins a module adds (see `Module::demo_logins`).
+    pub password_hash: String,
 }
 
 /// The work of [`Module::seed_demo`], run inside the demo's transaction.
@@ -120,6 +122,11 @@ pub trait Module: Send + Sync + 'static {
         _demo: &'a DemoContext,
     ) -> DemoFuture<'a> {
         Box::pin(async { Ok(()) })
+    }
+    /// The logins this module's `seed_demo` makes, as (role, the e-mail's local part at the
+    /// demo domain), so that start-up lists them and `galley demo` retires them.
+    fn demo_logins(&self) -> &'static [(Role, &'static str)] {
+        &[]
     }
     /// Translation catalogues as `(language, TOML text)` pairs, merged into the platform's.
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

@@ -401,6 +401,8 @@ fn demo_recreates_one_login_per_role_and_only_locally() {
     for role in ["superuser", "admin", "cook", "department", "viewer"] {
         assert!(text.contains(&format!("{role}@demo.galley.test")), "{text}");
     }
+    // The offshore module's galley cook.
+    assert!(text.contains("kokk@demo.galley.test"), "{text}");
 
     // Someone changes the demo admin's password; `galley demo` puts the set back.
     rt.block_on(async {

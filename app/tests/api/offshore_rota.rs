@@ -736,3 +736,51 @@ mod in_a_browser {
         .await;
     }
 }
+
+/// The demo data shows a rig galley with every rota page filled, in Norwegian.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_rig_has_a_published_rota_and_a_linked_galley_cook() {
+    let app = TestApp::new().await;
+    {
+        let mut pooled = app.app.state.db.get().await.unwrap();
+        galley_core::people::accounts::ensure_demo(&mut pooled.conn(), app.app.state.registry)
+            .await
+            .unwrap();
+    }
+    let cook = Client::sign_in_with(
+        &app,
+        "kokk@demo.galley.test",
+        galley_core::people::accounts::DEMO_PASSWORD,
+    )
+    .await;
+    let me = cook.get("/api/v1/auth/me").await.json();
+    assert_eq!(me["language"], "nb");
+    let today = chrono::Utc::now().date_naive();
+    let month = today.format("%Y-%m").to_string();
+    let mine = cook.get(&format!("/offshore/me?month={month}")).await;
+    assert_eq!(mine.status, 200);
+    let html = mine.text();
+    assert!(html.contains("Kari Nordmann"), "{html}");
+    // Kari is on a 2-4 rotation: 14 of every 42 days on board, so any month holds some.
+    assert!(html.contains("class=\"my-shift"), "{html}");
+    let rota = cook
+        .get(&format!("/offshore/rota?month={month}"))
+        .await
+        .text();
+    assert!(rota.contains("<html lang=\"nb\">"));
+    assert_eq!(
+        rota.matches("<th scope=\"row\" class=\"person\">").count(),
+        9 + 1
+    );
+    let site = me["site_id"].as_i64().unwrap();
+    let week = cook
+        .get(&format!(
+            "/api/v1/offshore/sites/{site}/waste?from={}&to={}",
+            today - chrono::Duration::days(60),
+            today
+        ))
+        .await;
+    assert_eq!(week.status, 200, "{}", week.text());
+    // Sixty days of dinners back from yesterday.
+    assert_eq!(week.json().as_array().unwrap().len(), 60);
+}

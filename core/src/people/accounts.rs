@@ -62,7 +62,7 @@ pub async fn create_superuser(
 
 /// The demo data set's shared password; demo data exists only in `local`.
 pub const DEMO_PASSWORD: &str = "galley-demo-kitchen";
-const DEMO_DOMAIN: &str = "demo.galley.test";
+pub const DEMO_DOMAIN: &str = "demo.galley.test";
 
 /// One login of the demo data set.
 #[derive(Debug, Clone)]
@@ -71,14 +71,20 @@ pub struct DemoLogin {
     pub email: String,
 }
 
-fn demo_logins() -> Vec<DemoLogin> {
-    Role::ALL
-        .iter()
-        .map(|role| DemoLogin {
+/// One login per role, then the ones modules add to the data set (made by their
+/// `seed_demo`, listed by `Module::demo_logins`).
+fn demo_logins(registry: &Registry) -> Vec<DemoLogin> {
+    let own = Role::ALL.iter().map(|role| DemoLogin {
+        role: *role,
+        email: format!("{}@{DEMO_DOMAIN}", role.as_str()),
+    });
+    let modules = registry.modules().iter().flat_map(|module| {
+        module.demo_logins().iter().map(|(role, local)| DemoLogin {
             role: *role,
-            email: format!("{}@{DEMO_DOMAIN}", role.as_str()),
+            email: format!("{local}@{DEMO_DOMAIN}"),
         })
-        .collect()
+    });
+    own.chain(modules).collect()
 }
 
 /// Creates the demo tenant, site and one user per role unless the demo superuser exists
@@ -87,7 +93,7 @@ pub async fn ensure_demo(
     conn: &mut DbConn<'_>,
     registry: &Registry,
 ) -> Result<Vec<DemoLogin>, AccountError> {
-    let logins = demo_logins();
+    let logins = demo_logins(registry);
     if users::find_live_by_email(conn, &logins[0].email)
         .await?
         .is_some()
@@ -106,7 +112,7 @@ pub async fn recreate_demo(
 ) -> Result<Vec<DemoLogin>, AccountError> {
     let mut tenants_to_retire = std::collections::BTreeSet::new();
     crate::transaction!(conn, |tx| {
-        for login in demo_logins() {
+        for login in demo_logins(registry) {
             if let Some(user) = users::find_live_by_email(tx, &login.email).await? {
                 if let Some(tenant) = user.tenant_id {
                     tenants_to_retire.insert(tenant);
@@ -135,7 +141,7 @@ pub async fn recreate_demo(
         }
         Ok::<(), DbError>(())
     })?;
-    create_demo(conn, registry, demo_logins()).await
+    create_demo(conn, registry, demo_logins(registry)).await
 }
 
 async fn create_demo(
@@ -151,8 +157,10 @@ async fn create_demo(
             tenant_id: tenant,
             site_id: site,
             users: Vec::new(),
+            password_hash: hash.clone(),
         };
-        for login in &logins {
+        // Modules make their own logins in `seed_demo`.
+        for login in logins.iter().take(Role::ALL.len()) {
             let superuser = login.role == Role::Superuser;
             let id = users::insert(
                 tx,

@@ -3,6 +3,7 @@
 //! issues.
 
 pub mod api;
+mod demo;
 pub mod rota;
 pub mod rotation;
 mod schema;
@@ -92,6 +93,18 @@ impl Module for Offshore {
                 roles: &[Role::Admin, Role::Cook, Role::Viewer, Role::Department],
             },
         ]
+    }
+
+    fn seed_demo<'a>(
+        &'a self,
+        conn: &'a mut galley_core::db::DbConn<'_>,
+        demo: &'a galley_core::module::DemoContext,
+    ) -> galley_core::module::DemoFuture<'a> {
+        Box::pin(demo::seed(conn, demo))
+    }
+
+    fn demo_logins(&self) -> &'static [(Role, &'static str)] {
+        demo::LOGINS
     }
 
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

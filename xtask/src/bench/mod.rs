@@ -71,7 +71,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
-    let steps = 2 + options.backends.len() + 1;
+    let steps = 3 + options.backends.len() + 1;
     util::progress(1, steps, "wrk (the load generator)");
     tools::ensure_all(&tools::BENCH_TOOLS)?;
 
@@ -107,13 +107,50 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         )?);
     }
 
+    util::progress(steps - 1, steps, "offshore rotation (50 crew, one year)");
+    let rotation = rotation_bench(root)?;
+    println!("    {rotation}");
+
     util::progress(steps, steps, "report");
-    let text = report::render(root, &results, options.duration_secs);
+    let mut text = report::render(root, &results, options.duration_secs);
+    text.push_str(&format!(
+        "\n## Offshore rotation\n\nGeneration, cover, double bookings and working-time checks in process \
+         (`modules/offshore/benches/rotation.rs`, release build):\n\n{rotation}\n"
+    ));
     let path = out.join("report.md");
     fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("{text}");
     println!("written to {}", path.display());
     Ok(())
+}
+
+/// Runs the rotation benchmark; its one line of result. A missed target fails the bench.
+fn rotation_bench(root: &Path) -> Result<String, String> {
+    let mut bench = util::cargo();
+    bench.current_dir(root).args([
+        "bench",
+        "-p",
+        "galley-offshore",
+        "--bench",
+        "rotation",
+        "--locked",
+    ]);
+    let output = bench
+        .output()
+        .map_err(|e| format!("cannot run the rotation benchmark: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("rotation:"))
+        .unwrap_or_default()
+        .to_owned();
+    if !output.status.success() {
+        return Err(format!(
+            "the rotation benchmark failed: {line}{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(line)
 }
 
 fn run_backend(
