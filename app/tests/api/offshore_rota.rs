@@ -708,6 +708,9 @@ mod in_a_browser {
             desktop.wait_for_url("saved=published").await;
             assert_eq!(desktop.find_all("td.shift.draft").await.len(), 0);
             assert!(desktop.find_all("td.shift.night").await.len() >= 31);
+            desktop.goto("/offshore/crew").await;
+            assert_eq!(desktop.find_all("#crew tbody tr").await.len(), 7);
+            desktop.screenshot("crew-desktop").await;
 
             let phone = Browser::phone(&app, TEST).await;
             phone.sign_in(&email("viewer", 3, NAME)).await;
@@ -783,4 +786,76 @@ async fn the_demo_rig_has_a_published_rota_and_a_linked_galley_cook() {
     assert_eq!(week.status, 200, "{}", week.text());
     // Sixty days of dinners back from yesterday.
     assert_eq!(week.json().as_array().unwrap().len(), 60);
+}
+
+/// Admins add people and patterns on the crew page; a mistake is named next to its field.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_crew_page_adds_patterns_and_people_and_names_mistakes() {
+    let app = TestApp::new().await;
+    let rig = rig(&app, "Page rig").await;
+    let form = |client: &Client<'_>, path: &str, body: String| {
+        let headers = [
+            ("cookie", client.cookie.clone()),
+            (
+                "content-type",
+                "application/x-www-form-urlencoded".to_owned(),
+            ),
+        ];
+        let app = &app;
+        let path = path.to_owned();
+        let body = format!("csrf_token={}&site={}&{body}", client.csrf, rig.site);
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.request(Method::POST, &path, &headers, body).await
+        }
+    };
+    let empty = rig.admin.get("/offshore/crew?lang=en").await.text();
+    assert!(empty.contains("Nobody in the crew yet"), "{empty}");
+    let pattern = form(
+        &rig.admin,
+        "/offshore/crew/patterns",
+        "name=2-4&template=2-4&anchor_date=2026-01-05".into(),
+    )
+    .await;
+    assert_eq!(pattern.status, 303, "{}", pattern.text());
+    let id = rig.admin.get(&rig.path("patterns")).await.json()[0]["id"]
+        .as_i64()
+        .unwrap();
+    let bad = form(
+        &rig.admin,
+        "/offshore/crew",
+        format!("name=Kari&position=cook&pattern_id={id}&start_offset_days=400"),
+    )
+    .await;
+    assert_eq!(bad.status, 200);
+    let html = bad.text();
+    assert!(
+        html.contains("Ange ett heltal dagar från 0 till 365."),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="Kari""#), "what was typed is kept");
+    let good = form(
+        &rig.admin,
+        "/offshore/crew",
+        format!("name=Kari&position=cook&pattern_id={id}&start_offset_days=14"),
+    )
+    .await;
+    assert_eq!(good.status, 303, "{}", good.text());
+    let crew = rig.admin.get(&rig.path("crew")).await.json();
+    assert_eq!(crew[0]["name"], "Kari");
+    assert_eq!(crew[0]["start_offset_days"], 14);
+    let listed = rig.viewer.get("/offshore/crew?lang=en").await.text();
+    assert!(listed.contains("<th scope=\"row\">Kari</th>"), "{listed}");
+    assert!(
+        !listed.contains("id=\"add-person\""),
+        "a viewer gets no form"
+    );
+    // A cook may read but not add.
+    assert_eq!(
+        form(&rig.cook, "/offshore/crew", "name=Ola&position=cook".into())
+            .await
+            .status,
+        403
+    );
 }

@@ -88,6 +88,11 @@ impl Module for Offshore {
                 roles: &[Role::Admin, Role::Cook, Role::Viewer],
             },
             NavEntry {
+                label_key: "offshore.nav.crew",
+                path: "/offshore/crew",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
                 label_key: "offshore.nav.mine",
                 path: "/offshore/me",
                 roles: &[Role::Admin, Role::Cook, Role::Viewer, Role::Department],

@@ -3,7 +3,7 @@
 //! field and keeps what was typed.
 
 mod audit;
-mod form;
+pub mod form;
 mod modules;
 mod sites;
 mod tenants;

@@ -2,6 +2,7 @@
 //! cover and the working-time checks; generate, apply and publish for admins) and each
 //! person's own shifts.
 
+mod crew;
 mod mine;
 mod rota;
 
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/{name}", get(asset))
         .merge(rota::router())
         .merge(mine::router())
+        .merge(crew::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
