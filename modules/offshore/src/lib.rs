@@ -3,6 +3,7 @@
 //! issues.
 
 pub mod api;
+pub mod export;
 pub mod rota;
 pub mod rotation;
 mod schema;
@@ -68,7 +69,8 @@ impl Module for Offshore {
     }
 
     fn html_router(&self) -> Router<AppState> {
-        web::module_landing(&Offshore)
+        // The landing page, and the private calendar feeds that calendar apps read unsigned.
+        web::module_landing(&Offshore).merge(api::feed::router())
     }
 
     fn migrations(&self) -> Option<MigrationSet> {

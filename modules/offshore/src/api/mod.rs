@@ -3,6 +3,8 @@
 
 pub mod crew;
 pub mod exceptions;
+pub mod exports;
+pub mod feed;
 pub mod me;
 pub mod patterns;
 pub mod schedule;
@@ -41,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(shifts::router())
         .merge(exceptions::router())
         .merge(me::router())
+        .merge(exports::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -51,5 +54,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(shifts::ShiftsApi::openapi());
     doc.merge(exceptions::ExceptionsApi::openapi());
     doc.merge(me::MeApi::openapi());
+    doc.merge(exports::ExportsApi::openapi());
     doc
 }
