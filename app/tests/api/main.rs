@@ -37,6 +37,7 @@ mod municipal_kitchen;
 mod municipal_menus;
 mod municipal_story;
 mod municipal_week;
+mod offshore_exports;
 mod offshore_rota;
 mod openapi;
 mod passwords;
