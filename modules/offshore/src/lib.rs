@@ -4,6 +4,7 @@
 
 pub mod api;
 mod demo;
+pub mod export;
 pub mod rota;
 pub mod rotation;
 mod schema;
@@ -70,7 +71,7 @@ impl Module for Offshore {
     }
 
     fn html_router(&self) -> Router<AppState> {
-        crate::web::router()
+        crate::web::router().merge(api::feed::router())
     }
 
     fn migrations(&self) -> Option<MigrationSet> {

@@ -113,6 +113,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    offshore_calendar_feeds (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        site_id -> BigInt,
+        crew_id -> BigInt,
+        token_hash -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(offshore_shifts -> offshore_crew (crew_id));
 diesel::allow_tables_to_appear_in_same_query!(
     offshore_rota_settings,

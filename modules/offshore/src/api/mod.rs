@@ -3,6 +3,8 @@
 
 pub mod crew;
 pub mod exceptions;
+pub mod exports;
+pub mod feed;
 pub mod me;
 pub mod patterns;
 pub mod portions;
@@ -49,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(waste::router())
         .merge(waste_import::router())
         .merge(portions::router())
+        .merge(exports::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -61,5 +64,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(me::MeApi::openapi());
     doc.merge(waste::WasteApi::openapi());
     doc.merge(portions::PortionsApi::openapi());
+    doc.merge(exports::ExportsApi::openapi());
     doc
 }

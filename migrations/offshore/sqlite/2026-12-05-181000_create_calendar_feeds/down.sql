@@ -1,0 +1,1 @@
+DROP TABLE offshore_calendar_feeds;
