@@ -2,6 +2,8 @@
 //! `Allowed<...>` guard and confines every query to the caller's tenant and the path's site.
 
 pub mod crew;
+pub mod cycle;
+pub mod cycle_menus;
 pub mod exceptions;
 pub mod me;
 pub mod patterns;
@@ -49,6 +51,8 @@ pub fn router() -> Router<AppState> {
         .merge(waste::router())
         .merge(waste_import::router())
         .merge(portions::router())
+        .merge(cycle::router())
+        .merge(cycle_menus::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -61,5 +65,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(me::MeApi::openapi());
     doc.merge(waste::WasteApi::openapi());
     doc.merge(portions::PortionsApi::openapi());
+    doc.merge(cycle::CycleApi::openapi());
     doc
 }
