@@ -163,6 +163,9 @@ async fn no_route_reaches_another_tenants_objects() {
             "waste" => plain(b_waste),
             // A day of the waste log.
             "days" => ("2026-03-02".to_owned(), json!({})),
+            // A week made from the menu cycle, then what a day serves.
+            "generate" => ("2026".to_owned(), json!({ "replace": true })),
+            "served" => ("2026-03-02".to_owned(), json!({})),
             // Modules are platform-wide; what belongs to B is a switch for B's site.
             "modules" => (
                 "offshore".to_owned(),

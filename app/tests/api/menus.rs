@@ -156,7 +156,7 @@ async fn menus_refuse_bad_items_weeks_and_roles() {
             Some(draft.header("etag")),
             Some(json!({ "items": [
                 { "day": 8, "meal": "lunch", "slot": "alt1", "dish_id": k.dishes[0] },
-                { "day": 1, "meal": "lunch", "slot": "soup", "dish_id": k.dishes[0] },
+                { "day": 1, "meal": "lunch", "slot": "starter", "dish_id": k.dishes[0] },
                 { "day": 1, "meal": "lunch", "slot": "alt1", "dish_id": 999_999 },
                 { "day": 1, "meal": "lunch", "slot": "alt1", "dish_id": k.dishes[1] },
             ]})),

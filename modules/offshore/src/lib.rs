@@ -3,6 +3,7 @@
 //! issues.
 
 pub mod api;
+pub mod cycle;
 mod demo;
 pub mod export;
 pub mod rota;
@@ -13,7 +14,7 @@ mod web;
 use axum::Router;
 use galley_core::auth::Role;
 use galley_core::diesel_migrations::{self, EmbeddedMigrations, embed_migrations};
-use galley_core::module::{Feature, MigrationSet, Module, NavEntry};
+use galley_core::module::{Feature, MenuSlot, MigrationSet, Module, NavEntry};
 use galley_core::state::AppState;
 
 pub mod waste;
@@ -99,6 +100,10 @@ impl Module for Offshore {
                 roles: &[Role::Admin, Role::Cook, Role::Viewer, Role::Department],
             },
         ]
+    }
+
+    fn menu_slots(&self) -> &'static [MenuSlot] {
+        cycle::MENU_SLOTS
     }
 
     fn seed_demo<'a>(

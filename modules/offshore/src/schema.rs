@@ -126,6 +126,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    offshore_menu_cycles (site_id) {
+        site_id -> BigInt,
+        tenant_id -> BigInt,
+        length_weeks -> Integer,
+        start_year -> Integer,
+        start_week -> Integer,
+        start_index -> Integer,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offshore_cycle_weeks (site_id, cycle_week) {
+        site_id -> BigInt,
+        cycle_week -> Integer,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offshore_cycle_items (site_id, cycle_week, day, meal, slot) {
+        site_id -> BigInt,
+        cycle_week -> Integer,
+        day -> Integer,
+        meal -> Text,
+        slot -> Text,
+        dish_id -> BigInt,
+    }
+}
+
 diesel::joinable!(offshore_shifts -> offshore_crew (crew_id));
 diesel::allow_tables_to_appear_in_same_query!(
     offshore_rota_settings,
@@ -135,4 +168,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     offshore_period_exceptions,
     offshore_waste_entries,
     offshore_portion_guidelines,
+    offshore_menu_cycles,
+    offshore_cycle_weeks,
+    offshore_cycle_items,
 );

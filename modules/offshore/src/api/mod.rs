@@ -2,6 +2,8 @@
 //! `Allowed<...>` guard and confines every query to the caller's tenant and the path's site.
 
 pub mod crew;
+pub mod cycle;
+pub mod cycle_menus;
 pub mod exceptions;
 pub mod exports;
 pub mod feed;
@@ -52,6 +54,8 @@ pub fn router() -> Router<AppState> {
         .merge(waste_import::router())
         .merge(portions::router())
         .merge(exports::router())
+        .merge(cycle::router())
+        .merge(cycle_menus::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -65,5 +69,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(waste::WasteApi::openapi());
     doc.merge(portions::PortionsApi::openapi());
     doc.merge(exports::ExportsApi::openapi());
+    doc.merge(cycle::CycleApi::openapi());
     doc
 }
