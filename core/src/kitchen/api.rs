@@ -18,7 +18,7 @@ use crate::http::concurrency::{check_precondition, created, etag, if_match, with
 use crate::http::pagination::{PageQuery, Paginated};
 use crate::http::problem::FieldError;
 use crate::http::{ApiJson, ApiQuery, AppError};
-use crate::people::api::{changed_meanwhile, fail_if_any, tenant_of, utc};
+use crate::people::api::{fail_if_any, tenant_of, utc};
 use crate::state::AppState;
 
 crate::role_set!(
@@ -249,32 +249,33 @@ pub async fn update_dish(
         allergens,
         allergens_stated,
     };
-    let updated = crate::transaction!(conn, |tx| {
-        if !dishes::update(tx, &dish, &fields).await? {
-            return Ok::<_, AppError>(None);
-        }
-        audit::record(
-            tx,
-            Entry::new("dish.updated", caller.actor(), Some(tenant))
-                .target("dish", dish.id)
-                .details(json!({
-                    "name": { "from": dish.name, "to": name },
-                    "category": { "from": dish.category, "to": category },
-                    "allergens": { "from": from_mask(dish.allergens), "to": from_mask(allergens) },
-                })),
-        )
-        .await?;
-        Ok(dishes::find(tx, tenant, id).await?)
-    })?;
-    match updated {
-        Some(updated) => Ok(updated),
-        None => {
-            let current = dishes::find(conn, tenant, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            Err(changed_meanwhile(dish_etag(&current)))
-        }
-    }
+    crate::versioned_write!(
+        conn,
+        |tx| dishes::update(tx, &dish, &fields).await?,
+        audit: Entry::new("dish.updated", caller.actor(), Some(tenant))
+            .target("dish", dish.id)
+            .details(json!({
+                "name": { "from": dish.name, "to": name },
+                "category": { "from": dish.category, "to": category },
+                "allergens": { "from": from_mask(dish.allergens), "to": from_mask(allergens) },
+            })),
+        on_conflict: current_etag(conn, tenant, id).await,
+    )?;
+    dishes::find(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The ETag of the dish as stored now, for the 412 of a write that lost its race.
+async fn current_etag(
+    conn: &mut crate::db::DbConn<'_>,
+    tenant: i64,
+    id: i64,
+) -> Result<String, AppError> {
+    dishes::find(conn, tenant, id)
+        .await?
+        .map(|current| dish_etag(&current))
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn delete_dish(
@@ -290,27 +291,14 @@ pub async fn delete_dish(
         .await?
         .ok_or(AppError::NotFound)?;
     check_precondition(expected, &dish_etag(&dish))?;
-    let deleted = crate::transaction!(conn, |tx| {
-        if !dishes::mark_deleted(tx, &dish).await? {
-            return Ok::<_, AppError>(false);
-        }
-        audit::record(
-            tx,
-            Entry::new("dish.deleted", caller.actor(), Some(tenant))
-                .target("dish", dish.id)
-                .details(json!({ "name": dish.name })),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    if deleted {
-        Ok(())
-    } else {
-        let current = dishes::find(conn, tenant, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Err(changed_meanwhile(dish_etag(&current)))
-    }
+    crate::versioned_write!(
+        conn,
+        |tx| dishes::mark_deleted(tx, &dish).await?,
+        audit: Entry::new("dish.deleted", caller.actor(), Some(tenant))
+            .target("dish", dish.id)
+            .details(json!({ "name": dish.name })),
+        on_conflict: current_etag(conn, tenant, id).await,
+    )
 }
 
 /// The tenant's dishes, searchable by name.

@@ -18,7 +18,7 @@ use crate::auth::{Allowed, Caller};
 use crate::http::concurrency::{check_precondition, created, etag, if_match, with_etag};
 use crate::http::problem::FieldError;
 use crate::http::{ApiJson, AppError};
-use crate::people::api::{Admins, changed_meanwhile, fail_if_any, tenant_of, utc};
+use crate::people::api::{Admins, fail_if_any, tenant_of, utc};
 use crate::people::sites;
 use crate::state::AppState;
 
@@ -241,33 +241,34 @@ pub async fn update_diet(
         texture_level,
         always_applies: body.always_applies.unwrap_or(diet.always_applies),
     };
-    let updated = crate::transaction!(conn, |tx| {
-        if !diets::update(tx, &diet, &fields).await? {
-            return Ok::<_, AppError>(None);
-        }
-        audit::record(
-            tx,
-            Entry::new("diet_type.updated", caller.actor(), Some(tenant))
-                .target("diet_type", diet.id)
-                .details(json!({
-                    "name": { "from": diet.name, "to": name },
-                    "excludes": { "from": from_mask(diet.excludes), "to": from_mask(excludes) },
-                    "texture_level": { "from": diet.texture_level, "to": texture_level },
-                    "always_applies": { "from": diet.always_applies, "to": fields.always_applies },
-                })),
-        )
-        .await?;
-        Ok(diets::find(tx, site_id, id).await?)
-    })?;
-    match updated {
-        Some(updated) => Ok(updated),
-        None => {
-            let current = diets::find(conn, site_id, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            Err(changed_meanwhile(diet_etag(&current)))
-        }
-    }
+    crate::versioned_write!(
+        conn,
+        |tx| diets::update(tx, &diet, &fields).await?,
+        audit: Entry::new("diet_type.updated", caller.actor(), Some(tenant))
+            .target("diet_type", diet.id)
+            .details(json!({
+                "name": { "from": diet.name, "to": name },
+                "excludes": { "from": from_mask(diet.excludes), "to": from_mask(excludes) },
+                "texture_level": { "from": diet.texture_level, "to": texture_level },
+                "always_applies": { "from": diet.always_applies, "to": fields.always_applies },
+            })),
+        on_conflict: current_etag(conn, site_id, id).await,
+    )?;
+    diets::find(conn, site_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The ETag of the diet as stored now, for the 412 of a write that lost its race.
+async fn current_etag(
+    conn: &mut crate::db::DbConn<'_>,
+    site_id: i64,
+    id: i64,
+) -> Result<String, AppError> {
+    diets::find(conn, site_id, id)
+        .await?
+        .map(|current| diet_etag(&current))
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn delete_diet(
@@ -284,27 +285,14 @@ pub async fn delete_diet(
         .await?
         .ok_or(AppError::NotFound)?;
     check_precondition(expected, &diet_etag(&diet))?;
-    let deleted = crate::transaction!(conn, |tx| {
-        if !diets::mark_deleted(tx, &diet).await? {
-            return Ok::<_, AppError>(false);
-        }
-        audit::record(
-            tx,
-            Entry::new("diet_type.deleted", caller.actor(), Some(tenant))
-                .target("diet_type", diet.id)
-                .details(json!({ "name": diet.name })),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    if deleted {
-        Ok(())
-    } else {
-        let current = diets::find(conn, site_id, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Err(changed_meanwhile(diet_etag(&current)))
-    }
+    crate::versioned_write!(
+        conn,
+        |tx| diets::mark_deleted(tx, &diet).await?,
+        audit: Entry::new("diet_type.deleted", caller.actor(), Some(tenant))
+            .target("diet_type", diet.id)
+            .details(json!({ "name": diet.name })),
+        on_conflict: current_etag(conn, site_id, id).await,
+    )
 }
 
 /// The kitchen's diet types.

@@ -375,26 +375,26 @@ pub async fn set_published(
     } else {
         "menu.unpublished"
     };
-    let written = crate::transaction!(conn, |tx| {
-        if !menus::set_status(tx, &menu, status).await? {
-            return Ok::<_, AppError>(false);
-        }
-        audit::record(
-            tx,
-            Entry::new(action, caller.actor(), Some(tenant))
-                .target("menu", menu.id)
-                .details(json!({ "site_id": site_id, "year": week.year, "week": week.week })),
-        )
-        .await?;
-        Ok(true)
-    })?;
+    crate::versioned_write!(
+        conn,
+        |tx| menus::set_status(tx, &menu, status).await?,
+        audit: Entry::new(action, caller.actor(), Some(tenant))
+            .target("menu", menu.id)
+            .details(json!({ "site_id": site_id, "year": week.year, "week": week.week })),
+        on_conflict: current_etag(conn, site_id, week).await,
+    )?;
     let (menu, items) = load(conn, site_id, week).await?;
-    let out = MenuOut::new(site_id, week, menu.as_ref(), &items);
-    if written {
-        Ok(out)
-    } else {
-        Err(changed_meanwhile(out.etag()))
-    }
+    Ok(MenuOut::new(site_id, week, menu.as_ref(), &items))
+}
+
+/// The ETag of the week as stored now, for the 412 of a write that lost its race.
+async fn current_etag(
+    conn: &mut DbConn<'_>,
+    site_id: i64,
+    week: IsoWeek,
+) -> Result<String, AppError> {
+    let menu = menus::find(conn, site_id, week).await?;
+    Ok(menu_etag(site_id, week, menu.map_or(0, |m| m.version)))
 }
 
 /// The kitchen's weeks of one year that have a menu.

@@ -7,9 +7,7 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{
-    Admins, SiteReaders, changed_meanwhile, check_name, check_timezone, fail_if_any, tenant_of, utc,
-};
+use super::{Admins, SiteReaders, check_name, check_timezone, fail_if_any, tenant_of, utc};
 use crate::audit::{self, Entry};
 use crate::auth::{Allowed, Caller};
 use crate::http::concurrency::{check_precondition, created, etag, if_match, with_etag};
@@ -187,25 +185,15 @@ pub(crate) async fn delete_site(
         .await?
         .ok_or(AppError::NotFound)?;
     check_precondition(expected, &site_etag(&site))?;
-    let deleted = crate::transaction!(conn, |tx| {
-        if !sites::mark_deleted(tx, &site).await? {
-            return Ok::<_, AppError>(false);
-        }
-        audit::record(
-            tx,
-            Entry::new("site.deleted", caller.actor(), Some(tenant)).target("site", site.id),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    if deleted {
-        Ok(())
-    } else {
-        let current = sites::find(conn, tenant, id)
+    crate::versioned_write!(
+        conn,
+        |tx| sites::mark_deleted(tx, &site).await?,
+        audit: Entry::new("site.deleted", caller.actor(), Some(tenant)).target("site", site.id),
+        on_conflict: sites::find(conn, tenant, id)
             .await?
-            .ok_or(AppError::NotFound)?;
-        Err(changed_meanwhile(site_etag(&current)))
-    }
+            .map(|current| site_etag(&current))
+            .ok_or(AppError::NotFound),
+    )
 }
 
 /// The sites of your tenant.

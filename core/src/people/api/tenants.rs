@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::sites::SiteOut;
-use super::{Superusers, changed_meanwhile, check_name, fail_if_any, utc};
+use super::{Superusers, check_name, fail_if_any, utc};
 use crate::audit::{self, Entry};
 use crate::auth::{Allowed, Caller, Role, password};
 use crate::http::concurrency::{check_precondition, created, etag, if_match, with_etag};
@@ -248,26 +248,23 @@ pub(crate) async fn rename_tenant(
         None => tenant.name.clone(),
     };
     fail_if_any(errors)?;
-    let updated = crate::transaction!(conn, |tx| {
-        if !tenants::rename(tx, &tenant, &name).await? {
-            return Ok::<_, AppError>(None);
-        }
-        audit::record(
-            tx,
-            Entry::new("tenant.updated", caller.actor(), Some(id))
-                .target("tenant", id)
-                .details(json!({ "name": { "from": tenant.name, "to": name } })),
-        )
-        .await?;
-        Ok(tenants::find(tx, id).await?)
-    })?;
-    match updated {
-        Some(updated) => Ok(updated),
-        None => {
-            let current = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
-            Err(changed_meanwhile(tenant_etag(&current)))
-        }
-    }
+    crate::versioned_write!(
+        conn,
+        |tx| tenants::rename(tx, &tenant, &name).await?,
+        audit: Entry::new("tenant.updated", caller.actor(), Some(id))
+            .target("tenant", id)
+            .details(json!({ "name": { "from": tenant.name, "to": name } })),
+        on_conflict: current_etag(conn, id).await,
+    )?;
+    tenants::find(conn, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The ETag of the tenant as stored now, for the 412 of a write that lost its race.
+async fn current_etag(conn: &mut crate::db::DbConn<'_>, id: i64) -> Result<String, AppError> {
+    tenants::find(conn, id)
+        .await?
+        .map(|current| tenant_etag(&current))
+        .ok_or(AppError::NotFound)
 }
 
 /// Rename a tenant (superusers). Needs `If-Match`.
@@ -299,25 +296,14 @@ pub(crate) async fn delete_tenant(
     let conn = &mut pooled.conn();
     let tenant = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
     check_precondition(expected, &tenant_etag(&tenant))?;
-    let deleted = crate::transaction!(conn, |tx| {
-        if !tenants::mark_deleted(tx, &tenant).await? {
-            return Ok::<_, AppError>(false);
-        }
-        audit::record(
-            tx,
-            Entry::new("tenant.deleted", caller.actor(), Some(id))
-                .target("tenant", id)
-                .details(json!({ "name": tenant.name })),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    if deleted {
-        Ok(())
-    } else {
-        let current = tenants::find(conn, id).await?.ok_or(AppError::NotFound)?;
-        Err(changed_meanwhile(tenant_etag(&current)))
-    }
+    crate::versioned_write!(
+        conn,
+        |tx| tenants::mark_deleted(tx, &tenant).await?,
+        audit: Entry::new("tenant.deleted", caller.actor(), Some(id))
+            .target("tenant", id)
+            .details(json!({ "name": tenant.name })),
+        on_conflict: current_etag(conn, id).await,
+    )
 }
 
 /// Delete a tenant (superusers): its people are signed out and can no longer sign in; the

@@ -7,7 +7,7 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
-use super::{Admins, changed_meanwhile, check_name, fail_if_any, tenant_of, utc};
+use super::{Admins, check_name, fail_if_any, tenant_of, utc};
 use crate::audit::{self, Entry};
 use crate::auth::{Allowed, Caller, Credential, Role, password, token};
 use crate::http::concurrency::{check_precondition, created, etag, if_match, with_etag};
@@ -316,43 +316,46 @@ pub(crate) async fn update_user(
     }
     fail_if_any(errors)?;
     let demoted = after.role != Role::Admin || after.disabled;
-    let updated = crate::transaction!(conn, |tx| {
-        if demoted {
-            keep_an_admin(tx, tenant, &user).await?;
-        }
-        if !users::update(tx, &user, &after).await? {
-            return Ok::<_, AppError>(None);
-        }
-        let action = match (before.disabled, after.disabled) {
-            (false, true) => "user.disabled",
-            (true, false) => "user.enabled",
-            _ if before.role != after.role => "user.role_changed",
-            _ => "user.updated",
-        };
-        audit::record(
-            tx,
-            Entry::new(action, caller.actor(), Some(tenant))
-                .target("user", user.id)
-                .details(json!({
-                    "display_name": { "from": before.display_name, "to": after.display_name },
-                    "role": { "from": before.role, "to": after.role },
-                    "site_id": { "from": before.site_id, "to": after.site_id },
-                    "disabled": { "from": before.disabled, "to": after.disabled },
-                    "language": { "from": before.language, "to": after.language },
-                })),
-        )
-        .await?;
-        Ok(users::find_in_tenant(tx, tenant, id).await?)
-    })?;
-    match updated {
-        Some(updated) => Ok(updated),
-        None => {
-            let current = users::find_in_tenant(conn, tenant, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            Err(changed_meanwhile(user_etag(&current)))
-        }
-    }
+    let action = match (before.disabled, after.disabled) {
+        (false, true) => "user.disabled",
+        (true, false) => "user.enabled",
+        _ if before.role != after.role => "user.role_changed",
+        _ => "user.updated",
+    };
+    crate::versioned_write!(
+        conn,
+        |tx| {
+            if demoted {
+                keep_an_admin(tx, tenant, &user).await?;
+            }
+            users::update(tx, &user, &after).await?
+        },
+        audit: Entry::new(action, caller.actor(), Some(tenant))
+            .target("user", user.id)
+            .details(json!({
+                "display_name": { "from": before.display_name, "to": after.display_name },
+                "role": { "from": before.role, "to": after.role },
+                "site_id": { "from": before.site_id, "to": after.site_id },
+                "disabled": { "from": before.disabled, "to": after.disabled },
+                "language": { "from": before.language, "to": after.language },
+            })),
+        on_conflict: current_etag(conn, tenant, id).await,
+    )?;
+    users::find_in_tenant(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The ETag of the person as stored now, for the 412 of a write that lost its race.
+async fn current_etag(
+    conn: &mut crate::db::DbConn<'_>,
+    tenant: i64,
+    id: i64,
+) -> Result<String, AppError> {
+    users::find_in_tenant(conn, tenant, id)
+        .await?
+        .map(|current| user_etag(&current))
+        .ok_or(AppError::NotFound)
 }
 
 /// Refuses a change that takes `user` out of the tenant's active admins when no other remains.
@@ -408,28 +411,17 @@ pub(crate) async fn delete_user(
     if caller.user_id == Some(user.id) {
         return Err(AppError::validation("id", "you cannot delete yourself"));
     }
-    let deleted = crate::transaction!(conn, |tx| {
-        keep_an_admin(tx, tenant, &user).await?;
-        if !users::mark_deleted(tx, &user).await? {
-            return Ok::<_, AppError>(false);
-        }
-        audit::record(
-            tx,
-            Entry::new("user.deleted", caller.actor(), Some(tenant))
-                .target("user", user.id)
-                .details(json!({ "email": user.email })),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    if deleted {
-        Ok(())
-    } else {
-        let current = users::find_in_tenant(conn, tenant, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Err(changed_meanwhile(user_etag(&current)))
-    }
+    crate::versioned_write!(
+        conn,
+        |tx| {
+            keep_an_admin(tx, tenant, &user).await?;
+            users::mark_deleted(tx, &user).await?
+        },
+        audit: Entry::new("user.deleted", caller.actor(), Some(tenant))
+            .target("user", user.id)
+            .details(json!({ "email": user.email })),
+        on_conflict: current_etag(conn, tenant, id).await,
+    )
 }
 
 /// Delete an account (kept for the audit trail; sign-in and sessions stop at once). Needs

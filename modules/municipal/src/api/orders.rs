@@ -14,7 +14,7 @@ use galley_core::http::{ApiJson, AppError};
 use galley_core::kitchen::diet_api::OwnSite;
 use galley_core::kitchen::iso_week::IsoWeek;
 use galley_core::kitchen::menu_api::week_from_path;
-use galley_core::people::api::{changed_meanwhile, tenant_of, utc};
+use galley_core::people::api::{tenant_of, utc};
 use galley_core::state::AppState;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -253,29 +253,32 @@ pub async fn change_order(
         done_at,
         done_by,
     };
-    let written = galley_core::transaction!(conn, |tx| {
-        if !orders::update(tx, &line, &fields).await? {
-            return Ok::<_, AppError>(false);
-        }
-        audit::record(
-            tx,
-            Entry::new("order_reminder.updated", caller.actor(), Some(tenant))
-                .target("order_reminder", line.id)
-                .details(json!({
-                    "site_id": site_id, "year": week.year, "week": week.week,
-                    "text": { "from": line.text, "to": text },
-                    "done": { "from": was_done, "to": done },
-                })),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    let current = one_out(conn, site_id, week, id).await?;
-    if written {
-        Ok(current)
-    } else {
-        Err(changed_meanwhile(current.etag))
-    }
+    galley_core::versioned_write!(
+        conn,
+        |tx| orders::update(tx, &line, &fields).await?,
+        audit: Entry::new("order_reminder.updated", caller.actor(), Some(tenant))
+            .target("order_reminder", line.id)
+            .details(json!({
+                "site_id": site_id, "year": week.year, "week": week.week,
+                "text": { "from": line.text, "to": text },
+                "done": { "from": was_done, "to": done },
+            })),
+        on_conflict: current_etag(conn, site_id, week, id).await,
+    )?;
+    one_out(conn, site_id, week, id).await
+}
+
+/// The ETag of the line as stored now, for the 412 of a write that lost its race.
+async fn current_etag(
+    conn: &mut galley_core::db::DbConn<'_>,
+    site_id: i64,
+    week: IsoWeek,
+    id: i64,
+) -> Result<String, AppError> {
+    orders::find(conn, site_id, week, id)
+        .await?
+        .map(|current| order_etag(&current))
+        .ok_or(AppError::NotFound)
 }
 
 /// Removes a line (softly: the audit log keeps what it said).
@@ -294,28 +297,16 @@ pub async fn delete_order(
         .await?
         .ok_or(AppError::NotFound)?;
     check_precondition(expected, &order_etag(&line))?;
-    let deleted = galley_core::transaction!(conn, |tx| {
-        if !orders::mark_deleted(tx, &line).await? {
-            return Ok::<_, AppError>(false);
-        }
-        audit::record(
-            tx,
-            Entry::new("order_reminder.deleted", caller.actor(), Some(tenant))
-                .target("order_reminder", line.id)
-                .details(json!({
-                    "site_id": site_id, "year": week.year, "week": week.week, "text": line.text,
-                })),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    if deleted {
-        return Ok(());
-    }
-    let current = orders::find(conn, site_id, week, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Err(changed_meanwhile(order_etag(&current)))
+    galley_core::versioned_write!(
+        conn,
+        |tx| orders::mark_deleted(tx, &line).await?,
+        audit: Entry::new("order_reminder.deleted", caller.actor(), Some(tenant))
+            .target("order_reminder", line.id)
+            .details(json!({
+                "site_id": site_id, "year": week.year, "week": week.week, "text": line.text,
+            })),
+        on_conflict: current_etag(conn, site_id, week, id).await,
+    )
 }
 
 /// The week's checklist.

@@ -8,14 +8,14 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, NaiveDate};
-use galley_core::audit::{self, Entry};
+use galley_core::audit::Entry;
 use galley_core::auth::{Allowed, Caller};
 use galley_core::http::concurrency::{check_precondition, if_match, with_etag};
 use galley_core::http::problem::FieldError;
 use galley_core::http::{ApiJson, AppError};
 use galley_core::kitchen::diet_api::OwnSite;
 use galley_core::kitchen::iso_week::IsoWeek;
-use galley_core::people::api::{changed_meanwhile, fail_if_any, tenant_of};
+use galley_core::people::api::{fail_if_any, tenant_of};
 use galley_core::people::sites::{self, Site};
 use galley_core::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -199,30 +199,23 @@ pub async fn save_settings(
     }
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let saved = galley_core::transaction!(conn, |tx| {
-        if !settings::save(tx, tenant, &current, &next).await? {
-            return Ok::<_, AppError>(false);
-        }
-        audit::record(
-            tx,
-            Entry::new("municipal_settings.updated", caller.actor(), Some(tenant))
-                .target("site", site_id)
-                .details(json!({
-                    "deadline_weekday": { "from": current.deadline_weekday, "to": next.deadline_weekday },
-                    "deadline_time": { "from": current.deadline_time(), "to": next.deadline_time() },
-                    "deadline_weeks_before": { "from": current.deadline_weeks_before, "to": next.deadline_weeks_before },
-                    "weekend_alt2": { "from": current.weekend_alt2, "to": next.weekend_alt2 },
-                })),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    let stored = settings::load(conn, site_id).await?;
-    if saved {
-        Ok((site, stored))
-    } else {
-        Err(changed_meanwhile(settings_etag(site_id, stored.version)))
-    }
+    galley_core::versioned_write!(
+        conn,
+        |tx| settings::save(tx, tenant, &current, &next).await?,
+        audit: Entry::new("municipal_settings.updated", caller.actor(), Some(tenant))
+            .target("site", site_id)
+            .details(json!({
+                "deadline_weekday": { "from": current.deadline_weekday, "to": next.deadline_weekday },
+                "deadline_time": { "from": current.deadline_time(), "to": next.deadline_time() },
+                "deadline_weeks_before": { "from": current.deadline_weeks_before, "to": next.deadline_weeks_before },
+                "weekend_alt2": { "from": current.weekend_alt2, "to": next.weekend_alt2 },
+            })),
+        on_conflict: settings::load(conn, site_id)
+            .await
+            .map(|stored| settings_etag(site_id, stored.version))
+            .map_err(AppError::from),
+    )?;
+    Ok((site, settings::load(conn, site_id).await?))
 }
 
 /// The kitchen's settings (the defaults until first saved, at version 0), and when choices for

@@ -145,27 +145,21 @@ pub async fn update_department(
         residents,
         notes: &notes,
     };
-    let updated = galley_core::transaction!(conn, |tx| {
-        if !departments::update(tx, department, &fields).await? {
-            return Ok::<_, AppError>(None);
-        }
-        audit::record(
-            tx,
-            Entry::new("department.updated", caller.actor(), Some(tenant))
-                .target("department", department.id)
-                .details(json!({
-                    "name": { "from": department.name, "to": name },
-                    "residents": { "from": department.residents, "to": residents },
-                    "notes_changed": notes != department.notes,
-                })),
-        )
-        .await?;
-        Ok(departments::find(tx, tenant, department.id).await?)
-    })?;
-    match updated {
-        Some(updated) => Ok(updated),
-        None => Err(stale(conn, tenant, department.id).await),
-    }
+    galley_core::versioned_write!(
+        conn,
+        |tx| departments::update(tx, department, &fields).await?,
+        audit: Entry::new("department.updated", caller.actor(), Some(tenant))
+            .target("department", department.id)
+            .details(json!({
+                "name": { "from": department.name, "to": name },
+                "residents": { "from": department.residents, "to": residents },
+                "notes_changed": notes != department.notes,
+            })),
+        on_conflict: current_etag(conn, tenant, department.id).await,
+    )?;
+    departments::find(conn, tenant, department.id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Removes the department (reports of past weeks keep naming it); its staff are unbound.
@@ -200,16 +194,28 @@ pub async fn delete_department(
     }
 }
 
-/// The answer to a write that lost a race: 412 with the ETag now current (404 if it is gone).
+/// The ETag of the department as stored now, for the 412 of a write that lost its race (404
+/// if it is gone).
+pub(super) async fn current_etag(
+    conn: &mut galley_core::db::DbConn<'_>,
+    tenant: i64,
+    id: i64,
+) -> Result<String, AppError> {
+    departments::find(conn, tenant, id)
+        .await?
+        .map(|current| department_etag(&current))
+        .ok_or(AppError::NotFound)
+}
+
+/// The answer to a hand-written write that lost a race: 412 with the ETag now current.
 pub(super) async fn stale(
     conn: &mut galley_core::db::DbConn<'_>,
     tenant: i64,
     id: i64,
 ) -> AppError {
-    match departments::find(conn, tenant, id).await {
-        Ok(Some(current)) => changed_meanwhile(department_etag(&current)),
-        Ok(None) => AppError::NotFound,
-        Err(error) => error.into(),
+    match current_etag(conn, tenant, id).await {
+        Ok(current_etag) => changed_meanwhile(current_etag),
+        Err(error) => error,
     }
 }
 

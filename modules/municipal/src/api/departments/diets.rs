@@ -19,7 +19,7 @@ use galley_core::state::AppState;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::crud::stale;
+use super::crud::current_etag;
 use super::{check_count, department_etag};
 use crate::api::access::DepartmentAccess;
 use crate::api::{Admins, WeekReaders};
@@ -147,27 +147,25 @@ pub async fn replace_diet_defaults(
         return Ok((department.clone(), current));
     }
     let rows: Vec<(i64, i32)> = wanted.iter().map(|(d, n)| (*d, *n)).collect();
-    let updated = galley_core::transaction!(conn, |tx| {
-        if !departments::bump(tx, department).await? {
-            return Ok::<_, AppError>(None);
-        }
-        setup::replace_diet_defaults(tx, department.id, &rows).await?;
-        audit::record(
-            tx,
-            Entry::new("diet_defaults.replaced", caller.actor(), Some(tenant))
-                .target("department", department.id)
-                .details(json!({ "before": before, "after": wanted })),
-        )
-        .await?;
-        Ok(departments::find(tx, tenant, department.id).await?)
-    })?;
-    match updated {
-        Some(updated) => {
-            let defaults = load(conn, &updated).await?;
-            Ok((updated, defaults))
-        }
-        None => Err(stale(conn, tenant, department.id).await),
-    }
+    galley_core::versioned_write!(
+        conn,
+        |tx| {
+            let bumped = departments::bump(tx, department).await?;
+            if bumped {
+                setup::replace_diet_defaults(tx, department.id, &rows).await?;
+            }
+            bumped
+        },
+        audit: Entry::new("diet_defaults.replaced", caller.actor(), Some(tenant))
+            .target("department", department.id)
+            .details(json!({ "before": before, "after": wanted })),
+        on_conflict: current_etag(conn, tenant, department.id).await,
+    )?;
+    let updated = departments::find(conn, tenant, department.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let defaults = load(conn, &updated).await?;
+    Ok((updated, defaults))
 }
 
 /// The department's residents per diet type of its kitchen. An admin's read is audited.

@@ -7,7 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use galley_core::audit::{self, Entry};
+use galley_core::audit::Entry;
 use galley_core::auth::{Allowed, Caller};
 use galley_core::db::DbConn;
 use galley_core::http::concurrency::{check_precondition, if_match, with_etag};
@@ -20,7 +20,7 @@ use galley_core::state::AppState;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::crud::stale;
+use super::crud::current_etag;
 use super::{check_count, department_etag};
 use crate::api::access::DepartmentAccess;
 use crate::api::{Admins, WeekReaders};
@@ -114,34 +114,32 @@ async fn replace(
             json!({ "year": week.year, "week": week.week }),
         ),
     };
-    let updated = galley_core::transaction!(conn, |tx| {
-        if !departments::bump(tx, department).await? {
-            return Ok::<_, AppError>(None);
-        }
-        match which {
-            Which::Standing => setup::replace_standing(tx, department.id, &rows).await?,
-            Which::Week(week) => setup::replace_week(tx, department.id, week, &rows).await?,
-        }
-        audit::record(
-            tx,
-            Entry::new(action, caller.actor(), Some(tenant))
-                .target("department", department.id)
-                .details(json!({
-                    "week": week,
-                    "before": before.weekdays,
-                    "after": body.weekdays,
-                })),
-        )
-        .await?;
-        Ok(departments::find(tx, tenant, department.id).await?)
-    })?;
-    match updated {
-        Some(updated) => {
-            let schedule = load(conn, &updated, which).await?;
-            Ok((updated, schedule))
-        }
-        None => Err(stale(conn, tenant, department.id).await),
-    }
+    galley_core::versioned_write!(
+        conn,
+        |tx| {
+            let bumped = departments::bump(tx, department).await?;
+            if bumped {
+                match which {
+                    Which::Standing => setup::replace_standing(tx, department.id, &rows).await?,
+                    Which::Week(week) => setup::replace_week(tx, department.id, week, &rows).await?,
+                }
+            }
+            bumped
+        },
+        audit: Entry::new(action, caller.actor(), Some(tenant))
+            .target("department", department.id)
+            .details(json!({
+                "week": week,
+                "before": before.weekdays,
+                "after": body.weekdays,
+            })),
+        on_conflict: current_etag(conn, tenant, department.id).await,
+    )?;
+    let updated = departments::find(conn, tenant, department.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let schedule = load(conn, &updated, which).await?;
+    Ok((updated, schedule))
 }
 
 /// The department's standing weekday schedule.

@@ -5,12 +5,12 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::Response;
-use galley_core::audit::{self, Entry};
+use galley_core::audit::Entry;
 use galley_core::auth::{Allowed, Caller, Role};
 use galley_core::db::DbConn;
 use galley_core::http::concurrency::{check_precondition, if_match, with_etag};
 use galley_core::http::{ApiJson, AppError};
-use galley_core::people::api::{changed_meanwhile, tenant_of};
+use galley_core::people::api::tenant_of;
 use galley_core::people::users::{self, User};
 use galley_core::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -119,29 +119,26 @@ pub async fn set_binding(
             department_id: current,
         });
     }
-    let written = galley_core::transaction!(conn, |tx| {
-        // The binding has no version: a write that came first shows as a changed binding.
-        if bound_to(tx, user_id).await? != current {
-            return Ok::<_, AppError>(false);
-        }
-        departments::bind_user(tx, tenant, user_id, body.department_id).await?;
-        audit::record(
-            tx,
-            Entry::new("department_member.bound", caller.actor(), Some(tenant))
-                .target("user", user_id)
-                .details(json!({ "from": current, "to": body.department_id })),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    if written {
-        Ok(Binding {
-            department_id: body.department_id,
-        })
-    } else {
-        let now = bound_to(conn, user_id).await?;
-        Err(changed_meanwhile(binding_etag(user_id, now)))
-    }
+    galley_core::versioned_write!(
+        conn,
+        |tx| {
+            // The binding has no version: a write that came first shows as a changed binding.
+            let unchanged = bound_to(tx, user_id).await? == current;
+            if unchanged {
+                departments::bind_user(tx, tenant, user_id, body.department_id).await?;
+            }
+            unchanged
+        },
+        audit: Entry::new("department_member.bound", caller.actor(), Some(tenant))
+            .target("user", user_id)
+            .details(json!({ "from": current, "to": body.department_id })),
+        on_conflict: bound_to(conn, user_id)
+            .await
+            .map(|now| binding_etag(user_id, now)),
+    )?;
+    Ok(Binding {
+        department_id: body.department_id,
+    })
 }
 
 /// The department a user works for.

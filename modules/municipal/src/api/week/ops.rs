@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use galley_core::audit::{self, Entry};
+use galley_core::audit::Entry;
 use galley_core::auth::{Caller, Role};
 use galley_core::db::DbConn;
 use galley_core::http::AppError;
@@ -14,7 +14,7 @@ use galley_core::http::concurrency::check_precondition;
 use galley_core::http::problem::FieldError;
 use galley_core::kitchen::iso_week::IsoWeek;
 use galley_core::kitchen::menus;
-use galley_core::people::api::{changed_meanwhile, fail_if_any, tenant_of};
+use galley_core::people::api::{fail_if_any, tenant_of};
 use galley_core::state::AppState;
 use serde::Deserialize;
 use serde_json::json;
@@ -125,20 +125,14 @@ fn check_open(caller: &Caller, data: &WeekData, now: DateTime<Utc>) -> Result<()
     )))
 }
 
-/// The outcome of a write: the week as it is now, or a lost race.
-async fn after_write(
+/// The ETag of the week as stored now, for the 412 of a write that lost its race.
+async fn current_etag(
     conn: &mut DbConn<'_>,
     caller: &Caller,
     department: &Department,
     week: IsoWeek,
-    written: bool,
-) -> Result<WeekOut, AppError> {
-    let out = read(conn, caller, department, week).await?;
-    if written {
-        Ok(out)
-    } else {
-        Err(changed_meanwhile(out.etag))
-    }
+) -> Result<String, AppError> {
+    Ok(read(conn, caller, department, week).await?.etag)
 }
 
 /// Sets the lunch alternative of `day` (1-7). Needs the week's ETag.
@@ -187,32 +181,32 @@ pub async fn change_choice(
         return read(conn, caller, department, week).await;
     }
     let version = current.version;
-    let written = galley_core::transaction!(conn, |tx| {
-        if !store::bump(tx, department.id, week, version, WeekWrite::Choices).await? {
-            return Ok::<_, AppError>(false);
-        }
-        store::set_choice(
-            tx,
-            department.id,
-            week,
-            day as i32,
-            wanted.as_str(),
-            caller.user_id,
-        )
-        .await?;
-        audit::record(
-            tx,
-            Entry::new("choice.changed", caller.actor(), Some(tenant))
-                .target("department", department.id)
-                .details(json!({
-                    "year": week.year, "week": week.week, "day": day, "date": date,
-                    "meal": "lunch", "from": before.as_str(), "to": wanted.as_str(),
-                })),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    after_write(conn, caller, department, week, written).await
+    galley_core::versioned_write!(
+        conn,
+        |tx| {
+            let bumped = store::bump(tx, department.id, week, version, WeekWrite::Choices).await?;
+            if bumped {
+                store::set_choice(
+                    tx,
+                    department.id,
+                    week,
+                    day as i32,
+                    wanted.as_str(),
+                    caller.user_id,
+                )
+                .await?;
+            }
+            bumped
+        },
+        audit: Entry::new("choice.changed", caller.actor(), Some(tenant))
+            .target("department", department.id)
+            .details(json!({
+                "year": week.year, "week": week.week, "day": day, "date": date,
+                "meal": "lunch", "from": before.as_str(), "to": wanted.as_str(),
+            })),
+        on_conflict: current_etag(conn, caller, department, week).await,
+    )?;
+    read(conn, caller, department, week).await
 }
 
 /// A checked mark: what to store.
@@ -337,30 +331,30 @@ pub async fn change_marks(
             })
         })
         .collect();
-    let written = galley_core::transaction!(conn, |tx| {
-        if !store::bump(tx, department.id, week, version, WeekWrite::Marks).await? {
-            return Ok::<_, AppError>(false);
-        }
-        for mark in &changes {
-            store::set_mark(
-                tx,
-                department.id,
-                week,
-                mark.day as i32,
-                mark.meal.as_str(),
-                mark.diet_type_id,
-                mark.marked,
-            )
-            .await?;
-        }
-        audit::record(
-            tx,
-            Entry::new("marks.changed", caller.actor(), Some(tenant))
-                .target("department", department.id)
-                .details(json!({ "year": week.year, "week": week.week, "changes": details })),
-        )
-        .await?;
-        Ok(true)
-    })?;
-    after_write(conn, caller, department, week, written).await
+    galley_core::versioned_write!(
+        conn,
+        |tx| {
+            let bumped = store::bump(tx, department.id, week, version, WeekWrite::Marks).await?;
+            if bumped {
+                for mark in &changes {
+                    store::set_mark(
+                        tx,
+                        department.id,
+                        week,
+                        mark.day as i32,
+                        mark.meal.as_str(),
+                        mark.diet_type_id,
+                        mark.marked,
+                    )
+                    .await?;
+                }
+            }
+            bumped
+        },
+        audit: Entry::new("marks.changed", caller.actor(), Some(tenant))
+            .target("department", department.id)
+            .details(json!({ "year": week.year, "week": week.week, "changes": details })),
+        on_conflict: current_etag(conn, caller, department, week).await,
+    )?;
+    read(conn, caller, department, week).await
 }
