@@ -4,6 +4,7 @@
 
 pub mod api;
 mod demo;
+pub mod prep;
 pub mod rota;
 pub mod rotation;
 mod schema;

@@ -3,9 +3,11 @@
 
 pub mod crew;
 pub mod exceptions;
+pub mod freezer;
 pub mod me;
 pub mod patterns;
 pub mod portions;
+pub mod prep;
 pub mod schedule;
 pub mod settings;
 pub mod shifts;
@@ -49,6 +51,8 @@ pub fn router() -> Router<AppState> {
         .merge(waste::router())
         .merge(waste_import::router())
         .merge(portions::router())
+        .merge(prep::router())
+        .merge(freezer::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -61,5 +65,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(me::MeApi::openapi());
     doc.merge(waste::WasteApi::openapi());
     doc.merge(portions::PortionsApi::openapi());
+    doc.merge(prep::PrepApi::openapi());
+    doc.merge(freezer::FreezerApi::openapi());
     doc
 }
