@@ -94,6 +94,16 @@ impl Module for Offshore {
                 roles: &[Role::Admin, Role::Cook, Role::Viewer],
             },
             NavEntry {
+                label_key: "offshore.nav.prep",
+                path: "/offshore/prep",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
+                label_key: "offshore.nav.freezer",
+                path: "/offshore/freezer",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
                 label_key: "offshore.nav.mine",
                 path: "/offshore/me",
                 roles: &[Role::Admin, Role::Cook, Role::Viewer, Role::Department],
