@@ -38,6 +38,7 @@ mod municipal_kitchen;
 mod municipal_menus;
 mod municipal_story;
 mod municipal_week;
+mod offshore_prep;
 mod offshore_rota;
 mod offshore_waste;
 mod openapi;

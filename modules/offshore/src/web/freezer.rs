@@ -138,7 +138,14 @@ async fn list(
         Some("unreadable") => Some(("danger", t(&console.page, "freezer.unreadable"))),
         _ => None,
     };
-    show(&state, &console, &site, notice, (AddForm::default(), Vec::new())).await
+    show(
+        &state,
+        &console,
+        &site,
+        notice,
+        (AddForm::default(), Vec::new()),
+    )
+    .await
 }
 
 fn expiry_text(page: &Page, expiry: Expiry, days_left: i64) -> String {
@@ -255,7 +262,10 @@ async fn add(
     let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
     let mut errors = Vec::new();
     let mut refuse = |field: &str| {
-        errors.push((field.to_owned(), t(&page, &format!("freezer.error.{field}"))));
+        errors.push((
+            field.to_owned(),
+            t(&page, &format!("freezer.error.{field}")),
+        ));
     };
     let quantity = number(&form.quantity);
     let unit = Unit::parse(&form.unit);

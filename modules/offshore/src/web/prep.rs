@@ -399,7 +399,15 @@ async fn move_task(
         status: Some(status),
         ..TaskPatch::default()
     };
-    match change_task(&state, &console.caller, (site.site.id, id), &headers, &patch).await {
+    match change_task(
+        &state,
+        &console.caller,
+        (site.site.id, id),
+        &headers,
+        &patch,
+    )
+    .await
+    {
         Ok(task) => back_to(&site, task.date, "saved"),
         Err(AppError::PreconditionFailed { .. }) => back_to(&site, date, "stale"),
         Err(AppError::Validation(_)) => back_to(&site, date, "refused"),
