@@ -128,6 +128,23 @@ async fn no_route_reaches_another_tenants_objects() {
         .as_i64()
         .unwrap();
 
+    let b_task = b
+        .post(&offshore("prep/2026-03-02"), json!({ "title": MARKER }))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let b_item = b
+        .post(
+            &offshore("freezer"),
+            json!({ "name": MARKER, "quantity": 4, "unit": "kg",
+                    "frozen_on": "2026-03-01", "use_by": "2026-06-01" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
     // The id to use for each kind of object a path can name, and the body a write sends
     // (`{}` unless the object is named in the body rather than the path).
     let id_for = |segment: &str| -> (String, serde_json::Value) {
@@ -161,6 +178,10 @@ async fn no_route_reaches_another_tenants_objects() {
             "shifts" => plain(b_shift),
             "period-exceptions" => plain(b_exception),
             "waste" => plain(b_waste),
+            // A day of the prep list.
+            "prep" => ("2026-03-02".to_owned(), json!({ "title": "A's task" })),
+            "prep-tasks" => (b_task.to_string(), json!({ "status": "done" })),
+            "freezer" => (b_item.to_string(), json!({ "quantity": 1 })),
             // A day of the waste log.
             "days" => ("2026-03-02".to_owned(), json!({})),
             // A week made from the menu cycle, then what a day serves.

@@ -6,6 +6,7 @@ pub mod api;
 pub mod cycle;
 mod demo;
 pub mod export;
+pub mod prep;
 pub mod rota;
 pub mod rotation;
 mod schema;
@@ -92,6 +93,16 @@ impl Module for Offshore {
             NavEntry {
                 label_key: "offshore.nav.crew",
                 path: "/offshore/crew",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
+                label_key: "offshore.nav.prep",
+                path: "/offshore/prep",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
+                label_key: "offshore.nav.freezer",
+                path: "/offshore/freezer",
                 roles: &[Role::Admin, Role::Cook, Role::Viewer],
             },
             NavEntry {

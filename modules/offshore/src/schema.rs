@@ -159,7 +159,68 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    offshore_prep_tasks (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        site_id -> BigInt,
+        date -> Date,
+        title -> Text,
+        notes -> Text,
+        status -> Text,
+        position -> Integer,
+        version -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    offshore_prep_history (id) {
+        id -> BigInt,
+        task_id -> BigInt,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        changed_by -> Nullable<BigInt>,
+        changed_at -> Timestamp,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    offshore_freezer_items (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        site_id -> BigInt,
+        name -> Text,
+        quantity_milli -> BigInt,
+        unit -> Text,
+        frozen_on -> Date,
+        use_by -> Date,
+        location -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    offshore_freezer_moves (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        delta_milli -> BigInt,
+        reason -> Text,
+        moved_by -> Nullable<BigInt>,
+        moved_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offshore_shifts -> offshore_crew (crew_id));
+diesel::joinable!(offshore_prep_history -> offshore_prep_tasks (task_id));
+diesel::joinable!(offshore_freezer_moves -> offshore_freezer_items (item_id));
 diesel::allow_tables_to_appear_in_same_query!(
     offshore_rota_settings,
     offshore_patterns,
@@ -171,4 +232,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     offshore_menu_cycles,
     offshore_cycle_weeks,
     offshore_cycle_items,
+    offshore_prep_tasks,
+    offshore_prep_history,
+    offshore_freezer_items,
+    offshore_freezer_moves,
 );

@@ -7,9 +7,11 @@ pub mod cycle_menus;
 pub mod exceptions;
 pub mod exports;
 pub mod feed;
+pub mod freezer;
 pub mod me;
 pub mod patterns;
 pub mod portions;
+pub mod prep;
 pub mod schedule;
 pub mod settings;
 pub mod shifts;
@@ -56,6 +58,8 @@ pub fn router() -> Router<AppState> {
         .merge(exports::router())
         .merge(cycle::router())
         .merge(cycle_menus::router())
+        .merge(prep::router())
+        .merge(freezer::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -70,5 +74,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(portions::PortionsApi::openapi());
     doc.merge(exports::ExportsApi::openapi());
     doc.merge(cycle::CycleApi::openapi());
+    doc.merge(prep::PrepApi::openapi());
+    doc.merge(freezer::FreezerApi::openapi());
     doc
 }

@@ -1,9 +1,11 @@
 //! The offshore pages, mounted at `/offshore`: the rota (a month of shifts per person, with
-//! cover and the working-time checks; generate, apply and publish for admins) and each
-//! person's own shifts.
+//! cover and the working-time checks; generate, apply and publish for admins), each
+//! person's own shifts, the day's prep list and the freezer.
 
 mod crew;
+mod freezer;
 mod mine;
+mod prep;
 mod rota;
 
 use axum::Router;
@@ -29,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(rota::router())
         .merge(mine::router())
         .merge(crew::router())
+        .merge(prep::router())
+        .merge(freezer::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
