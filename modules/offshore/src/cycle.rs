@@ -124,6 +124,15 @@ mod tests {
     }
 
     #[test]
+    fn lunch_and_dinner_have_six_slots_and_night_one() {
+        assert_eq!(MENU_SLOTS.len(), 13);
+        assert!(is_slot("dinner", "vegetarian"));
+        assert!(is_slot("night", "night_meal"));
+        assert!(!is_slot("night", "soup"));
+        assert!(!is_slot("lunch", "alt1"));
+    }
+
+    #[test]
     fn a_one_week_cycle_is_always_week_1() {
         assert_eq!(cycle_week(w(2030, 7), w(2026, 10), 1, 1), 1);
     }
