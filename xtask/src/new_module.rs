@@ -834,8 +834,7 @@ use galley_offshore as _;
         Ok(())
     }
 
-    /// The template tracks `modules/offshore/`: its manifest exactly, and every line of its
-    /// lib.rs but the docs, the title, the imports of what offshore alone uses, and the tests.
+    /// The template's manifest stays offshore's, less the dependencies offshore adds.
     #[test]
     fn the_template_has_offshores_shape() -> Result<(), String> {
         let offshore = crate::util::workspace_root().join("modules/offshore");
@@ -843,27 +842,16 @@ use galley_offshore as _;
             eprintln!("no modules/offshore to compare with");
             return Ok(());
         }
-        assert_eq!(
-            render(CARGO_TOML, "offshore"),
-            read(&offshore.join("Cargo.toml"))?,
-            "the Cargo.toml template no longer matches modules/offshore/Cargo.toml"
-        );
-        let lib_rs = read(&offshore.join("src/lib.rs"))?;
-        let offshore_lines: Vec<&str> = lib_rs.lines().map(str::trim).collect();
-        let rendered = render_lib_rs("offshore");
-        for line in rendered.lines().take_while(|l| *l != "#[cfg(test)]") {
-            let line = line.trim();
-            if line.starts_with("//!")
-                || line.starts_with("use galley_core::module::")
-                || line == "\"Offshore\""
-            {
-                continue;
-            }
+        let manifest = read(&offshore.join("Cargo.toml"))?;
+        let manifest_lines: Vec<&str> = manifest.lines().collect();
+        for line in render(CARGO_TOML, "offshore").lines() {
             assert!(
-                offshore_lines.contains(&line),
-                "template line {line:?} is not in modules/offshore/src/lib.rs any more"
+                manifest_lines.contains(&line),
+                "template manifest line {line:?} is not in modules/offshore/Cargo.toml any more"
             );
         }
+        // Offshore's lib.rs has outgrown the skeleton (its own pages, demo data, menu slots);
+        // the scaffold step of `cargo xtask test` builds and tests a generated module instead.
         Ok(())
     }
 
