@@ -729,6 +729,11 @@ mod in_a_browser {
                 phone.text("#freezer li:first-child .freezer-name").await,
                 "Laks"
             );
+            // A decimal comma in Norwegian.
+            assert_eq!(
+                phone.text(&format!("{item} .freezer-amount")).await,
+                "4,5 kg · Fryser 2"
+            );
             phone.assert_fits_width().await;
             phone.screenshot("freezer-phone").await;
 

@@ -159,6 +159,15 @@ fn expiry_text(page: &Page, expiry: Expiry, days_left: i64) -> String {
     }
 }
 
+/// Thousandths as the reader writes decimals: a comma in Swedish and Norwegian.
+fn in_words_of(page: &Page, milli: i64) -> String {
+    let text = decimal_from_milli(milli);
+    match page.lang_code() {
+        "sv" | "nb" => text.replace('.', ","),
+        _ => text,
+    }
+}
+
 fn unit_label(page: &Page, unit: Unit) -> String {
     t(page, &format!("freezer.unit.{}", unit.as_str()))
 }
@@ -198,7 +207,7 @@ async fn show<R: galley_core::auth::RoleSet>(
         .map(|item| ItemLine {
             id: item.id,
             name: item.name.clone(),
-            quantity: decimal_from_milli(item.quantity_milli),
+            quantity: in_words_of(&page, item.quantity_milli),
             unit: unit_label(&page, item.unit),
             location: item.location.clone(),
             frozen_on: date(item.frozen_on),
