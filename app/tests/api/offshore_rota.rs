@@ -758,6 +758,15 @@ async fn the_demo_rig_has_a_published_rota_and_a_linked_galley_cook() {
     .await;
     let me = cook.get("/api/v1/auth/me").await.json();
     assert_eq!(me["language"], "nb");
+    // Signing in answers the same: the site's language, since Kari chose none.
+    let signed_in = crate::auth::login_response(
+        &app,
+        "kokk@demo.galley.test",
+        galley_core::people::accounts::DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(signed_in.json()["language"], "nb");
+    assert_eq!(signed_in.json()["user_id"], me["user_id"]);
     let today = chrono::Utc::now().date_naive();
     let month = today.format("%Y-%m").to_string();
     let mine = cook.get(&format!("/offshore/me?month={month}")).await;

@@ -98,7 +98,7 @@ pub async fn sign_in(
         .as_ref()
         .filter(|u| password_ok && u.disabled_at.is_none())
         .and_then(|u| Role::parse(&u.role));
-    let (Some(user), Some(role)) = (account.as_ref(), role) else {
+    let (Some(user), Some(_)) = (account.as_ref(), role) else {
         let tenant = account.as_ref().and_then(|u| u.tenant_id);
         let target = account.as_ref().map(|u| u.id);
         crate::transaction!(conn, |tx| {
@@ -135,23 +135,16 @@ pub async fn sign_in(
         )
         .await
     })?;
-    Ok(SignedIn {
-        cookie,
-        me: Me {
-            user_id: Some(user.id),
-            email: Some(user.email.clone()),
-            role,
-            tenant_id: user.tenant_id,
-            site_id: user.site_id,
-            csrf_token: Some(csrf),
-            impersonator_id: None,
-            // The person's own choice; `GET /api/v1/auth/me` also names their site's default.
-            language: user
-                .language
-                .as_deref()
-                .and_then(crate::web::lang::Lang::stored),
-        },
-    })
+    // The new session read back the way every request reads it, so the answer says what
+    // `GET /api/v1/auth/me` will (the language included: the person's, else their site's).
+    let me = session::find_live(conn, &hash)
+        .await?
+        .and_then(|live| super::layer::caller_from_session(live, hash))
+        .map(|caller| Me::from(&caller))
+        .ok_or(AppError::Unauthenticated(
+            "The account cannot sign in right now.",
+        ))?;
+    Ok(SignedIn { cookie, me })
 }
 
 /// Refuses a sign-in that a page of another site submitted (login CSRF: signing a browser into

@@ -73,7 +73,10 @@ async fn resolve(state: &AppState, mut request: Request) -> Result<Request, AppE
     Ok(request)
 }
 
-fn caller_from_session(live: session::LiveSession, token_hash: String) -> Option<Caller> {
+pub(super) fn caller_from_session(
+    live: session::LiveSession,
+    token_hash: String,
+) -> Option<Caller> {
     let role = Role::parse(&live.role)?;
     let language = live
         .language
