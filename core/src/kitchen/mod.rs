@@ -9,3 +9,4 @@ pub mod iso_week;
 pub mod menu_api;
 pub mod menus;
 pub mod recipes;
+pub mod time_of_day;

@@ -20,6 +20,14 @@ pub struct Site {
     pub language: Option<String>,
 }
 
+impl Site {
+    /// The site's time zone. Site writes accept only IANA names, so UTC stands in only for a
+    /// row written around the API.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
+}
+
 pub async fn insert(
     conn: &mut DbConn<'_>,
     tenant_id: i64,

@@ -10,7 +10,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::lang::{COOKIE_NAME, Lang};
+use super::lang::{Lang, cookie};
 use crate::audit::{self, Entry};
 use crate::auth::Caller;
 use crate::http::AppError;
@@ -55,11 +55,7 @@ async fn choose(
     }
     let mut response = Redirect::to(local_path(&form.back)).into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
-    let cookie = format!(
-        "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.code()
-    );
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
+    if let Ok(value) = HeaderValue::from_str(&cookie(lang)) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response

@@ -125,6 +125,14 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
     best.map(|(_, lang)| lang)
 }
 
+/// The `Set-Cookie` value that remembers `lang` in this browser for a year.
+pub fn cookie(lang: Lang) -> String {
+    format!(
+        "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    )
+}
+
 /// Remembers a `?lang=` choice in a cookie so the next page keeps the language.
 pub async fn remember_choice(
     request: axum::extract::Request,
@@ -132,16 +140,12 @@ pub async fn remember_choice(
 ) -> axum::response::Response {
     let chosen = query_choice(request.uri().query());
     let mut response = next.run(request).await;
-    if let Some(lang) = chosen {
-        let cookie = format!(
-            "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            lang.code()
-        );
-        if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
-            response
-                .headers_mut()
-                .append(axum::http::header::SET_COOKIE, value);
-        }
+    if let Some(lang) = chosen
+        && let Ok(value) = axum::http::HeaderValue::from_str(&cookie(lang))
+    {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, value);
     }
     response
 }

@@ -75,7 +75,7 @@ pub async fn chosen_site(
         (site, if all.len() > 1 { all } else { Vec::new() })
     };
     Ok(site.map(|site| ChosenSite {
-        timezone: site.timezone.parse().unwrap_or(chrono_tz::UTC),
+        timezone: site.zone(),
         site,
         choices,
     }))

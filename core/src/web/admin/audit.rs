@@ -95,7 +95,7 @@ async fn zone_of(state: &AppState, caller: &Caller) -> Tz {
         return Tz::UTC;
     };
     match sites::find(&mut pooled.conn(), tenant, site).await {
-        Ok(Some(site)) => site.timezone.parse().unwrap_or(Tz::UTC),
+        Ok(Some(site)) => site.zone(),
         _ => Tz::UTC,
     }
 }

@@ -96,13 +96,9 @@ pub fn next_deadline(
     )
 }
 
-pub fn timezone_of(site: &Site) -> chrono_tz::Tz {
-    site.timezone.parse().unwrap_or(chrono_tz::UTC)
-}
-
 impl SettingsOut {
     pub fn new(settings: &Settings, site: &Site) -> Self {
-        let (week, closes_at) = next_deadline(settings, timezone_of(site), chrono::Utc::now());
+        let (week, closes_at) = next_deadline(settings, site.zone(), chrono::Utc::now());
         SettingsOut {
             site_id: settings.site_id,
             deadline_weekday: settings.deadline_weekday,
@@ -123,17 +119,6 @@ impl SettingsOut {
     }
 }
 
-/// "HH:MM", 00:00 to 23:59, as minutes after midnight.
-pub fn parse_time(value: &str) -> Option<i32> {
-    let (hours, minutes) = value.split_once(':')?;
-    let digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(hours) || !digits(minutes) {
-        return None;
-    }
-    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
-    (hours < 24 && minutes < 60).then_some(hours * 60 + minutes)
-}
-
 fn check(site_id: i64, body: &SettingsIn, version: i64) -> Result<Settings, AppError> {
     let mut errors = Vec::new();
     if !(1..=7).contains(&body.deadline_weekday) {
@@ -142,7 +127,7 @@ fn check(site_id: i64, body: &SettingsIn, version: i64) -> Result<Settings, AppE
             reason: "must be 1 (Monday) to 7 (Sunday)".into(),
         });
     }
-    let minute = parse_time(&body.deadline_time);
+    let minute = galley_core::kitchen::time_of_day::parse_hhmm(&body.deadline_time);
     if minute.is_none() {
         errors.push(FieldError {
             field: "deadline_time".into(),
@@ -257,18 +242,6 @@ pub async fn replace(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_are_two_digit_hours_and_minutes_within_a_day() {
-        assert_eq!(parse_time("00:00"), Some(0));
-        assert_eq!(parse_time("12:00"), Some(720));
-        assert_eq!(parse_time("23:59"), Some(1439));
-        for bad in [
-            "24:00", "12:60", "9:00", "12:5", "12.00", "", "ab:cd", "12:00:00", "+1:00",
-        ] {
-            assert_eq!(parse_time(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn the_next_deadline_is_for_the_week_after_this_one_in_local_time() {

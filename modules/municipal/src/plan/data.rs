@@ -60,7 +60,7 @@ impl WeekData {
         let Some(site) = sites::find(conn, tenant_id, site_id).await? else {
             return Ok(None);
         };
-        let timezone = site.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let timezone = site.zone();
         let settings = settings::load(conn, site_id).await?;
         let menu = menus::find(conn, site_id, week).await?;
         let items = match &menu {

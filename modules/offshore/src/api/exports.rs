@@ -79,7 +79,7 @@ pub struct FeedCreated {
 
 /// The site's time zone's today.
 fn today(site: &Site) -> NaiveDate {
-    Utc::now().with_timezone(&text::zone(site)).date_naive()
+    Utc::now().with_timezone(&site.zone()).date_naive()
 }
 
 /// The default window around today: a month back, a year ahead.

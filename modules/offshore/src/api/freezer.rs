@@ -234,9 +234,7 @@ pub async fn site_today(
     let site = sites::find(conn, tenant, site_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(chrono::Utc::now()
-        .with_timezone(&text::zone(&site))
-        .date_naive())
+    Ok(chrono::Utc::now().with_timezone(&site.zone()).date_naive())
 }
 
 /// The site's items with their expiry state as of `today`.

@@ -73,7 +73,7 @@ pub async fn mine(
     let site = sites::find(conn, tenant, member.site_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let zone = text::zone(&site);
+    let zone = site.zone();
     let rows = shifts::of_crew(conn, member.id, range.first, range.last, true).await?;
     let local = |at: DateTime<Utc>| at.with_timezone(&zone).format("%H:%M").to_string();
     let out = MyShifts {

@@ -27,7 +27,7 @@ use utoipa::OpenApi;
 
 use super::waste::check_date;
 use super::waste_out::{HistoryPointOut, RecommendationOut};
-use super::{GalleyReaders, GalleyStaff, text};
+use super::{GalleyReaders, GalleyStaff};
 use crate::waste::Category;
 use crate::waste::entry::MAX_GUESTS;
 use crate::waste::portion::{history, recommend, window};
@@ -149,11 +149,9 @@ pub async fn portion_advice(
     let site = sites::find(conn, tenant, site_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let date = query.date.unwrap_or_else(|| {
-        chrono::Utc::now()
-            .with_timezone(&text::zone(&site))
-            .date_naive()
-    });
+    let date = query
+        .date
+        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&site.zone()).date_naive());
     let span = window(date);
     let rows = store::of_category(conn, site_id, query.category, span).await?;
     let entries: Vec<_> = rows.iter().filter_map(|row| row.input()).collect();

@@ -176,7 +176,7 @@ impl Rota {
             .map(|e| (e.crew_id, e.first_date))
             .collect();
         Ok(Rota {
-            zone: text::zone(&site),
+            zone: site.zone(),
             site,
             settings,
             crew,

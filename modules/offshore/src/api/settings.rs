@@ -20,13 +20,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::OpenApi;
 
-use super::text::{hhmm, minute};
+use super::text::hhmm;
 use super::{GalleyReaders, RotaAdmins};
 use crate::rota::settings::{self, RotaSettings, time_of};
 use crate::rotation::coverage::Cover;
 use crate::rotation::pattern::DayKind;
 use crate::rotation::rules::WorkingTimeRules;
 use crate::rotation::shift_times::{Hours, ShiftTimes};
+use galley_core::kitchen::time_of_day::parse_hhmm;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sites/{site_id}/rota-settings", get(read).put(replace))
@@ -104,7 +105,7 @@ impl RotaSettingsOut {
 fn check(site_id: i64, body: &RotaSettingsIn, version: i64) -> Result<RotaSettings, AppError> {
     let mut errors = Vec::new();
     let mut time = |field: &str, value: &str| {
-        minute(value).map(time_of).unwrap_or_else(|| {
+        parse_hhmm(value).map(time_of).unwrap_or_else(|| {
             errors.push(FieldError {
                 field: field.into(),
                 reason: "must be a time HH:MM from 00:00 to 23:59".into(),

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::OpenApi;
 
-use super::{GalleyStaff, text};
+use super::GalleyStaff;
 use crate::rota::crew;
 use crate::rota::settings::{self, time_of};
 use crate::rota::shifts::{self, ShiftFields, ShiftRow};
@@ -158,7 +158,7 @@ pub async fn change_shift(
     let mut time = |field: &str, value: &Option<String>| match value {
         None => None,
         Some(text) => {
-            let parsed = text::minute(text).map(time_of);
+            let parsed = galley_core::kitchen::time_of_day::parse_hhmm(text).map(time_of);
             if parsed.is_none() {
                 errors.push(FieldError {
                     field: field.into(),
@@ -176,7 +176,7 @@ pub async fn change_shift(
         });
     }
     fail_if_any(errors)?;
-    let zone = text::zone(&site);
+    let zone = site.zone();
     let (starts_at, ends_at) = match rota.times.of(kind) {
         None => (None, None),
         Some(default) => {

@@ -18,7 +18,7 @@ use galley_core::web::{Page, dates, render};
 use serde::Deserialize;
 
 use super::{month_of, month_param, t};
-use crate::api::{TenantMembers, text};
+use crate::api::TenantMembers;
 use crate::rota::{crew, shifts};
 
 pub fn router() -> Router<AppState> {
@@ -77,7 +77,9 @@ async fn build(
         Some(member) => sites::find(conn, tenant, member.site_id).await?,
         None => None,
     };
-    let zone = site.as_ref().map_or(chrono_tz::UTC, text::zone);
+    let zone = site
+        .as_ref()
+        .map_or(chrono_tz::UTC, galley_core::people::sites::Site::zone);
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     let (first, last) = month_of(query.month.as_deref(), today).ok_or(AppError::NotFound)?;
     let href = |month: NaiveDate| format!("/offshore/me?month={}", month_param(month));

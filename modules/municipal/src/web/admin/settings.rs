@@ -15,7 +15,7 @@ use galley_core::web::{Page, render};
 use super::text::{deadline_sentence, weekday_label};
 use super::{Fields, SavedQuery, can_edit, failed, field_error, localized, number, saved_at};
 use crate::api::settings::{
-    SettingsIn, next_deadline, save_settings, settings_etag, site_settings, timezone_of,
+    SettingsIn, next_deadline, save_settings, settings_etag, site_settings,
 };
 use crate::api::{Admins, KitchenReaders};
 use crate::settings::Settings;
@@ -78,7 +78,7 @@ async fn settings_page(
         Ok(found) => found,
         Err(error) => return failed(page, error),
     };
-    let (week, at) = next_deadline(&settings, timezone_of(&site), chrono::Utc::now());
+    let (week, at) = next_deadline(&settings, site.zone(), chrono::Utc::now());
     let deadline = deadline_sentence(&page, week, at);
     let (form, errors) = match typed {
         Some((_, errors)) if errors.general.as_deref() == Some("admin.stale") => {

@@ -25,7 +25,6 @@ use crate::api::departments::{
     DayOverride, department_etag, overrides_between, replace_week, set_overrides, standing,
     week_schedule,
 };
-use crate::api::settings::timezone_of;
 use crate::api::{Admins, KitchenReaders};
 use crate::departments::Department;
 use crate::plan::data::Scope;
@@ -214,7 +213,7 @@ async fn upcoming(
     .await;
     match found {
         Ok(site) => {
-            let today = Utc::now().with_timezone(&timezone_of(&site)).date_naive();
+            let today = Utc::now().with_timezone(&site.zone()).date_naive();
             Redirect::to(&week_path(id, IsoWeek::containing(today).next())).into_response()
         }
         Err(error) => failed(console.page, error),

@@ -132,7 +132,7 @@ async fn site_today(
     let site = sites::find(conn, tenant_of(caller)?, department.site_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let timezone: chrono_tz::Tz = site.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let timezone = site.zone();
     let today = chrono::Utc::now().with_timezone(&timezone).date_naive();
     Ok((site, today))
 }
