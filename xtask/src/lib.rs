@@ -13,6 +13,7 @@ pub mod new_module;
 pub mod postgres;
 pub mod run;
 pub mod scaffold_check;
+pub mod schema_names;
 pub mod schemathesis;
 pub mod test;
 pub mod tools;

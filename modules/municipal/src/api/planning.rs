@@ -53,6 +53,7 @@ pub struct DietCount {
 
 /// One department's meal: residents R, special portions S (per diet and summed), normal N.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = PlanMeal)]
 pub struct MealOut {
     pub residents: i64,
     pub special: i64,

@@ -77,6 +77,7 @@ pub struct RowPlan {
 
 /// What happens to one week's menu.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportWeekPlan)]
 pub struct WeekPlan {
     pub year: i32,
     pub week: u32,

@@ -33,6 +33,7 @@ impl ImportSlot {
 
 /// One dish of one day, as read from the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = MenuImportRow)]
 pub struct ImportRow {
     /// 1-based row (CSV/XLSX, counting the header as row 1) or text line (DOCX).
     pub line: usize,

@@ -153,7 +153,7 @@ pub struct TemplateItemOut {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct TemplateOut {
+pub struct CycleWeekOut {
     pub site_id: i64,
     pub cycle_week: u32,
     /// 0 until first saved.
@@ -161,7 +161,7 @@ pub struct TemplateOut {
     pub items: Vec<TemplateItemOut>,
 }
 
-impl TemplateOut {
+impl CycleWeekOut {
     pub fn etag(&self) -> String {
         week_etag(self.site_id, self.cycle_week, self.version)
     }
@@ -183,7 +183,7 @@ pub async fn template(
     tenant: i64,
     site_id: i64,
     cycle_week: u32,
-) -> Result<TemplateOut, AppError> {
+) -> Result<CycleWeekOut, AppError> {
     let version = store::week_version(conn, site_id, cycle_week).await?;
     let stored = store::week_items(conn, site_id, cycle_week).await?;
     let mut items = Vec::with_capacity(stored.len());
@@ -197,7 +197,7 @@ pub async fn template(
             dish: dish.as_ref().map(menu_dish),
         });
     }
-    Ok(TemplateOut {
+    Ok(CycleWeekOut {
         site_id,
         cycle_week,
         version,
@@ -396,7 +396,7 @@ pub async fn replace(
 #[utoipa::path(get, path = "/api/v1/offshore/sites/{site_id}/menu-cycle/weeks/{n}",
     tag = "offshore menu cycle",
     params(("site_id" = i64, Path), ("n" = u32, Path, minimum = 1, maximum = 12)),
-    responses((status = 200, body = TemplateOut), (status = 304), (status = 404), (status = 422)))]
+    responses((status = 200, body = CycleWeekOut), (status = 304), (status = 404), (status = 422)))]
 pub async fn read_week(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<GalleyReaders>,
@@ -419,7 +419,7 @@ async fn save_week(
     n: u32,
     expected: Option<&str>,
     body: &TemplateIn,
-) -> Result<TemplateOut, AppError> {
+) -> Result<CycleWeekOut, AppError> {
     let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
@@ -452,7 +452,7 @@ async fn save_week(
     tag = "offshore menu cycle", request_body = TemplateIn,
     params(("site_id" = i64, Path), ("n" = u32, Path, minimum = 1, maximum = 12),
         ("If-Match" = String, Header)),
-    responses((status = 200, body = TemplateOut), (status = 404), (status = 412), (status = 422),
+    responses((status = 200, body = CycleWeekOut), (status = 404), (status = 412), (status = 422),
         (status = 428)))]
 pub async fn replace_week(
     State(state): State<AppState>,

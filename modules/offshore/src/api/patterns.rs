@@ -45,7 +45,7 @@ pub struct PatternsApi;
 const MAX_NAME: usize = 80;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TemplateOut {
+pub struct PatternTemplateOut {
     /// `2-4`, `2-3`, `3-3` or `14/21`.
     pub name: &'static str,
     pub segments: Vec<Segment>,
@@ -154,13 +154,13 @@ async fn found(state: &AppState, site_id: i64, id: i64) -> Result<PatternRow, Ap
 
 /// The named templates.
 #[utoipa::path(get, path = "/api/v1/offshore/rotation-templates", tag = "offshore patterns",
-    responses((status = 200, body = [TemplateOut])))]
+    responses((status = 200, body = [PatternTemplateOut])))]
 pub async fn templates(Allowed(_caller, _): Allowed<GalleyReaders>) -> Response {
-    let all: Vec<TemplateOut> = Template::ALL
+    let all: Vec<PatternTemplateOut> = Template::ALL
         .iter()
         .map(|t| {
             let pattern = t.pattern();
-            TemplateOut {
+            PatternTemplateOut {
                 name: t.name(),
                 segments: t.segments(),
                 cycle_days: pattern.cycle_days(),

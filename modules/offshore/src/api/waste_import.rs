@@ -46,6 +46,7 @@ pub struct ImportQuery {
 
 /// A row of the file and the entry it makes.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = WasteImportRow)]
 pub struct ImportRow {
     /// The line in the file (1 is the header).
     pub line: u64,

@@ -115,6 +115,7 @@ pub struct DayMenu {
 
 /// Residents and portions of one meal.
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[schema(as = WeekMeal)]
 pub struct MealOut {
     /// Residents eating (R).
     pub residents: i64,
