@@ -48,7 +48,10 @@ fn derived_schema_names(text: &str) -> Vec<String> {
             continue;
         }
         if let Some(rest) = line.strip_prefix("#[schema(as = ") {
-            renamed = rest.split([')', ',']).next().map(|name| last_segment(name.trim()));
+            renamed = rest
+                .split([')', ','])
+                .next()
+                .map(|name| last_segment(name.trim()));
             continue;
         }
         if let Some(type_name) = declared_type(line) {
@@ -62,7 +65,9 @@ fn derived_schema_names(text: &str) -> Vec<String> {
 fn declared_type(line: &str) -> Option<String> {
     let line = line.strip_prefix("pub ").unwrap_or(line);
     let line = line.strip_prefix("pub(crate) ").unwrap_or(line);
-    let rest = line.strip_prefix("struct ").or_else(|| line.strip_prefix("enum "))?;
+    let rest = line
+        .strip_prefix("struct ")
+        .or_else(|| line.strip_prefix("enum "))?;
     let name: String = rest
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
@@ -110,7 +115,11 @@ mod tests {
         let root = crate::workspace_root();
         let roots = ["core", "modules", "app"].map(|dir| root.join(dir));
         let names = schema_names(&roots).expect("the sources are readable");
-        assert!(names.len() > 50, "the scan found only {} schemas", names.len());
+        assert!(
+            names.len() > 50,
+            "the scan found only {} schemas",
+            names.len()
+        );
         let clashes = clashes(&names);
         assert!(
             clashes.is_empty(),
