@@ -145,6 +145,16 @@ async fn no_route_reaches_another_tenants_objects() {
         .as_i64()
         .unwrap();
 
+    let b_message = b
+        .post(
+            &offshore("messages"),
+            json!({ "audience": { "kind": "site" }, "body": MARKER }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
     // The id to use for each kind of object a path can name, and the body a write sends
     // (`{}` unless the object is named in the body rather than the path).
     let id_for = |segment: &str| -> (String, serde_json::Value) {
@@ -182,6 +192,7 @@ async fn no_route_reaches_another_tenants_objects() {
             "prep" => ("2026-03-02".to_owned(), json!({ "title": "A's task" })),
             "prep-tasks" => (b_task.to_string(), json!({ "status": "done" })),
             "freezer" => (b_item.to_string(), json!({ "quantity": 1 })),
+            "messages" => plain(b_message),
             // A day of the waste log.
             "days" => ("2026-03-02".to_owned(), json!({})),
             // A week made from the menu cycle, then what a day serves.

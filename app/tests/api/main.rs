@@ -40,6 +40,7 @@ mod municipal_story;
 mod municipal_week;
 mod offshore_cycle;
 mod offshore_exports;
+mod offshore_messages;
 mod offshore_prep;
 mod offshore_rota;
 mod offshore_waste;

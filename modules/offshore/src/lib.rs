@@ -6,6 +6,7 @@ pub mod api;
 pub mod cycle;
 mod demo;
 pub mod export;
+pub mod messages;
 pub mod prep;
 pub mod rota;
 pub mod rotation;

@@ -218,6 +218,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    offshore_messages (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        site_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        audience_kind -> Text,
+        audience_value -> Text,
+        audience_key -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    offshore_message_reads (message_id, user_id) {
+        message_id -> BigInt,
+        user_id -> BigInt,
+        read_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offshore_shifts -> offshore_crew (crew_id));
 diesel::joinable!(offshore_prep_history -> offshore_prep_tasks (task_id));
 diesel::joinable!(offshore_freezer_moves -> offshore_freezer_items (item_id));
@@ -236,4 +259,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     offshore_prep_history,
     offshore_freezer_items,
     offshore_freezer_moves,
+    offshore_messages,
+    offshore_message_reads,
 );

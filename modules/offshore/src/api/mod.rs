@@ -9,6 +9,7 @@ pub mod exports;
 pub mod feed;
 pub mod freezer;
 pub mod me;
+pub mod messages;
 pub mod patterns;
 pub mod portions;
 pub mod prep;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(cycle_menus::router())
         .merge(prep::router())
         .merge(freezer::router())
+        .merge(messages::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -76,5 +78,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(cycle::CycleApi::openapi());
     doc.merge(prep::PrepApi::openapi());
     doc.merge(freezer::FreezerApi::openapi());
+    doc.merge(messages::MessagesApi::openapi());
     doc
 }

@@ -193,3 +193,27 @@ pub async fn mark_deleted(conn: &mut DbConn<'_>, row: &CrewRow) -> Result<bool, 
     })?;
     Ok(count == 1)
 }
+
+/// Every live crew member of the tenant linked to an account: (user, site, position).
+pub async fn account_links(
+    conn: &mut DbConn<'_>,
+    tenant_id: i64,
+) -> Result<Vec<(i64, i64, Position)>, DbError> {
+    let rows = db_run!(conn, |c| {
+        table::table
+            .filter(table::tenant_id.eq(tenant_id))
+            .filter(table::deleted_at.is_null())
+            .filter(table::user_id.is_not_null())
+            .select((
+                table::user_id.assume_not_null(),
+                table::site_id,
+                table::position,
+            ))
+            .load::<(i64, i64, String)>(c)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(user, site, position)| Some((user, site, Position::parse(&position)?)))
+        .collect())
+}

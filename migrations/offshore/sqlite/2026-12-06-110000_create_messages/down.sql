@@ -1,0 +1,2 @@
+DROP TABLE offshore_message_reads;
+DROP TABLE offshore_messages;
