@@ -29,6 +29,10 @@ pub struct DemoContext {
 pub type DemoFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), DbError>> + Send + 'a>>;
 
+/// The work of [`Module::nav_badges`]: counts by navigation path.
+pub type BadgeFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Vec<(&'static str, i64)>> + Send + 'a>>;
+
 /// A finer switch inside a module, such as `offshore.waste`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Feature {
@@ -127,6 +131,16 @@ pub trait Module: Send + Sync + 'static {
     /// demo domain), so that start-up lists them and `galley demo` retires them.
     fn demo_logins(&self) -> &'static [(Role, &'static str)] {
         &[]
+    }
+    /// Counts to show beside this module's navigation entries for the signed-in person (unread
+    /// messages, say), as (entry path, count). Asked on every page, so keep it to one cheap
+    /// query; a failure should log and answer nothing rather than fail the page.
+    fn nav_badges<'a>(
+        &'a self,
+        _state: &'a crate::state::AppState,
+        _caller: &'a crate::auth::Caller,
+    ) -> BadgeFuture<'a> {
+        Box::pin(async { Vec::new() })
     }
     /// Translation catalogues as `(language, TOML text)` pairs, merged into the platform's.
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

@@ -449,3 +449,139 @@ async fn staff_send_authors_or_admins_withdraw_and_other_tenants_see_nothing() {
     assert_eq!(theirs.admin.get(&rig.path("messages")).await.status, 404);
     assert!(inbox_bodies(&theirs.admin).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_messages_page_sends_reads_and_counts_in_the_navigation() {
+    use crate::offshore_prep::form;
+    let app = TestApp::new().await;
+    let p = people(&app, "Message page").await;
+    let rig = &p.rig;
+    // Nothing unread: no count beside "Messages".
+    let before = rig.viewer.get("/offshore/messages").await;
+    assert_eq!(before.status, 200);
+    assert!(!before.text().contains("nav-badge"), "{}", before.text());
+    assert!(
+        !before.text().contains("id=\"send-message\""),
+        "viewers get no form"
+    );
+
+    // A viewer cannot send; a cook can, and what they typed is kept when it is refused.
+    let refused = form(&rig.viewer, "/offshore/messages", "audience=site&body=Hei").await;
+    assert_eq!(refused.status, 403);
+    let empty = form(
+        &rig.cook,
+        "/offshore/messages",
+        "audience=position%3Asteward&body=+",
+    )
+    .await;
+    assert_eq!(empty.status, 422);
+    let html = empty.text();
+    assert!(html.contains("id=\"body-error\""), "{html}");
+    assert!(
+        html.contains("<option value=\"position:steward\" selected>"),
+        "the chosen audience stays: {html}"
+    );
+    let unknown = form(&rig.cook, "/offshore/messages", "audience=crowd&body=Hei").await;
+    assert_eq!(unknown.status, 422);
+    assert!(unknown.text().contains("id=\"audience-error\""));
+    assert!(unknown.text().contains(">Hei</textarea>"), "the text stays");
+
+    let sent = form(
+        &rig.cook,
+        "/offshore/messages",
+        "audience=role%3Aviewer&body=Fiskesuppe+i+kveld",
+    )
+    .await;
+    assert_eq!(sent.status, 303, "{}", sent.text());
+    assert!(sent.header("location").contains("done=sent"));
+
+    // The viewer now sees one unread, in the navigation and on the page.
+    let page = rig.viewer.get("/offshore/rota").await.text();
+    assert!(
+        page.contains("<span class=\"nav-badge\">1<span class=\"visually-hidden\">"),
+        "{page}"
+    );
+    let inbox = rig.viewer.get("/offshore/messages").await.text();
+    assert!(inbox.contains("Fiskesuppe i kveld"), "{inbox}");
+    let id = rig.viewer.get("/api/v1/offshore/messages").await.json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let read = form(
+        &rig.viewer,
+        &format!("/offshore/messages/{id}/read"),
+        "site=",
+    )
+    .await;
+    assert_eq!(read.status, 303, "{}", read.text());
+    let after = rig.viewer.get("/offshore/messages").await.text();
+    assert!(!after.contains("nav-badge"), "{after}");
+    assert!(!after.contains(&format!("/offshore/messages/{id}/read")));
+    // The cook's list shows who has read it.
+    let cook = rig.cook.get("/offshore/messages").await.text();
+    assert!(cook.contains("1 of 2") || cook.contains("1 av 2"), "{cook}");
+    // Someone the message is not for cannot mark it.
+    let stranger = form(
+        &p.department.1,
+        &format!("/offshore/messages/{id}/read"),
+        "site=",
+    )
+    .await;
+    assert_eq!(stranger.status, 404);
+}
+
+mod in_a_browser {
+    use super::*;
+    use crate::browser::{Browser, within_time_limit};
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_cook_writes_to_the_stewards_and_the_steward_reads_it_on_a_phone() {
+        const TEST: &str = "offshore-messages";
+        let app = TestApp::new().await;
+        let p = people(&app, "Snorre B").await;
+        let rig = &p.rig;
+        let site_path = format!("/api/v1/sites/{}", rig.site);
+        let site = rig.admin.get(&site_path).await;
+        rig.admin
+            .patch(
+                &site_path,
+                Some(site.header("etag")),
+                json!({ "language": "nb" }),
+            )
+            .await;
+        send(
+            &rig.admin,
+            &rig.path("messages"),
+            json!({ "kind": "site" }),
+            "Helikopteret er forsinket til i morgen. Middag som vanlig kl. 17.",
+        )
+        .await;
+
+        within_time_limit(TEST, async {
+            let desktop = Browser::desktop(&app, TEST).await;
+            desktop.sign_in("cook-1-snorre-b@example.no").await;
+            desktop.goto("/offshore/messages").await;
+            assert_eq!(desktop.text("main h1").await, "Meldinger");
+            desktop
+                .fill("#body", "Husk å tine laks til fredag.\nTakk!")
+                .await;
+            desktop.submit("#send-message").await;
+            desktop.wait_for_url("done=sent").await;
+            desktop.fill("#body", "Vask kjølerom 2 i kveld.").await;
+            desktop.submit("#send-message").await;
+            desktop.wait_for_url("done=sent").await;
+            assert!(desktop.text("#sent").await.contains("Lest av 1 av 4"));
+            desktop.screenshot("messages-desktop").await;
+
+            let phone = Browser::phone(&app, TEST).await;
+            phone.sign_in("viewer-3-snorre-b@example.no").await;
+            phone.goto("/offshore/messages").await;
+            assert_eq!(phone.text("#unread-summary").await, "3 uleste");
+            phone.assert_fits_width().await;
+            phone.screenshot("messages-phone").await;
+            phone.submit("#inbox li.unread button").await;
+            phone.wait_for_url("done=read").await;
+            assert_eq!(phone.text("#unread-summary").await, "2 uleste");
+        })
+        .await;
+    }
+}

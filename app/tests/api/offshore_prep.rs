@@ -609,7 +609,11 @@ async fn the_pages_show_the_day_and_the_freezer() {
     );
 }
 
-async fn form(client: &Client<'_>, path: &str, body: &str) -> crate::harness::TestResponse {
+pub(crate) async fn form(
+    client: &Client<'_>,
+    path: &str,
+    body: &str,
+) -> crate::harness::TestResponse {
     client
         .app
         .request(

@@ -18,6 +18,8 @@ pub struct NavLink {
     pub label: String,
     pub path: &'static str,
     pub current: bool,
+    /// A count to show beside the label (unread messages, say); none when there is nothing.
+    pub badge: Option<i64>,
 }
 
 /// One entry of the language switch.
@@ -65,6 +67,7 @@ impl Page {
             label: i18n.text(lang, "home.title").to_owned(),
             path: "/",
             current: path == "/",
+            badge: None,
         }];
         for module in state.registry.modules() {
             if !snapshot.is_enabled_in(module.id(), scope) {
@@ -83,6 +86,7 @@ impl Page {
                         path: entry.path,
                         current: path == entry.path
                             || path.starts_with(&format!("{}/", entry.path)),
+                        badge: None,
                     }),
             );
         }
@@ -97,6 +101,7 @@ impl Page {
                 label: i18n.text(lang, "admin.nav").to_owned(),
                 path: "/admin",
                 current: path == "/admin" || path.starts_with("/admin/"),
+                badge: None,
             });
         }
         // A module's home and one of its pages can both contain the path: only the most
@@ -137,6 +142,21 @@ impl Page {
         self
     }
 
+    /// Asks the enabled modules for their navigation counts and puts them on the links.
+    async fn add_badges(&mut self, state: &AppState, caller: &crate::auth::Caller) {
+        let snapshot = state.flags.snapshot();
+        for module in state.registry.modules() {
+            if !snapshot.is_enabled_in(module.id(), self.scope) || module.navigation().is_empty() {
+                continue;
+            }
+            for (path, count) in module.nav_badges(state, caller).await {
+                if let Some(link) = self.nav.iter_mut().find(|link| link.path == path) {
+                    link.badge = (count > 0).then_some(count);
+                }
+            }
+        }
+    }
+
     /// The translation of `key` in the reader's language.
     pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
         self.i18n.text(self.lang, key)
@@ -173,7 +193,11 @@ impl FromRequestParts<AppState> for Page {
             .get::<axum::extract::OriginalUri>()
             .map_or(&parts.uri, |original| &original.0);
         let caller = parts.extensions.get::<crate::auth::Caller>();
-        Ok(Page::new(state, uri, &parts.headers, caller))
+        let mut page = Page::new(state, uri, &parts.headers, caller);
+        if let Some(caller) = caller {
+            page.add_badges(state, caller).await;
+        }
+        Ok(page)
     }
 }
 

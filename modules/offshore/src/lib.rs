@@ -107,6 +107,11 @@ impl Module for Offshore {
                 roles: &[Role::Admin, Role::Cook, Role::Viewer],
             },
             NavEntry {
+                label_key: "offshore.nav.messages",
+                path: web::MESSAGES_PATH,
+                roles: &[Role::Admin, Role::Cook, Role::Viewer, Role::Department],
+            },
+            NavEntry {
                 label_key: "offshore.nav.mine",
                 path: "/offshore/me",
                 roles: &[Role::Admin, Role::Cook, Role::Viewer, Role::Department],
@@ -128,6 +133,14 @@ impl Module for Offshore {
 
     fn demo_logins(&self) -> &'static [(Role, &'static str)] {
         demo::LOGINS
+    }
+
+    fn nav_badges<'a>(
+        &'a self,
+        state: &'a AppState,
+        caller: &'a galley_core::auth::Caller,
+    ) -> galley_core::module::BadgeFuture<'a> {
+        Box::pin(web::messages::unread_badge(state, caller))
     }
 
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

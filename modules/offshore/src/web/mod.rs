@@ -4,6 +4,7 @@
 
 mod crew;
 mod freezer;
+pub mod messages;
 mod mine;
 mod prep;
 mod rota;
@@ -17,6 +18,8 @@ use chrono::{Datelike, NaiveDate};
 use galley_core::state::AppState;
 use galley_core::web::Page;
 use galley_core::web::assets::{Asset, respond};
+
+pub use messages::PATH as MESSAGES_PATH;
 
 const ASSETS: &[Asset] = &[Asset {
     name: "offshore.css",
@@ -33,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(crew::router())
         .merge(prep::router())
         .merge(freezer::router())
+        .merge(messages::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
