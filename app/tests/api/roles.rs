@@ -16,11 +16,14 @@ struct Row {
     allowed: Vec<Role>,
 }
 
-fn table() -> Vec<Row> {
+/// The rows of the table under `## {heading}` (up to the next heading).
+fn table_of(heading: &str) -> Vec<Row> {
     let doc =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/roles.md")).unwrap();
-    let routes = doc.split("## Routes").nth(1).expect("a Routes section");
-    routes
+    let marker = format!("## {heading}\n");
+    let after = doc.split(&marker).nth(1).expect("the section");
+    let section = after.split("\n## ").next().unwrap_or(after);
+    section
         .lines()
         .filter(|line| {
             line.starts_with("| ") && !line.starts_with("| method") && !line.starts_with("|---")
@@ -40,6 +43,10 @@ fn table() -> Vec<Row> {
             }
         })
         .collect()
+}
+
+fn table() -> Vec<Row> {
+    table_of("Routes")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -150,4 +157,55 @@ async fn bind_to_a_department(app: &TestApp, tenant: i64, user: i64) {
     departments::bind_user(conn, tenant, user, Some(department))
         .await
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_role_gets_exactly_the_pages_the_table_says() {
+    let app = TestApp::new().await;
+    let mut clients = Vec::new();
+    for role in Role::ALL {
+        let (_, _, email) = seed_user(&app, role).await;
+        clients.push((role, Client::sign_in(&app, &email).await));
+    }
+    let rows = table_of("Offshore pages");
+    assert!(rows.len() >= 10, "the page table has {} rows", rows.len());
+    for row in rows {
+        // Ids nobody has and an empty form: an admitted role gets past the guard and no
+        // row changes anything.
+        let path = row
+            .path
+            .replace("{id}", "987654321")
+            .replace("{date}", "2026-03-02");
+        for (role, client) in &clients {
+            let response = if row.method == Method::GET {
+                client.get(&path).await
+            } else {
+                crate::offshore_prep::form(client, &path, "site=987654321").await
+            };
+            let admitted = row.allowed.contains(role);
+            assert_ne!(
+                response.status,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{} {path}",
+                row.method
+            );
+            if admitted {
+                assert_ne!(
+                    response.status,
+                    StatusCode::FORBIDDEN,
+                    "{} {path}: {} is in the table but was refused",
+                    row.method,
+                    role.as_str()
+                );
+            } else {
+                assert_eq!(
+                    response.status,
+                    StatusCode::FORBIDDEN,
+                    "{} {path}: {} is not in the table but got through",
+                    row.method,
+                    role.as_str()
+                );
+            }
+        }
+    }
 }
