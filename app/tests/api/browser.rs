@@ -193,9 +193,13 @@ impl Browser {
 
     /// Signs in through the form with the test suite's password and waits for the start page.
     pub async fn sign_in(&self, email: &str) {
+        self.sign_in_with(email, crate::auth::PASSWORD).await;
+    }
+
+    pub async fn sign_in_with(&self, email: &str, password: &str) {
         self.goto("/login").await;
         self.fill("#email", email).await;
-        self.fill("#password", crate::auth::PASSWORD).await;
+        self.fill("#password", password).await;
         self.click("form[action='/login'] button[type=submit]")
             .await;
         self.wait_for_path("/").await;

@@ -38,6 +38,7 @@ mod municipal_kitchen;
 mod municipal_menus;
 mod municipal_story;
 mod municipal_week;
+mod offshore_board;
 mod offshore_cycle;
 mod offshore_exports;
 mod offshore_messages;

@@ -9,7 +9,7 @@ use crate::client::Client;
 use crate::harness::TestApp;
 use crate::offshore_rota::{Rig, rig};
 
-async fn dish(client: &Client<'_>, name: &str, category: &str) -> i64 {
+pub(crate) async fn dish(client: &Client<'_>, name: &str, category: &str) -> i64 {
     let made = client
         .post(
             "/api/v1/dishes",
@@ -20,7 +20,13 @@ async fn dish(client: &Client<'_>, name: &str, category: &str) -> i64 {
     made.json()["id"].as_i64().unwrap()
 }
 
-async fn set_cycle(rig: &Rig<'_>, length: u32, year: i32, week: u32, index: u32) -> Value {
+pub(crate) async fn set_cycle(
+    rig: &Rig<'_>,
+    length: u32,
+    year: i32,
+    week: u32,
+    index: u32,
+) -> Value {
     let path = rig.path("menu-cycle");
     let etag = rig.cook.get(&path).await.header("etag").to_owned();
     let body = json!({ "length_weeks": length, "start_year": year, "start_week": week,
@@ -33,7 +39,7 @@ async fn set_cycle(rig: &Rig<'_>, length: u32, year: i32, week: u32, index: u32)
     saved.json()
 }
 
-async fn set_week(rig: &Rig<'_>, n: u32, items: Value) -> crate::harness::TestResponse {
+pub(crate) async fn set_week(rig: &Rig<'_>, n: u32, items: Value) -> crate::harness::TestResponse {
     let path = rig.path(&format!("menu-cycle/weeks/{n}"));
     let etag = rig.cook.get(&path).await.header("etag").to_owned();
     rig.cook

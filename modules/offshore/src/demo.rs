@@ -165,6 +165,15 @@ pub async fn seed(conn: &mut DbConn<'_>, demo: &DemoContext) -> Result<(), DbErr
         &waste_history(today),
     )
     .await?;
+    let authors = crate::demo_day::Authors {
+        admin: demo
+            .users
+            .iter()
+            .find(|(role, _)| *role == Role::Admin)
+            .map(|(_, id)| *id),
+        cook: cook_user,
+    };
+    crate::demo_day::seed(conn, (tenant, site), today, &authors).await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod cycle;
 mod demo;
+mod demo_day;
 pub mod export;
 pub mod messages;
 pub mod prep;
@@ -86,6 +87,11 @@ impl Module for Offshore {
 
     fn navigation(&self) -> &'static [NavEntry] {
         &[
+            NavEntry {
+                label_key: "offshore.nav.board",
+                path: "/offshore/board",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
             NavEntry {
                 label_key: "offshore.nav.rota",
                 path: "/offshore/rota",

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use galley_core::audit::{self, Entry};
 use galley_core::auth::{Allowed, Caller};
+use galley_core::db::DbConn;
 use galley_core::http::concurrency::with_etag;
 use galley_core::http::{ApiJson, AppError};
 use galley_core::kitchen::diet_api::OwnSite;
@@ -231,10 +232,20 @@ pub async fn served(
 ) -> Result<Response, AppError> {
     let tenant = tenant_of(&caller)?;
     let date = date_from_path(&date)?;
+    let mut pooled = state.db.get().await?;
+    let out = served_on(&mut pooled.conn(), tenant, site_id, date).await?;
+    Ok(axum::Json(out).into_response())
+}
+
+/// What `date` serves at the site: its week's stored menu, else its cycle week's template.
+pub async fn served_on(
+    conn: &mut DbConn<'_>,
+    tenant: i64,
+    site_id: i64,
+    date: NaiveDate,
+) -> Result<ServedOut, AppError> {
     let week = IsoWeek::containing(date);
     let day = chrono::Datelike::weekday(&date).number_from_monday();
-    let mut pooled = state.db.get().await?;
-    let conn = &mut pooled.conn();
     let cycle = store::load(conn, site_id).await?;
     let cycle_week = cycle.map(|c| c.week_of(week));
     let mut out = ServedOut {
@@ -262,18 +273,18 @@ pub async fn served(
                 dish: dish_of(item),
             })
             .collect();
-        return Ok(axum::Json(out).into_response());
+        return Ok(out);
     }
     let Some(cycle_week) = cycle_week else {
         out.note = Some("no menu for this week, and the galley has no menu cycle".into());
-        return Ok(axum::Json(out).into_response());
+        return Ok(out);
     };
     let plan = template(conn, tenant, site_id, cycle_week).await?;
     if plan.version == 0 {
         out.note = Some(format!(
             "no menu for this week, and cycle week {cycle_week} has no template yet"
         ));
-        return Ok(axum::Json(out).into_response());
+        return Ok(out);
     }
     out.source = "cycle".into();
     out.items = plan
@@ -288,5 +299,5 @@ pub async fn served(
             })
         })
         .collect();
-    Ok(axum::Json(out).into_response())
+    Ok(out)
 }

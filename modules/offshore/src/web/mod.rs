@@ -2,6 +2,7 @@
 //! cover and the working-time checks; generate, apply and publish for admins), each
 //! person's own shifts, the day's prep list and the freezer.
 
+mod board;
 mod crew;
 mod freezer;
 pub mod messages;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(galley_core::web::module_landing(&crate::Offshore))
         .route("/static/{name}", get(asset))
         .merge(rota::router())
+        .merge(board::router())
         .merge(mine::router())
         .merge(crew::router())
         .merge(prep::router())
