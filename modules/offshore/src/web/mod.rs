@@ -9,6 +9,8 @@ pub mod messages;
 mod mine;
 mod prep;
 mod rota;
+mod rota_settings;
+mod rota_shift;
 
 use axum::Router;
 use axum::extract::Path;
@@ -33,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .merge(galley_core::web::module_landing(&crate::Offshore))
         .route("/static/{name}", get(asset))
         .merge(rota::router())
+        .merge(rota_settings::router())
+        .merge(rota_shift::router())
         .merge(board::router())
         .merge(mine::router())
         .merge(crew::router())

@@ -75,6 +75,8 @@ pub struct Cell {
     /// The kind and hours in words.
     pub title: String,
     pub draft: bool,
+    /// The shift's own page, for galley staff.
+    pub href: Option<String>,
 }
 
 pub struct Row {
@@ -103,6 +105,8 @@ struct RotaTemplate {
     drafts: usize,
     unscheduled: Vec<String>,
     admin: bool,
+    /// May open a shift to change or swap it.
+    staff: bool,
     csrf: String,
     preview: bool,
     basis: String,
@@ -190,7 +194,9 @@ async fn show(
     let previous = first - chrono::Months::new(1);
     let next = first + chrono::Months::new(1);
     let days: Vec<NaiveDate> = range.days().collect();
-    let rows = grid(page, &schedule, &people, &days);
+    let staff = !preview && matches!(console.caller.role, Role::Admin | Role::Cook);
+    let shift_link = staff.then(|| site.query());
+    let rows = grid(page, &schedule, &people, &days, shift_link.as_deref());
     let day_heads = days
         .iter()
         .map(|date| DayHead {
@@ -245,6 +251,7 @@ async fn show(
             .map(|c| c.name.clone())
             .collect(),
         admin: console.caller.role == Role::Admin,
+        staff,
         csrf: console.csrf(),
         preview,
         basis: schedule.basis.clone().unwrap_or_default(),
@@ -253,20 +260,25 @@ async fn show(
                 .replace("{shifts}", &r.shifts.to_string())
                 .replace("{published}", &r.published.to_string())
         }),
-        saved: query
-            .saved
-            .filter(|s| matches!(s.as_str(), "applied" | "published" | "stale")),
+        saved: query.saved.filter(|s| {
+            matches!(
+                s.as_str(),
+                "applied" | "published" | "stale" | "changed" | "swapped"
+            )
+        }),
         page: console.page.clone(),
     };
     render(StatusCode::OK, &template)
 }
 
 /// One row per person of the site (and per removed person who still has shifts that month).
+/// With `shift_link` (the site query), each stored shift links to its own page.
 fn grid(
     page: &Page,
     schedule: &ScheduleOut,
     people: &[crew::CrewRow],
     days: &[NaiveDate],
+    shift_link: Option<&str>,
 ) -> Vec<Row> {
     let mut by_person: HashMap<i64, Vec<&crate::api::schedule::ShiftOut>> = HashMap::new();
     for shift in &schedule.shifts {
@@ -300,6 +312,7 @@ fn grid(
                             class: "off",
                             title: t(page, "rota.kind.off"),
                             draft: false,
+                            href: None,
                         },
                         Some(shift) => {
                             let kind = shift.kind.as_str();
@@ -316,6 +329,9 @@ fn grid(
                                 },
                                 title: format!("{}{hours}", t(page, &format!("rota.kind.{kind}"))),
                                 draft: !shift.published && shift.id.is_some(),
+                                href: shift_link.zip(shift.id).map(|(query, id)| {
+                                    format!("/offshore/rota/shifts/{id}{query}")
+                                }),
                             }
                         }
                     }
