@@ -899,6 +899,35 @@ async fn a_dish_without_stated_allergens_is_a_warning_until_stated() {
     );
 }
 
+/// Desserts follow the published menu, like Alt 2: a week taken back to draft plans none.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_draft_menus_desserts_are_not_counted() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Utkast", open_week()).await;
+    let published = get_ok(&k.cook, &week_planning(&k)).await;
+    assert!(published["totals"]["lunch"]["dessert"].as_i64().unwrap() > 0);
+    let menu = k.cook.get(&k.menu_path()).await;
+    let unpublished = k
+        .cook
+        .send(
+            axum::http::Method::POST,
+            &format!("{}/unpublish", k.menu_path()),
+            Some(menu.header("etag")),
+            None,
+        )
+        .await;
+    assert_eq!(unpublished.status, 200, "{}", unpublished.text());
+    let draft = get_ok(&k.cook, &week_planning(&k)).await;
+    assert_eq!(draft["totals"]["lunch"]["dessert"], 0);
+    assert_eq!(
+        draft["totals"]["lunch"]["residents"],
+        published["totals"]["lunch"]["residents"]
+    );
+    for day in draft["days"].as_array().unwrap() {
+        assert_eq!(day["totals"]["lunch"]["dessert"], 0, "day {}", day["day"]);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_day_without_a_dessert_plates_no_desserts() {
     let app = TestApp::new().await;

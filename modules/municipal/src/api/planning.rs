@@ -313,7 +313,8 @@ pub fn day_plan(data: &WeekData, day: u32, only: Option<Meal>) -> DayPlan {
     let mut warnings = Vec::new();
     let mut lunch = LunchTotals::default();
     let mut dinner = MealTotals::default();
-    let dessert_served = data.dish(day, Meal::Lunch, "dessert").is_some();
+    // Like Alt 2, a dessert is cooked only from a published menu: a draft's plates nothing.
+    let dessert_served = data.is_published() && data.dish(day, Meal::Lunch, "dessert").is_some();
     for department in &data.departments {
         let plan = data.department_day(department, day);
         warnings.extend(
