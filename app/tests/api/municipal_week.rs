@@ -432,6 +432,75 @@ async fn after_the_deadline_only_the_kitchen_changes_the_week() {
     assert_eq!(day(&marked.json(), 1)["lunch"]["special"], 3);
 }
 
+/// Saving the default (Alt 1, or no marks) is an answer: the week's version moves and coverage
+/// stops listing the department; saving the same again changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_first_answer_counts_even_when_it_equals_the_default() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Standard", open_week()).await;
+    let staff = &k.department_staff[0];
+    let coverage_path = format!(
+        "/api/v1/municipal/sites/{}/coverage/{}/{}",
+        k.site, k.week.year, k.week.week
+    );
+    let gap = |coverage: &Value| {
+        coverage["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["department_id"] == k.departments[0])
+            .cloned()
+    };
+    let before = k.cook.get(&coverage_path).await.json();
+    let listed = gap(&before).expect("Björken has answered nothing yet");
+    assert_eq!(listed["choices_missing"], true);
+    assert_eq!(listed["marks_missing"], true);
+
+    let etag = staff.get(&k.week_path(0)).await.header("etag").to_owned();
+    let chosen = put(
+        staff,
+        &choice_path(&k, 0, 1),
+        Some(&etag),
+        json!({ "lunch": "alt1" }),
+    )
+    .await;
+    assert_eq!(chosen.status, StatusCode::OK, "{}", chosen.text());
+    assert_eq!(chosen.json()["version"], 1);
+    assert_eq!(day(&chosen.json(), 1)["stored_choice"], "alt1");
+    let [gluten, ..] = k.diets;
+    let unmarked = put(
+        staff,
+        &marks_path(&k, 0),
+        Some(chosen.header("etag")),
+        json!({ "marks": [{ "day": 1, "meal": "lunch", "diet_type_id": gluten, "marked": false }] }),
+    )
+    .await;
+    assert_eq!(unmarked.status, StatusCode::OK, "{}", unmarked.text());
+    assert_eq!(unmarked.json()["version"], 2);
+    let after = k.cook.get(&coverage_path).await.json();
+    assert_eq!(gap(&after), None, "{after}");
+
+    // The same answers again: nothing to write, the version stays.
+    let again = put(
+        staff,
+        &choice_path(&k, 0, 1),
+        Some(unmarked.header("etag")),
+        json!({ "lunch": "alt1" }),
+    )
+    .await;
+    assert_eq!(again.json()["version"], 2);
+    let again = put(
+        staff,
+        &marks_path(&k, 0),
+        Some(unmarked.header("etag")),
+        json!({ "marks": [{ "day": 1, "meal": "lunch", "diet_type_id": gluten, "marked": false }] }),
+    )
+    .await;
+    assert_eq!(again.json()["version"], 2);
+    assert_eq!(audited(&k, "choice.changed").await.len(), 1);
+    assert_eq!(audited(&k, "marks.changed").await.len(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn marks_are_all_or_nothing() {
     let app = TestApp::new().await;

@@ -1,7 +1,8 @@
 //! The operations on a department's week, shared by the JSON API and the portal's forms: read
 //! it, change a day's lunch choice, change diet marks. Each write checks the week's ETag, the
 //! deadline and the menu, bumps the department week's version and writes its audit row in one
-//! transaction; a write that changes nothing bumps nothing.
+//! transaction; a write that changes nothing bumps nothing, except a week's first answer, which
+//! counts even when it equals the default.
 
 use std::collections::BTreeMap;
 
@@ -177,7 +178,10 @@ pub async fn change_choice(
         ));
     }
     let before = data.stored_choice(department.id, day);
-    if before == wanted {
+    // A first answer counts even when it equals the default: it is what makes the week
+    // answered. Saving again what is already saved changes nothing.
+    let answered = data.state(department.id).choices_at.is_some();
+    if before == wanted && answered {
         return read(conn, caller, department, week).await;
     }
     let version = current.version;
@@ -318,7 +322,9 @@ pub async fn change_marks(
         .into_iter()
         .filter(|m| data.mark_stored(department.id, m.day, m.meal, m.diet_type_id) != m.marked)
         .collect();
-    if changes.is_empty() {
+    // "No diets today" is an answer too: the first save of the week's marks counts even when
+    // it changes no mark.
+    if changes.is_empty() && data.state(department.id).marks_at.is_some() {
         return read(conn, caller, department, week).await;
     }
     let version = current.version;
