@@ -331,6 +331,59 @@ async fn who_reaches_which_department() {
     );
 }
 
+/// No diet has more people than the department: 13 on a diet in Björken (12 residents) is
+/// refused with the count it must stay within, and nothing changes; 12 is fine.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_diet_count_above_the_residents_is_refused() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Rönngården", open_week()).await;
+    let path = format!("{}/diet-defaults", department_path(k.departments[0]));
+    let read = k.admin.get(&path).await;
+    let too_many = k
+        .admin
+        .send(
+            Method::PUT,
+            &path,
+            Some(read.header("etag")),
+            Some(json!({ "diets": [{ "diet_type_id": k.diets[1], "residents": 13 }] })),
+        )
+        .await;
+    assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = &too_many.json()["errors"][0];
+    assert_eq!(error["field"], "diets[0].residents");
+    assert!(
+        error["reason"].as_str().unwrap().contains("12 residents"),
+        "{error}"
+    );
+    assert_eq!(k.admin.get(&path).await.header("etag"), read.header("etag"));
+    let all = k
+        .admin
+        .send(
+            Method::PUT,
+            &path,
+            Some(read.header("etag")),
+            Some(json!({ "diets": [{ "diet_type_id": k.diets[1], "residents": 12 }] })),
+        )
+        .await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text());
+    // Nor may the residents drop below a diet's count.
+    let department = k.admin.get(&department_path(k.departments[0])).await;
+    let fewer = k
+        .admin
+        .patch(
+            &department_path(k.departments[0]),
+            Some(department.header("etag")),
+            json!({ "residents": 11 }),
+        )
+        .await;
+    assert_eq!(fewer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fewer.json()["errors"][0]["field"], "residents");
+    assert_eq!(
+        k.admin.get(&department_path(k.departments[0])).await.json()["residents"],
+        12
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn diet_defaults_are_read_per_diet_type_and_replaced_as_a_whole() {
     let app = TestApp::new().await;

@@ -280,6 +280,11 @@ async fn the_department_page_saves_each_section_against_its_version() {
             .contains(&format!(r#"id="{}-error""#, diet(0)))
     );
     assert!(too_many.text().contains(r#"value="1001""#));
+    assert!(
+        too_many.text().contains("Fler än avdelningens"),
+        "{}",
+        too_many.text()
+    );
     let saved = post_form(
         &k.admin,
         &format!("{path}/diets"),

@@ -140,6 +140,24 @@ pub async fn update_department(
     if departments::name_taken(conn, department.site_id, &name, Some(department.id)).await? {
         return Err(name_conflict(&name));
     }
+    // No diet may have more people than the department. The counts belong to this version
+    // of the department (a diet change bumps it), so the versioned write below keeps them.
+    if residents < department.residents {
+        let most_on_a_diet = crate::departments::setup::diet_defaults_of(conn, &[department.id])
+            .await?
+            .into_iter()
+            .map(|(_, _, count)| count)
+            .max()
+            .unwrap_or(0);
+        if residents < most_on_a_diet {
+            return Err(AppError::validation(
+                "residents",
+                format!(
+                    "{most_on_a_diet} residents are on one diet; lower that diet's count first"
+                ),
+            ));
+        }
+    }
     let fields = DepartmentFields {
         name: &name,
         residents,

@@ -87,8 +87,14 @@ pub async fn diet_defaults(
     Ok(defaults)
 }
 
-/// Checks the wanted counts against the kitchen's live diet types; only non-zero ones remain.
-fn check(body: &DietDefaults, live: &HashSet<i64>) -> Result<BTreeMap<i64, i32>, AppError> {
+/// Checks the wanted counts against the kitchen's live diet types and the department's
+/// residents (a resident may be on several diets, but no diet has more people than the
+/// department); only non-zero ones remain.
+fn check(
+    body: &DietDefaults,
+    live: &HashSet<i64>,
+    residents: i32,
+) -> Result<BTreeMap<i64, i32>, AppError> {
     let mut errors = Vec::new();
     let mut wanted = BTreeMap::new();
     let mut seen = HashSet::new();
@@ -108,11 +114,21 @@ fn check(body: &DietDefaults, live: &HashSet<i64>) -> Result<BTreeMap<i64, i32>,
                 reason: format!("diet type {} is listed twice", entry.diet_type_id),
             });
         }
+        let refused_before = errors.len();
         check_count(
             format!("diets[{index}].residents"),
             entry.residents,
             &mut errors,
         );
+        if errors.len() == refused_before && entry.residents > residents {
+            errors.push(FieldError {
+                field: format!("diets[{index}].residents"),
+                reason: format!(
+                    "{} is more than the department's {residents} residents; raise the residents first",
+                    entry.residents
+                ),
+            });
+        }
         if entry.residents > 0 {
             wanted.insert(entry.diet_type_id, entry.residents);
         }
@@ -136,7 +152,7 @@ pub async fn replace_diet_defaults(
     let conn = &mut pooled.conn();
     let current = load(conn, department).await?;
     let live: HashSet<i64> = current.diets.iter().map(|d| d.diet_type_id).collect();
-    let wanted = check(body, &live)?;
+    let wanted = check(body, &live, department.residents)?;
     let before: BTreeMap<i64, i32> = current
         .diets
         .iter()

@@ -118,6 +118,16 @@ pub(super) async fn save_diets(
         } else {
             number(value)
         } {
+            // The API refuses this too; said here in the reader's words, with the number.
+            Some(residents) if residents > department.residents => {
+                errors.fields.insert(
+                    format!("diet_{diet}"),
+                    admin
+                        .page
+                        .t("municipal.admin.error_above_residents")
+                        .replace("{residents}", &department.residents.to_string()),
+                );
+            }
             Some(residents) => body.diets.push(DietDefaultIn {
                 diet_type_id: *diet,
                 residents,
