@@ -430,6 +430,84 @@ async fn schedules_and_overrides_set_the_residents() {
     assert_eq!(rsn(&plan, "Björken", "lunch"), (2, 3, 0));
 }
 
+/// Special portions and residents agree: nobody eating means no special portions, and more
+/// special portions than residents is named in the plan, the department's week, coverage and
+/// the kitchen's pages as a count to fix.
+#[tokio::test(flavor = "multi_thread")]
+async fn special_portions_never_outnumber_silently_the_residents() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Räkneby", open_week()).await;
+    let bjorken = k.departments[0];
+    let tue = tuesday(&k);
+    // Björken: 1 on Timbal (always applies); 2 more once Glutenfri is marked.
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    setup::set_override(&mut pooled.conn(), bjorken, tue, "dinner", Some(0))
+        .await
+        .unwrap();
+    drop(pooled);
+    let plan = get_ok(&k.cook, &planning(&k, tue)).await;
+    assert_eq!(rsn(&plan, "Björken", "dinner"), (0, 0, 0), "nobody eats");
+    assert_eq!(rsn(&plan, "Björken", "lunch"), (12, 1, 11));
+
+    mark(&app, bjorken, k.week, 2, "lunch", k.diets[0]).await;
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    setup::set_override(&mut pooled.conn(), bjorken, tue, "lunch", Some(2))
+        .await
+        .unwrap();
+    drop(pooled);
+    let plan = get_ok(&k.cook, &planning(&k, tue)).await;
+    assert_eq!(rsn(&plan, "Björken", "lunch"), (2, 3, 0));
+    let department = plan["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "Björken")
+        .unwrap();
+    assert_eq!(department["lunch"]["over_residents"], true);
+    assert_eq!(department["dinner"]["over_residents"], false);
+
+    let week = get_ok(&k.department_staff[0], &k.week_path(0)).await;
+    assert_eq!(week["days"][1]["lunch"]["over_residents"], true);
+    assert_eq!(week["days"][0]["lunch"]["over_residents"], false);
+
+    let coverage = get_ok(&k.cook, &coverage(&k)).await;
+    assert_eq!(
+        coverage["counts_to_fix"],
+        json!([{ "department_id": bjorken, "name": "Björken", "day": 2, "date": tue,
+                 "meal": "lunch", "residents": 2, "special": 3 }])
+    );
+
+    let day_page = k
+        .cook
+        .get(&format!("/municipal/kitchen/plan/{tue}"))
+        .await
+        .text();
+    assert!(
+        day_page.contains("Björken: 3 specialportioner till lunch för 2 boende."),
+        "{day_page}"
+    );
+    let week_page = k
+        .cook
+        .get(&format!(
+            "/municipal/kitchen/weeks/{}/{}",
+            k.week.year, k.week.week
+        ))
+        .await
+        .text();
+    assert!(week_page.contains(r#"id="counts-to-fix""#), "{week_page}");
+    // The portal shows it on Tuesday's card only (the other days keep it hidden for the script).
+    let portal = k.department_staff[0]
+        .get(&format!(
+            "/municipal/portal?week={}-W{:02}",
+            k.week.year, k.week.week
+        ))
+        .await
+        .text();
+    let shown = r#"class="alert warning over-residents" role="status">"#;
+    assert_eq!(portal.matches(shown).count(), 1, "{portal}");
+    assert_eq!(portal.matches("over-residents").count(), 7);
+}
+
 /// Sums a numeric field of the seven day plans' totals.
 fn sum_days(days: &[Value], meal: &str, field: &str) -> i64 {
     days.iter()

@@ -127,7 +127,7 @@ async fn the_week_shows_menu_choices_diets_and_portions() {
         for meal in ["lunch", "dinner"] {
             assert_eq!(
                 d[meal],
-                json!({ "residents": 12, "special": 1, "normal": 11 })
+                json!({ "residents": 12, "special": 1, "normal": 11, "over_residents": false })
             );
         }
         assert_eq!(d["diets"].as_array().unwrap().len(), 3);
@@ -163,11 +163,11 @@ async fn the_week_shows_menu_choices_diets_and_portions() {
     assert_eq!(week["version"], 1);
     assert_eq!(
         day(&week, 2)["lunch"],
-        json!({ "residents": 12, "special": 3, "normal": 9 })
+        json!({ "residents": 12, "special": 3, "normal": 9, "over_residents": false })
     );
     assert_eq!(
         day(&week, 2)["dinner"],
-        json!({ "residents": 12, "special": 1, "normal": 11 })
+        json!({ "residents": 12, "special": 1, "normal": 11, "over_residents": false })
     );
     assert_eq!(day(&week, 3)["lunch"]["special"], 1);
     assert_eq!(

@@ -92,6 +92,10 @@
           }
         });
       });
+      var over = card.querySelector('.over-residents');
+      if (over) {
+        over.hidden = !(day.lunch.over_residents || day.dinner.over_residents);
+      }
     });
   }
 

@@ -25,7 +25,7 @@ use utoipa::OpenApi;
 
 use super::KitchenReaders;
 use super::planning::load_site_week;
-use crate::plan::WeekData;
+use crate::plan::{Meal, WeekData};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sites/{site_id}/coverage/{year}/{week}", get(read))
@@ -62,6 +62,20 @@ pub struct CoverageCounts {
     pub without_marks: usize,
 }
 
+/// A department-meal planned with more special portions than residents: a count to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CountToFix {
+    pub department_id: i64,
+    pub name: String,
+    /// 1 = Monday ... 7 = Sunday.
+    pub day: u32,
+    pub date: chrono::NaiveDate,
+    #[schema(value_type = String, example = "lunch")]
+    pub meal: &'static str,
+    pub residents: i64,
+    pub special: i64,
+}
+
 /// Who has not made their choices or marks for a week.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Coverage {
@@ -73,6 +87,8 @@ pub struct Coverage {
     pub alt2_days: Vec<u32>,
     /// The departments missing something, by name.
     pub missing: Vec<CoverageGap>,
+    /// Department-meals whose marked diets exceed their residents, by department and day.
+    pub counts_to_fix: Vec<CountToFix>,
     pub counts: CoverageCounts,
 }
 
@@ -84,7 +100,25 @@ pub fn coverage(data: &WeekData) -> Coverage {
         ..CoverageCounts::default()
     };
     let mut missing = Vec::new();
+    let mut counts_to_fix = Vec::new();
     for department in &data.departments {
+        for day in 1..=7 {
+            let plan = data.department_day(department, day);
+            for meal in Meal::ALL {
+                let counts = plan.meal(meal);
+                if counts.over_residents() {
+                    counts_to_fix.push(CountToFix {
+                        department_id: department.id,
+                        name: department.name.clone(),
+                        day,
+                        date: data.week.day(day).unwrap_or_else(|| data.week.monday()),
+                        meal: meal.as_str(),
+                        residents: counts.residents,
+                        special: counts.special,
+                    });
+                }
+            }
+        }
         let state = data.state(department.id);
         let choices_missing = !alt2_days.is_empty() && state.choices_at.is_none();
         let diets_to_mark: Vec<String> = if state.marks_at.is_none() {
@@ -118,6 +152,7 @@ pub fn coverage(data: &WeekData) -> Coverage {
         published: data.is_published(),
         alt2_days,
         missing,
+        counts_to_fix,
         counts,
     }
 }

@@ -58,6 +58,8 @@ pub struct MealOut {
     pub residents: i64,
     pub special: i64,
     pub normal: i64,
+    /// More special portions than residents (S > R): a count is wrong somewhere.
+    pub over_residents: bool,
     /// The marked diets with residents on them, in the site's diet order.
     pub diets: Vec<DietCount>,
 }
@@ -207,6 +209,7 @@ fn meal_out(data: &WeekData, plan: &MealPlan) -> MealOut {
         residents: plan.residents,
         special: plan.special,
         normal: plan.normal,
+        over_residents: plan.over_residents(),
         diets: diet_counts(data, &plan.diets),
     }
 }

@@ -64,6 +64,14 @@ pub struct MealPlan {
     pub diets: Vec<(i64, i64)>,
 }
 
+impl MealPlan {
+    /// More special portions than residents: a count is wrong somewhere (the diet defaults,
+    /// the residents or a mark), so the kitchen, the portal and coverage say so.
+    pub fn over_residents(&self) -> bool {
+        self.special > self.residents
+    }
+}
+
 /// One department's day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DepartmentDay {
@@ -179,9 +187,11 @@ impl WeekData {
 
     fn meal_plan(&self, department: &Department, day: u32, meal: Meal) -> MealPlan {
         let residents = self.residents(department, day, meal);
+        // Nobody eats, nothing is cooked: no special portions either.
         let diets: Vec<(i64, i64)> = self
             .diet_defaults(department.id)
             .into_iter()
+            .filter(|_| residents > 0)
             .filter(|(diet, count)| *count > 0 && self.is_marked(department.id, day, meal, diet))
             .map(|(diet, count)| (diet.id, count))
             .collect();

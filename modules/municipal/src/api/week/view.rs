@@ -123,6 +123,9 @@ pub struct MealOut {
     pub special: i64,
     /// Normal portions (N = R - S, at least 0).
     pub normal: i64,
+    /// More special portions than residents (S > R): a count is wrong; fix the diet counts or
+    /// the residents.
+    pub over_residents: bool,
 }
 
 impl From<&MealPlan> for MealOut {
@@ -131,6 +134,7 @@ impl From<&MealPlan> for MealOut {
             residents: plan.residents,
             special: plan.special,
             normal: plan.normal,
+            over_residents: plan.over_residents(),
         }
     }
 }

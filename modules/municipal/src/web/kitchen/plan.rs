@@ -128,6 +128,24 @@ fn diets_text(meal: &MealOut) -> String {
 }
 
 /// "Björken: Glutenfri (2 port.) får Äppelkaka (dessert) till lunch, som innehåller gluten."
+/// A department-meal with more special portions than residents, in the reader's words.
+pub(super) fn over_residents_text(
+    page: &Page,
+    department: &str,
+    meal: Meal,
+    (special, residents): (i64, i64),
+) -> String {
+    let meal = match meal {
+        Meal::Lunch => page.t("municipal.kitchen.at_lunch"),
+        Meal::Dinner => page.t("municipal.kitchen.at_dinner"),
+    };
+    page.t("municipal.kitchen.over_residents")
+        .replace("{department}", department)
+        .replace("{special}", &special.to_string())
+        .replace("{meal}", meal)
+        .replace("{residents}", &residents.to_string())
+}
+
 fn warning_text(page: &Page, warning: &Warning) -> String {
     let slot = match warning.slot.as_str() {
         "alt1" => page.t("municipal.kitchen.alt1"),
@@ -222,11 +240,22 @@ async fn show(
             })
         })
         .collect();
-    let warnings = plan
-        .warnings
+    let mut warnings: Vec<String> = plan
+        .departments
         .iter()
-        .map(|w| warning_text(&page, w))
+        .flat_map(|d| {
+            let lunch = d.lunch.as_ref().map(|l| (Meal::Lunch, &l.counts));
+            let dinner = d.dinner.as_ref().map(|m| (Meal::Dinner, m));
+            lunch
+                .into_iter()
+                .chain(dinner)
+                .filter(|(_, counts)| counts.over_residents)
+                .map(|(meal, counts)| {
+                    over_residents_text(&page, &d.name, meal, (counts.special, counts.residents))
+                })
+        })
         .collect();
+    warnings.extend(plan.warnings.iter().map(|w| warning_text(&page, w)));
     let template = PlanTemplate {
         kitchen: kitchen.site.name.clone(),
         sites: site_options(&kitchen),

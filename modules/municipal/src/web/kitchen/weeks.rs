@@ -14,7 +14,7 @@ use galley_core::state::AppState;
 use galley_core::web::admin::Console;
 use galley_core::web::{Page, render};
 
-use super::plan::{SiteOption, site_options};
+use super::plan::{SiteOption, over_residents_text, site_options};
 use super::{Section, SiteQuery, kitchen_site, page_error, sections};
 use crate::api::KitchenReaders;
 use crate::api::coverage::{Coverage, coverage};
@@ -68,6 +68,8 @@ struct WeeksTemplate {
     days: Vec<DayColumn>,
     rows: Vec<GridRow>,
     coverage: Coverage,
+    /// Department-meals with more special portions than residents, in words.
+    counts_to_fix: Vec<String>,
 }
 
 async fn this_week(
@@ -157,6 +159,7 @@ async fn show(
                 .collect(),
         })
         .collect();
+    let week_coverage = coverage(&data);
     let template = WeeksTemplate {
         kitchen: kitchen.site.name.clone(),
         sites: site_options(&kitchen),
@@ -172,8 +175,22 @@ async fn show(
         published: plan.published,
         days,
         rows,
-        coverage: coverage(&data),
+        counts_to_fix: counts_to_fix(&page, &words, &week_coverage),
+        coverage: week_coverage,
         page,
     };
     render(StatusCode::OK, &template)
+}
+
+/// "Tuesday: Björken: 5 special portions at lunch for 3 residents. …"
+fn counts_to_fix(page: &Page, words: &Words, coverage: &Coverage) -> Vec<String> {
+    coverage
+        .counts_to_fix
+        .iter()
+        .map(|fix| {
+            let meal = Meal::parse(fix.meal).unwrap_or(Meal::Lunch);
+            let text = over_residents_text(page, &fix.name, meal, (fix.special, fix.residents));
+            format!("{}: {text}", words.weekday(fix.day))
+        })
+        .collect()
 }
