@@ -177,6 +177,78 @@ async fn a_week_schedule_needs_a_week_that_exists() {
     );
 }
 
+/// PATCH changes the meals it names and keeps the other's override.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_meals_override_changes_without_touching_the_other() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Patchgården", open_week()).await;
+    let base = department_path(k.departments[0]);
+    let day = format!("{base}/overrides/2026-03-17");
+    let tag = etag_of(&k, k.departments[0]).await;
+    let (status, _, tag) = put(
+        &k.admin,
+        &day,
+        Some(&tag),
+        json!({ "lunch": 9, "dinner": 7 }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let patch = |tag: String, body: Value| {
+        let day = day.clone();
+        let admin = &k.admin;
+        async move {
+            admin
+                .send(Method::PATCH, &day, Some(&tag), Some(body))
+                .await
+        }
+    };
+    let dinner = patch(tag.clone(), json!({ "dinner": 5 })).await;
+    assert_eq!(dinner.status, StatusCode::OK, "{}", dinner.text());
+    assert_eq!(
+        dinner.json(),
+        json!({ "date": "2026-03-17", "lunch": 9, "dinner": 5 })
+    );
+    // The old ETag is stale now, and refused.
+    let stale = patch(tag, json!({ "lunch": 1 })).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let tag = dinner.header("etag").to_owned();
+    for (body, named) in [
+        (json!({ "lunch": 1001 }), vec!["lunch"]),
+        (json!({ "breakfast": 3 }), vec!["breakfast"]),
+    ] {
+        let refused = patch(tag.clone(), body).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(fields(&refused.json()), named, "{}", refused.text());
+    }
+    let removed = patch(tag.clone(), json!({ "lunch": null })).await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.text());
+    assert_eq!(
+        removed.json(),
+        json!({ "date": "2026-03-17", "lunch": null, "dinner": 5 })
+    );
+    let tag = removed.header("etag").to_owned();
+    // Nothing named, nothing changed: the same version.
+    let nothing = patch(tag.clone(), json!({})).await;
+    assert_eq!(nothing.status, StatusCode::OK);
+    assert_eq!(nothing.header("etag"), tag);
+    let listed = k
+        .admin
+        .get(&format!("{base}/overrides?from=2026-03-17&to=2026-03-17"))
+        .await
+        .json();
+    assert_eq!(
+        listed["overrides"],
+        json!([{ "date": "2026-03-17", "lunch": null, "dinner": 5 }])
+    );
+    assert_eq!(
+        k.cook
+            .send(Method::PATCH, &day, Some(&tag), Some(json!({})))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn overrides_are_set_per_date_and_meal_and_listed_by_range() {
     let app = TestApp::new().await;

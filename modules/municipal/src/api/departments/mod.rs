@@ -58,7 +58,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/departments/{id}/overrides/{date}",
-            axum::routing::put(overrides::put),
+            axum::routing::put(overrides::put).patch(overrides::patch),
         )
         .route(
             "/users/{user_id}/department",
@@ -73,7 +73,7 @@ pub fn router() -> Router<AppState> {
         diets::read_diet_defaults, diets::replace,
         schedules::read_standing, schedules::put_standing,
         schedules::read_week, schedules::put_week,
-        overrides::list_overrides, overrides::put,
+        overrides::list_overrides, overrides::put, overrides::patch,
         staff::read_binding, staff::put_binding,
     ),
     tags((name = "municipal departments", description = "Departments of a municipal kitchen and their set-up"))
@@ -125,6 +125,16 @@ fn check_count(field: String, value: i32, errors: &mut Vec<FieldError>) {
             reason: format!("must be a number from 0 to {MAX_RESIDENTS}"),
         });
     }
+}
+
+/// A field that may be left out (`None`), sent as `null` (`Some(None)`) or sent with a value;
+/// with `#[serde(default)]`.
+fn sent<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// A field that must be sent but may be `null`: with a `deserialize_with`, serde treats a

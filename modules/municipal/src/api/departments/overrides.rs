@@ -56,6 +56,19 @@ pub struct OverrideChange {
     pub dinner: Option<i32>,
 }
 
+/// Only the meals sent change: a number sets that meal's residents, `null` removes its
+/// override, and a meal left out keeps what it has.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverridePatch {
+    #[serde(default, deserialize_with = "super::sent")]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000)]
+    pub lunch: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "super::sent")]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000)]
+    pub dinner: Option<Option<i32>>,
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RangeQuery {
@@ -263,6 +276,63 @@ pub async fn list_overrides(
     ))
 }
 
+fn date_of_path(date: &str) -> Result<NaiveDate, AppError> {
+    let mut errors = Vec::new();
+    let date = parse_date("date", Some(date), &mut errors);
+    fail_if_any(errors)?;
+    date.ok_or(AppError::NotFound)
+}
+
+/// Change one meal's override of a date and keep the other's: `{"dinner": 4}` sets dinner,
+/// `{"lunch": null}` removes lunch's. Needs the department's `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/municipal/departments/{id}/overrides/{date}",
+    tag = "municipal departments", request_body = OverridePatch,
+    params(("id" = i64, Path), ("date" = String, Path, description = "YYYY-MM-DD"),
+        ("If-Match" = String, Header)),
+    responses((status = 200, body = DayOverride), (status = 404), (status = 412), (status = 422),
+        (status = 428)))]
+pub async fn patch(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<Admins>,
+    DepartmentAccess(department): DepartmentAccess,
+    headers: HeaderMap,
+    Path((_id, date)): Path<(i64, String)>,
+    ApiJson(body): ApiJson<OverridePatch>,
+) -> Result<Response, AppError> {
+    let date = date_of_path(&date)?;
+    // The overrides read here belong to the version `If-Match` names: any change to them
+    // bumps the department, so a stale read ends in 412, never in a lost meal.
+    check_precondition(if_match(&headers), &department_etag(&department))?;
+    let current = {
+        let mut pooled = state.db.get().await?;
+        overrides_between(&mut pooled.conn(), department.id, date, date)
+            .await?
+            .pop()
+    };
+    let change = OverrideChange {
+        lunch: body
+            .lunch
+            .unwrap_or_else(|| current.as_ref().and_then(|c| c.lunch)),
+        dinner: body
+            .dinner
+            .unwrap_or_else(|| current.as_ref().and_then(|c| c.dinner)),
+    };
+    let (updated, day) = set_override(
+        &state,
+        &caller,
+        &department,
+        if_match(&headers),
+        date,
+        &change,
+    )
+    .await?;
+    Ok(with_etag(
+        &HeaderMap::new(),
+        department_etag(&updated),
+        &day,
+    ))
+}
+
 /// Set or remove the overrides of one date: `{"lunch": 9, "dinner": null}`. Needs the
 /// department's `If-Match`.
 #[utoipa::path(put, path = "/api/v1/municipal/departments/{id}/overrides/{date}",
@@ -279,10 +349,7 @@ pub async fn put(
     Path((_id, date)): Path<(i64, String)>,
     ApiJson(body): ApiJson<OverrideChange>,
 ) -> Result<Response, AppError> {
-    let mut errors = Vec::new();
-    let date = parse_date("date", Some(&date), &mut errors);
-    fail_if_any(errors)?;
-    let date = date.ok_or(AppError::NotFound)?;
+    let date = date_of_path(&date)?;
     let (updated, day) = set_override(
         &state,
         &caller,
