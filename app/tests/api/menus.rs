@@ -219,3 +219,158 @@ async fn menus_refuse_bad_items_weeks_and_roles() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// A new week starts as a copy of the kitchen's week: every dish in place, a draft, audited
+/// with the week it came from; an empty week or the week itself cannot be copied.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_week_starts_as_a_copy_of_an_earlier_week() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Kopieby", open_week()).await;
+    let next = k.week.next();
+    let next_path = format!("/api/v1/sites/{}/menus/{}/{}", k.site, next.year, next.week);
+    let copy_path = format!("{next_path}/copy");
+    let new_week = k.cook.get(&next_path).await;
+    assert_eq!(new_week.json()["version"], 0);
+    let from = json!({ "from_year": k.week.year, "from_week": k.week.week });
+
+    let missing = k
+        .cook
+        .send(Method::POST, &copy_path, None, Some(from.clone()))
+        .await;
+    assert_eq!(missing.status, StatusCode::PRECONDITION_REQUIRED);
+    let viewer = k
+        .viewer
+        .send(
+            Method::POST,
+            &copy_path,
+            Some(new_week.header("etag")),
+            Some(from.clone()),
+        )
+        .await;
+    assert_eq!(viewer.status, StatusCode::FORBIDDEN);
+    for (body, reason) in [
+        (
+            json!({ "from_year": next.year, "from_week": next.week }),
+            "another week",
+        ),
+        (
+            json!({ "from_year": next.next().year, "from_week": next.next().week }),
+            "no dishes",
+        ),
+        (json!({ "from_year": 2027, "from_week": 53 }), "not a week"),
+    ] {
+        let refused = k
+            .cook
+            .send(
+                Method::POST,
+                &copy_path,
+                Some(new_week.header("etag")),
+                Some(body),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let error = &refused.json()["errors"][0];
+        assert_eq!(error["field"], "from_week");
+        assert!(
+            error["reason"].as_str().unwrap().contains(reason),
+            "{error}"
+        );
+    }
+    assert_eq!(k.cook.get(&next_path).await.json()["version"], 0);
+
+    let copied = k
+        .cook
+        .send(
+            Method::POST,
+            &copy_path,
+            Some(new_week.header("etag")),
+            Some(from),
+        )
+        .await;
+    assert_eq!(copied.status, StatusCode::OK, "{}", copied.text());
+    let copied = copied.json();
+    assert_eq!(copied["status"], "draft");
+    assert_eq!(copied["version"], 1);
+    let source = k.cook.get(&k.menu_path()).await.json();
+    let dishes = |menu: &serde_json::Value| -> Vec<(i64, String, String, i64)> {
+        menu["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["day"].as_i64().unwrap(),
+                    i["meal"].as_str().unwrap().to_owned(),
+                    i["slot"].as_str().unwrap().to_owned(),
+                    i["dish"]["id"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(dishes(&copied), dishes(&source));
+    assert_eq!(copied["items"][0]["date"], next.monday().to_string());
+    let audit = k
+        .admin
+        .get("/api/v1/audit?action=menu.items_replaced&per_page=5")
+        .await
+        .json();
+    assert_eq!(
+        audit["items"][0]["details"]["copied_from"],
+        json!({ "year": k.week.year, "week": k.week.week })
+    );
+}
+
+/// The editor of an empty week offers the earlier weeks to start from.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_editor_starts_an_empty_week_from_an_earlier_one() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Kopiesida", open_week()).await;
+    let next = k.week.next();
+    let page_path = format!("/municipal/menus/{}/{}", next.year, next.week);
+    let page = k.cook.get(&page_path).await.text();
+    assert!(page.contains(r#"id="copy-week""#), "{page}");
+    let source = format!("{}-W{:02}", k.week.year, k.week.week);
+    assert!(
+        page.contains(&format!(r#"<option value="{source}">"#)),
+        "{page}"
+    );
+    let etag = format!("\"menu-{}-{}w{}-v0\"", k.site, next.year, next.week);
+    let encoded = etag.replace('"', "%22");
+    let empty = format!("{}-W{:02}", next.next().year, next.next().week);
+    let refused = crate::offshore_prep::form(
+        &k.cook,
+        &format!("{page_path}/copy"),
+        &format!("etag={encoded}&from={empty}"),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text().contains("har inga rätter att kopiera"),
+        "{}",
+        refused.text()
+    );
+    let copied = crate::offshore_prep::form(
+        &k.cook,
+        &format!("{page_path}/copy"),
+        &format!("etag={encoded}&from={source}"),
+    )
+    .await;
+    assert_eq!(copied.status, StatusCode::SEE_OTHER, "{}", copied.text());
+    let menu = k
+        .cook
+        .get(&format!(
+            "/api/v1/sites/{}/menus/{}/{}",
+            k.site, next.year, next.week
+        ))
+        .await
+        .json();
+    assert_eq!(menu["items"].as_array().unwrap().len(), 26);
+    // Once the week has dishes, the offer is gone.
+    assert!(
+        !k.cook
+            .get(&page_path)
+            .await
+            .text()
+            .contains(r#"id="copy-week""#)
+    );
+}

@@ -32,11 +32,12 @@ pub fn router() -> Router<AppState> {
         .route("/{year}/{week}", get(read).put(replace))
         .route("/{year}/{week}/publish", post(publish))
         .route("/{year}/{week}/unpublish", post(unpublish))
+        .route("/{year}/{week}/copy", post(copy))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, read, replace, publish, unpublish),
+    paths(list, read, replace, copy, publish, unpublish),
     tags((name = "menus", description = "Week menus of a kitchen"))
 )]
 pub struct MenusApi;
@@ -289,6 +290,52 @@ pub async fn replace_items(
     expected: Option<&str>,
     items: &[MenuItemIn],
 ) -> Result<MenuOut, AppError> {
+    write_items(state, caller, (site_id, week), expected, items, None).await
+}
+
+/// Starts (or restarts) the week as a copy of `from`'s items, as a draft if it is new; the
+/// audit row names the week copied.
+pub async fn copy_week(
+    state: &AppState,
+    caller: &Caller,
+    site_id: i64,
+    week: IsoWeek,
+    expected: Option<&str>,
+    from: IsoWeek,
+) -> Result<MenuOut, AppError> {
+    if from == week {
+        return Err(AppError::validation("from_week", "must be another week"));
+    }
+    let source = {
+        let mut pooled = state.db.get().await?;
+        load(&mut pooled.conn(), site_id, from).await?.1
+    };
+    if source.is_empty() {
+        return Err(AppError::validation(
+            "from_week",
+            format!("week {} of {} has no dishes to copy", from.week, from.year),
+        ));
+    }
+    let items: Vec<MenuItemIn> = source
+        .iter()
+        .map(|item| MenuItemIn {
+            day: item.day,
+            meal: item.meal.clone(),
+            slot: item.slot.clone(),
+            dish_id: item.dish_id,
+        })
+        .collect();
+    write_items(state, caller, (site_id, week), expected, &items, Some(from)).await
+}
+
+async fn write_items(
+    state: &AppState,
+    caller: &Caller,
+    (site_id, week): (i64, IsoWeek),
+    expected: Option<&str>,
+    items: &[MenuItemIn],
+    copied_from: Option<IsoWeek>,
+) -> Result<MenuOut, AppError> {
     let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
@@ -325,6 +372,7 @@ pub async fn replace_items(
                     "site_id": site_id, "year": week.year, "week": week.week,
                     "published": menu.is_published(),
                     "items_before": before.len(), "items_after": rows.len(),
+                    "copied_from": copied_from.map(|w| json!({ "year": w.year, "week": w.week })),
                 })),
         )
         .await?;
@@ -466,6 +514,39 @@ pub async fn replace(
         &body.items,
     )
     .await?;
+    Ok(with_etag(&HeaderMap::new(), out.etag(), &out))
+}
+
+/// Which week to copy.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyFrom {
+    /// ISO week-numbering year of the week to copy.
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub from_year: i32,
+    #[schema(minimum = 1, maximum = 53)]
+    pub from_week: u32,
+}
+
+/// Start the week as a copy of another week's dishes: every item of this week is replaced by
+/// that week's (as a draft if the week is new; a published week stays published and shows
+/// the change to departments). Needs `If-Match` (the version-0 ETag for a new week).
+#[utoipa::path(post, path = "/api/v1/sites/{site_id}/menus/{year}/{week}/copy", tag = "menus",
+    request_body = CopyFrom,
+    params(("site_id" = i64, Path), ("year" = i32, Path), ("week" = u32, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = MenuOut), (status = 404), (status = 412), (status = 422), (status = 428)))]
+pub async fn copy(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<DishEditors>,
+    OwnSite(site_id): OwnSite,
+    headers: HeaderMap,
+    Path((_site, year, week)): Path<(i64, i32, u32)>,
+    ApiJson(body): ApiJson<CopyFrom>,
+) -> Result<Response, AppError> {
+    let week = week_from_path(year, week)?;
+    let from = IsoWeek::new(body.from_year, body.from_week)
+        .map_err(|_| AppError::validation("from_week", "is not a week of that year"))?;
+    let out = copy_week(&state, &caller, site_id, week, if_match(&headers), from).await?;
     Ok(with_etag(&HeaderMap::new(), out.etag(), &out))
 }
 

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/menus/{year}/{week}", get(show).post(save))
         .route("/menus/{year}/{week}/publish", post(publish))
         .route("/menus/{year}/{week}/unpublish", post(unpublish))
+        .route("/menus/{year}/{week}/copy", post(copy))
 }
 
 /// The longest dish name (as the dish API allows).
@@ -119,6 +120,8 @@ struct EditorTemplate {
     errors: FormErrors,
     differences: Vec<Difference>,
     conflict: bool,
+    /// Earlier weeks a new week can start from: (`2026-W10`, "v. 10").
+    copy_sources: Vec<(String, String)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -264,6 +267,10 @@ async fn editor_page(
         saved: view.saved,
         created_dishes: view.created_dishes,
         conflict: view.theirs.is_some(),
+        copy_sources: std::iter::successors(Some(week.previous()), |w| Some(w.previous()))
+            .take(COPY_SOURCES)
+            .map(|w| (format!("{}-W{:02}", w.year, w.week), week_name(&page, w)))
+            .collect(),
         differences,
         errors: view.errors,
         page,
@@ -619,6 +626,83 @@ async fn with_typed(
 #[derive(Debug, Deserialize)]
 struct StatusForm {
     etag: Option<String>,
+}
+
+/// How many earlier weeks the copy form offers.
+const COPY_SOURCES: usize = 8;
+
+#[derive(Debug, Deserialize)]
+struct CopyForm {
+    etag: Option<String>,
+    /// `2026-W10`.
+    #[serde(default)]
+    from: String,
+}
+
+/// Starts the week as a copy of an earlier one (`menu_api::copy_week`).
+async fn copy(
+    State(state): State<AppState>,
+    console: Console<KitchenStaff>,
+    Path((year, week)): Path<(i32, u32)>,
+    axum::Form(form): axum::Form<CopyForm>,
+) -> Response {
+    let Console { caller, page, .. } = console;
+    let (kitchen, week) = match kitchen_and_week(&state, &caller, year, week).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let from = form
+        .from
+        .split_once("-W")
+        .and_then(|(y, w)| IsoWeek::new(y.parse().ok()?, w.parse().ok()?).ok());
+    let result = match from {
+        Some(from) => {
+            menu_api::copy_week(
+                &state,
+                &caller,
+                kitchen.id,
+                week,
+                form.etag.as_deref(),
+                from,
+            )
+            .await
+        }
+        None => Err(AppError::validation("from_week", "choose a week")),
+    };
+    let message = match result {
+        Ok(_) => {
+            return Redirect::to(&format!(
+                "/municipal/menus/{}/{}?saved=1",
+                week.year, week.week
+            ))
+            .into_response();
+        }
+        Err(AppError::PreconditionFailed { .. } | AppError::PreconditionRequired) => {
+            page.t("municipal.menus.status_stale").to_owned()
+        }
+        Err(AppError::Validation(_)) => page.t("municipal.menus.copy_empty").replace(
+            "{week}",
+            &from.map_or_else(String::new, |w| week_name(&page, w)),
+        ),
+        Err(error) => return failed(error),
+    };
+    let menu = match load_menu(&state, kitchen.id, week).await {
+        Ok(menu) => menu,
+        Err(error) => return failed(error),
+    };
+    let view = View {
+        typed: typed_from(&menu),
+        menu,
+        errors: FormErrors {
+            general: Some(message),
+            ..FormErrors::default()
+        },
+        field_errors: HashMap::new(),
+        theirs: None,
+        saved: false,
+        created_dishes: 0,
+    };
+    editor_page(&state, &caller, page, &kitchen, view).await
 }
 
 async fn publish(
