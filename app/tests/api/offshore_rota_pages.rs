@@ -377,3 +377,93 @@ mod in_a_browser {
         .await;
     }
 }
+
+/// An admin marks a period that is too long as an exception from the month's checks, with a
+/// reason; without one nothing is marked.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_marks_a_long_period_as_an_exception_from_the_checks() {
+    let app = TestApp::new().await;
+    let rig = rig(&app, "Exception rig").await;
+    let pattern = rig
+        .admin
+        .post(
+            &rig.path("patterns"),
+            json!({ "name": "3-3", "template": "3-3", "anchor_date": "2026-03-02" }),
+        )
+        .await
+        .json()["id"]
+        .clone();
+    let per = rig
+        .admin
+        .post(
+            &rig.path("crew"),
+            json!({ "name": "Per", "position": "steward", "pattern_id": pattern }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let applied = rig
+        .admin
+        .send(
+            Method::POST,
+            &rig.path("schedule/apply"),
+            Some("*"),
+            Some(json!({ "from": "2026-03-01", "to": "2026-03-31" })),
+        )
+        .await;
+    assert_eq!(applied.status, 200, "{}", applied.text());
+    let month = rig.admin.get("/offshore/rota?month=2026-03").await.text();
+    assert!(month.contains(r#"class="exception-form"#), "{month}");
+    assert!(
+        month.contains(r#"name="first_date" value="2026-03-02""#),
+        "{month}"
+    );
+    let cook_month = rig.cook.get("/offshore/rota?month=2026-03").await.text();
+    assert!(!cook_month.contains("exception-form"));
+
+    let fields = |reason: &str| {
+        format!(
+            "site={}&month=2026-03&crew_id={per}&first_date=2026-03-02&reason={reason}",
+            rig.site
+        )
+    };
+    let marked = || async { rig.admin.get(&rig.path("period-exceptions")).await.json() };
+    assert_eq!(
+        form(
+            &rig.cook,
+            "/offshore/rota/exceptions",
+            &fields("Crew+change")
+        )
+        .await
+        .status,
+        403
+    );
+    let no_reason = form(&rig.admin, "/offshore/rota/exceptions", &fields("+")).await;
+    assert_eq!(no_reason.status, 303);
+    assert_eq!(
+        no_reason.header("location"),
+        "/offshore/rota?month=2026-03&saved=exception_reason"
+    );
+    assert_eq!(marked().await, json!([]));
+    let saved = form(
+        &rig.admin,
+        "/offshore/rota/exceptions",
+        &fields("Crew+change+delayed"),
+    )
+    .await;
+    assert_eq!(
+        saved.header("location"),
+        "/offshore/rota?month=2026-03&saved=exception"
+    );
+    let list = marked().await;
+    assert_eq!(list[0]["crew_id"], per);
+    assert_eq!(list[0]["reason"], "Crew change delayed");
+    // Marked, the 21-day period is within the extended limit: no breach, nothing to mark.
+    let month = rig
+        .admin
+        .get("/offshore/rota?month=2026-03&saved=exception")
+        .await
+        .text();
+    assert!(!month.contains(r#"class="exception-form"#), "{month}");
+}

@@ -91,7 +91,18 @@ pub async fn add(
     OwnSite(site_id): OwnSite,
     ApiJson(body): ApiJson<ExceptionIn>,
 ) -> Result<Response, AppError> {
-    let tenant = tenant_of(&caller)?;
+    let added = add_exception(&state, &caller, site_id, &body).await?;
+    Ok((StatusCode::CREATED, axum::Json(added)).into_response())
+}
+
+/// Marks a period as an exception, audited; the API and the rota page both come here.
+pub async fn add_exception(
+    state: &AppState,
+    caller: &galley_core::auth::Caller,
+    site_id: i64,
+    body: &ExceptionIn,
+) -> Result<ExceptionOut, AppError> {
+    let tenant = tenant_of(caller)?;
     let mut errors = Vec::new();
     let reason = text::name("reason", &body.reason, 200, &mut errors);
     let mut pooled = state.db.get().await?;
@@ -137,7 +148,7 @@ pub async fn add(
     let row = exceptions::find(conn, site_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, axum::Json(out(row))).into_response())
+    Ok(out(row))
 }
 
 /// Remove a mark.

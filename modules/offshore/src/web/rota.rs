@@ -20,6 +20,7 @@ use galley_core::web::{Page, dates, render};
 use serde::Deserialize;
 
 use super::{month_of, month_param, t};
+use crate::api::exceptions::{ExceptionIn, add_exception};
 use crate::api::schedule::{
     BreachOut, ScheduleOut, apply_plan, preview_plan, publish_range, stored_schedule,
 };
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/rota/preview", get(preview))
         .route("/rota/apply", post(apply))
         .route("/rota/publish", post(publish))
+        .route("/rota/exceptions", post(mark_exception))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +81,27 @@ pub struct Cell {
     pub href: Option<String>,
 }
 
+/// A working-time breach in words; a period too long that is not marked yet can be marked
+/// as an exception by an admin: (crew id, the period's first day).
+pub struct BreachLine {
+    pub text: String,
+    pub mark: Option<(i64, NaiveDate)>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExceptionForm {
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    month: String,
+    #[serde(default)]
+    crew_id: String,
+    #[serde(default)]
+    first_date: String,
+    #[serde(default)]
+    reason: String,
+}
+
 pub struct Row {
     pub name: String,
     pub position: String,
@@ -98,7 +121,7 @@ struct RotaTemplate {
     next_href: String,
     days: Vec<DayHead>,
     rows: Vec<Row>,
-    breaches: Vec<String>,
+    breaches: Vec<BreachLine>,
     double_bookings: Vec<String>,
     days_with_gaps: usize,
     has_cover: bool,
@@ -195,6 +218,7 @@ async fn show(
     let next = first + chrono::Months::new(1);
     let days: Vec<NaiveDate> = range.days().collect();
     let staff = !preview && matches!(console.caller.role, Role::Admin | Role::Cook);
+    let admin = console.caller.role == Role::Admin;
     let shift_link = staff.then(|| site.query());
     let rows = grid(page, &schedule, &people, &days, shift_link.as_deref());
     let day_heads = days
@@ -231,7 +255,18 @@ async fn show(
         breaches: schedule
             .breaches
             .iter()
-            .map(|b| breach_text(page, b))
+            .map(|b| BreachLine {
+                text: breach_text(page, b),
+                mark: match b.breach {
+                    Breach::PeriodTooLong {
+                        crew_id,
+                        first,
+                        exception: false,
+                        ..
+                    } if admin && !preview => Some((crew_id, first)),
+                    _ => None,
+                },
+            })
             .collect(),
         double_bookings: schedule
             .double_bookings
@@ -250,7 +285,7 @@ async fn show(
             .iter()
             .map(|c| c.name.clone())
             .collect(),
-        admin: console.caller.role == Role::Admin,
+        admin,
         staff,
         csrf: console.csrf(),
         preview,
@@ -263,7 +298,13 @@ async fn show(
         saved: query.saved.filter(|s| {
             matches!(
                 s.as_str(),
-                "applied" | "published" | "stale" | "changed" | "swapped"
+                "applied"
+                    | "published"
+                    | "stale"
+                    | "changed"
+                    | "swapped"
+                    | "exception"
+                    | "exception_reason"
             )
         }),
         page: console.page.clone(),
@@ -463,6 +504,43 @@ async fn publish(
     };
     match publish_range(&state, &console.caller, site.site.id, &range).await {
         Ok(_) => back_to(&site, &form.month, "published"),
+        Err(error) => page_error(error),
+    }
+}
+
+/// Marks an offshore period as an exception (Framework Regulations section 42), with its reason.
+async fn mark_exception(
+    State(state): State<AppState>,
+    console: Console<RotaAdmins>,
+    axum::Form(form): axum::Form<ExceptionForm>,
+) -> Response {
+    let rota = RotaForm {
+        site: form.site.clone(),
+        month: form.month.clone(),
+        basis: String::new(),
+    };
+    let (site, _) = match form_range(&state, &console, &rota).await {
+        Ok(found) => found,
+        Err(error) => return page_error(error),
+    };
+    let (Ok(crew_id), Ok(first_date)) = (
+        form.crew_id.parse::<i64>(),
+        NaiveDate::parse_from_str(&form.first_date, "%Y-%m-%d"),
+    ) else {
+        return page_error(AppError::NotFound);
+    };
+    if form.reason.trim().is_empty() {
+        return back_to(&site, &form.month, "exception_reason");
+    }
+    let body = ExceptionIn {
+        crew_id,
+        first_date,
+        reason: form.reason,
+    };
+    match add_exception(&state, &console.caller, site.site.id, &body).await {
+        // Already marked (by someone else meanwhile): the month shows it so.
+        Ok(_) | Err(AppError::Conflict(_)) => back_to(&site, &form.month, "exception"),
+        Err(AppError::Validation(_)) => back_to(&site, &form.month, "exception_reason"),
         Err(error) => page_error(error),
     }
 }
