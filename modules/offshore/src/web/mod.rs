@@ -9,6 +9,10 @@ pub mod messages;
 mod mine;
 mod prep;
 mod rota;
+// Waste, portion advice, the waste import and the menu cycle.
+mod portion;
+mod waste;
+mod waste_words;
 
 use axum::Router;
 use axum::extract::Path;
@@ -39,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .merge(prep::router())
         .merge(freezer::router())
         .merge(messages::router())
+        .merge(waste::router())
+        .merge(portion::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
