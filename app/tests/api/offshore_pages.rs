@@ -199,7 +199,7 @@ async fn pages_portion_advice_shows_its_working() {
         "<strong class=\"tabular\" id=\"per-guest\">457 g</strong>",
         "<strong class=\"tabular\" id=\"total\">18,3 kg</strong>",
         "Retningslinjen for Fisk er 400 g per gjest.",
-        "5 loggførte måltider: de 1 laveste og de 1 høyeste holdes utenfor, og de andre 3 gir i snitt 450,0 g",
+        "5 loggførte måltider: den laveste og den høyeste holdes utenfor, og de andre 3 gir i snitt 450,0 g",
         "70 %",
         "30 %",
         "457 g × 40 gjester = 18,28 kg.",
@@ -235,6 +235,160 @@ async fn pages_portion_advice_shows_its_working() {
         .await;
     assert_eq!(bad_date.status, 422);
     assert!(bad_date.text().contains("id=\"date-error\""));
+}
+
+/// A multipart form post as a browser sends it: text fields, and a file when given.
+async fn multipart(
+    client: &crate::client::Client<'_>,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: Option<&str>,
+) -> crate::harness::TestResponse {
+    let boundary = "----galleypagesboundary";
+    let mut body = String::new();
+    let mut part = |name: &str, extra: &str, value: &str| {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n{value}\r\n"
+        ));
+    };
+    part("csrf_token", "", &client.csrf);
+    for (name, value) in fields {
+        part(name, "", value);
+    }
+    if let Some(csv) = file {
+        part(
+            "file",
+            "; filename=\"svinn.csv\"\r\nContent-Type: text/csv",
+            csv,
+        );
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    client
+        .app
+        .request(
+            axum::http::Method::POST,
+            path,
+            &[
+                ("cookie", client.cookie.as_str()),
+                ("content-type", content_type.as_str()),
+            ],
+            body,
+        )
+        .await
+}
+
+/// The value of the hidden field `name` in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).map(|i| i + marker.len()).unwrap_or(0);
+    let end = html[start..].find('"').map(|i| start + i).unwrap_or(start);
+    html[start..end]
+        .replace("&#x2f;", "/")
+        .replace("&#43;", "+")
+        .replace("&#x3d;", "=")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_waste_import_previews_then_applies_all_or_nothing() {
+    let app = TestApp::new().await;
+    let rig = rig(&app, "Import page rig").await;
+    in_norwegian(&rig).await;
+    let site = rig.site.to_string();
+    let stored = |from: &'static str| {
+        let path = rig.path(&format!("waste?from={from}&to=2026-03-31"));
+        let viewer = &rig.viewer;
+        async move { viewer.get(&path).await.json().as_array().map(Vec::len) }
+    };
+    // A file with an error on line 3: the preview lists it, offers no import, stores nothing.
+    let bad = "dato;måltid;kategori;rett;gjester;produsert;servert;rester\n\
+               2026-03-02;middag;fisk;Ovnsbakt laks;42;19,5;17,2;2,3\n\
+               2026-03-03;lunsj;suppe;;40;10;11;1\n";
+    let preview = multipart(
+        &rig.cook,
+        "/offshore/waste/import",
+        &[("site", &site)],
+        Some(bad),
+    )
+    .await;
+    assert_eq!(preview.status, 422, "{}", preview.text());
+    let html = preview.text();
+    assert!(html.contains("1 feil"), "{html}");
+    assert!(html.contains("er mer enn det som ble produsert."), "{html}");
+    assert!(html.contains("<td class=\"num\">3</td>"), "{html}");
+    assert!(!html.contains("id=\"apply\""), "{html}");
+    assert_eq!(stored("2026-03-01").await, Some(0));
+
+    // A good file: previewed with its rows, then imported as a whole.
+    let good = "date,meal,category,dish,guests,produced_kg,served_kg,leftover_kg\n\
+                2026-03-02,dinner,fish,Ovnsbakt laks,42,19.5,17.2,2.3\n\
+                2026-03-03,lunch,soup,,40,10,9.5,0.5\n";
+    let preview = multipart(
+        &rig.cook,
+        "/offshore/waste/import",
+        &[("site", &site)],
+        Some(good),
+    )
+    .await;
+    assert_eq!(preview.status, 200, "{}", preview.text());
+    let html = preview.text();
+    assert!(html.contains("2 rader er klare til import"), "{html}");
+    assert!(
+        html.contains("Ovnsbakt laks") && html.contains("19,5"),
+        "{html}"
+    );
+    assert_eq!(
+        stored("2026-03-01").await,
+        Some(0),
+        "a preview stores nothing"
+    );
+    let (data, hash) = (hidden(&html, "file_data"), hidden(&html, "file_hash"));
+    // A changed file or a forged hash is refused.
+    let forged = multipart(
+        &rig.cook,
+        "/offshore/waste/import",
+        &[("site", &site), ("file_data", &data), ("file_hash", "00")],
+        None,
+    )
+    .await;
+    assert_eq!(forged.status, 422);
+    assert_eq!(stored("2026-03-01").await, Some(0));
+    let applied = multipart(
+        &rig.cook,
+        "/offshore/waste/import",
+        &[("site", &site), ("file_data", &data), ("file_hash", &hash)],
+        None,
+    )
+    .await;
+    assert_eq!(applied.status, 303, "{}", applied.text());
+    assert!(applied.header("location").contains("done=2"));
+    assert_eq!(stored("2026-03-01").await, Some(2));
+    let done = rig.cook.get("/offshore/waste/import?done=2").await.text();
+    assert!(done.contains("2 rader importert."), "{done}");
+    // The same file cannot be carried to another tenant's site.
+    let other = crate::offshore_rota::rig(&app, "Other import rig").await;
+    let foreign = multipart(
+        &other.cook,
+        "/offshore/waste/import",
+        &[("site", &site), ("file_data", &data), ("file_hash", &hash)],
+        None,
+    )
+    .await;
+    assert_eq!(foreign.status, 404);
+    // Viewers do not import.
+    assert_eq!(rig.viewer.get("/offshore/waste/import").await.status, 403);
+    assert_eq!(
+        multipart(
+            &rig.viewer,
+            "/offshore/waste/import",
+            &[("site", &site)],
+            Some(good)
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(stored("2026-03-01").await, Some(2));
 }
 
 mod in_a_browser {
@@ -299,5 +453,70 @@ mod in_a_browser {
             );
         })
         .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn pages_portion_and_import_on_a_desktop_and_a_phone() {
+        const TEST: &str = "offshore-pages-portion";
+        let app = TestApp::new().await;
+        demo(&app).await;
+        let dir = std::env::temp_dir().join(format!("galley-pages-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let csv = dir.join("svinn.csv");
+        std::fs::write(
+            &csv,
+            "dato;måltid;kategori;rett;gjester;produsert;servert;rester\n\
+             2026-03-02;middag;fisk;Ovnsbakt laks;42;19,5;17,2;2,3\n\
+             2026-03-03;lunsj;suppe;Fiskesuppe;40;10;9,5;0,5\n",
+        )
+        .unwrap();
+        within_time_limit(TEST, async {
+            let desktop = cook(&app, TEST, false).await;
+            desktop
+                .goto("/offshore/waste/portion?category=fish&guests=45")
+                .await;
+            let big = desktop.text("#per-guest").await;
+            assert!(big.ends_with(" g"), "{big}");
+            assert!(
+                desktop
+                    .text("#steps")
+                    .await
+                    .contains("Retningslinjen for Fisk")
+            );
+            desktop.screenshot("portion-desktop").await;
+            desktop.goto("/offshore/waste/import").await;
+            let path = csv.to_string_lossy().into_owned();
+            desktop.fill("#file", &path).await;
+            desktop.submit("#preview-button").await;
+            assert!(
+                desktop
+                    .text("#preview-summary")
+                    .await
+                    .contains("2 rader er klare")
+            );
+            desktop.screenshot("import-preview-desktop").await;
+            desktop.submit("#apply").await;
+            assert!(desktop.text("#notice").await.contains("2 rader importert"));
+            assert!(
+                desktop.csp_reports().is_empty(),
+                "{:?}",
+                desktop.csp_reports()
+            );
+            let phone = cook(&app, TEST, true).await;
+            phone
+                .goto("/offshore/waste/portion?category=fish&guests=45")
+                .await;
+            phone.assert_fits_width().await;
+            phone.screenshot("portion-phone").await;
+            phone.scroll_to("#history-heading", "start").await;
+            phone.screenshot("portion-history-phone").await;
+            phone.goto("/offshore/waste/import").await;
+            phone.fill("#file", &path).await;
+            phone.submit("#preview-button").await;
+            phone.assert_fits_width().await;
+            phone.screenshot("import-preview-phone").await;
+        })
+        .await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -12,6 +12,7 @@ mod rota;
 // Waste, portion advice, the waste import and the menu cycle.
 mod portion;
 mod waste;
+mod waste_import;
 mod waste_words;
 
 use axum::Router;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(messages::router())
         .merge(waste::router())
         .merge(portion::router())
+        .merge(waste_import::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {

@@ -93,6 +93,10 @@ fn steps(page: &Page, out: &AdviceOut, category: &str) -> Vec<String> {
     let mean = r.mean_g.map(|m| tenths(page, m)).unwrap_or_default();
     let history = match r.n {
         0 => t(page, "portion.step_no_history"),
+        n if r.trimmed_each_end == 1 => t(page, "portion.step_trimmed_one")
+            .replace("{n}", &n.to_string())
+            .replace("{kept}", &kept.to_string())
+            .replace("{mean}", &mean),
         n if r.trimmed_each_end > 0 => t(page, "portion.step_trimmed")
             .replace("{n}", &n.to_string())
             .replace("{trim}", &r.trimmed_each_end.to_string())
@@ -126,6 +130,11 @@ fn steps(page: &Page, out: &AdviceOut, category: &str) -> Vec<String> {
 fn advice_of(page: &Page, out: &AdviceOut, category: Category) -> Advice {
     let r = &out.recommendation;
     let date = |d: NaiveDate| format!("{} {}", dates::day_month(page, d), d.format("%Y"));
+    // The table's dates are short, so a phone shows the whole row.
+    let short = |d: NaiveDate| match page.lang_code() {
+        "sv" | "nb" => d.format("%-d.%-m.%Y").to_string(),
+        _ => d.to_string(),
+    };
     let values = r
         .values
         .iter()
@@ -139,7 +148,7 @@ fn advice_of(page: &Page, out: &AdviceOut, category: Category) -> Advice {
                 t(page, "portion.left_out_high")
             };
             ValueLine {
-                date: date(v.date),
+                date: short(v.date),
                 served: kg(page, i64::try_from(v.served_g).unwrap_or(i64::MAX)),
                 guests: v.guests,
                 per_guest: tenths(page, v.grams_per_guest),
