@@ -391,6 +391,174 @@ async fn pages_waste_import_previews_then_applies_all_or_nothing() {
     assert_eq!(stored("2026-03-01").await, Some(2));
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_menu_cycle_set_up_filled_and_generated() {
+    let app = TestApp::new().await;
+    let rig = rig(&app, "Cycle page rig").await;
+    in_norwegian(&rig).await;
+    let site = rig.site.to_string();
+    let set_up =
+        || async { rig.viewer.get(&rig.path("menu-cycle")).await.json()["set_up"].clone() };
+    let fresh = rig.viewer.get("/offshore/cycle").await;
+    assert_eq!(fresh.status, 200, "{}", fresh.text());
+    assert!(fresh.text().contains("Byssen har ingen menysyklus ennå"));
+    assert!(!fresh.text().contains("id=\"cycle-form\""));
+    // Only admins set the cycle up; bad values are refused per field and change nothing.
+    let cycle = |length: &str, week: &str, index: &str, version: &str| {
+        format!(
+            "site={site}&version={version}&length_weeks={length}&start_year=2026\
+             &start_week={week}&start_index={index}"
+        )
+    };
+    assert_eq!(
+        form(&rig.cook, "/offshore/cycle", &cycle("4", "10", "1", "0"))
+            .await
+            .status,
+        403
+    );
+    let refused = form(&rig.admin, "/offshore/cycle", &cycle("13", "54", "x", "0")).await;
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    let html = refused.text();
+    for id in ["length_weeks-error", "start_index-error"] {
+        assert!(html.contains(id), "{id}: {html}");
+    }
+    assert!(html.contains("value=\"13\""));
+    let refused = form(&rig.admin, "/offshore/cycle", &cycle("4", "54", "5", "0")).await;
+    assert_eq!(refused.status, 422);
+    let html = refused.text();
+    assert!(html.contains("id=\"start_week-error\""), "{html}");
+    assert!(html.contains("id=\"start_index-error\""), "{html}");
+    assert_eq!(set_up().await, false);
+    let saved = form(&rig.admin, "/offshore/cycle", &cycle("4", "10", "1", "0")).await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    assert_eq!(set_up().await, true);
+    // A second save from the same old page is stale.
+    let stale = form(&rig.admin, "/offshore/cycle", &cycle("3", "10", "1", "0")).await;
+    assert_eq!(stale.status, 409);
+
+    // Cycle week 1: dishes typed by name (any case); an unknown name is refused in place.
+    crate::offshore_cycle::dish(&rig.admin, "Fiskesuppe", "soup").await;
+    crate::offshore_cycle::dish(&rig.admin, "Ovnsbakt laks", "fish").await;
+    let week_one = rig.viewer.get("/offshore/cycle?week=1").await.text();
+    assert!(
+        week_one.contains("<option value=\"Ovnsbakt laks\">"),
+        "{week_one}"
+    );
+    let template = |extra: &str, version: &str| {
+        format!(
+            "site={site}&week=1&version={version}&d1_lunch_soup=Fiskesuppe\
+             &d1_dinner_fish=ovnsbakt+laks{extra}"
+        )
+    };
+    let refused = form(
+        &rig.cook,
+        "/offshore/cycle/template",
+        &template("&d2_dinner_meat=Hvalbiff", "0"),
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    let html = refused.text();
+    assert!(html.contains("id=\"d2_dinner_meat-error\""), "{html}");
+    assert!(
+        html.contains("Det finnes ingen rett som heter «Hvalbiff»"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"Hvalbiff\""));
+    let stored = rig.viewer.get(&rig.path("menu-cycle/weeks/1")).await.json();
+    assert_eq!(stored["version"], 0);
+    let saved = form(&rig.cook, "/offshore/cycle/template", &template("", "0")).await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let stored = rig.viewer.get(&rig.path("menu-cycle/weeks/1")).await.json();
+    assert_eq!(stored["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        form(&rig.cook, "/offshore/cycle/template", &template("", "0"))
+            .await
+            .status,
+        409
+    );
+    assert_eq!(
+        form(&rig.viewer, "/offshore/cycle/template", &template("", "1"))
+            .await
+            .status,
+        403
+    );
+    let shown = rig.viewer.get("/offshore/cycle?week=1").await.text();
+    assert!(shown.contains("value=\"Ovnsbakt laks\""), "{shown}");
+
+    // Week 10 of 2026 is cycle week 1: its menu is made and shown; week 11 is cycle week 2,
+    // which has no dishes; week 10 again needs "replace".
+    let generate = |week: &str, replace: bool| {
+        let replace = if replace { "&replace=1" } else { "" };
+        format!("site={site}&year=2026&week={week}{replace}")
+    };
+    let made = form(
+        &rig.cook,
+        "/offshore/cycle/generate",
+        &generate("10", false),
+    )
+    .await;
+    assert_eq!(made.status, 200, "{}", made.text());
+    let html = made.text();
+    assert!(
+        html.contains("Uke 10 2026, laget fra syklusuke 1: 2 retter"),
+        "{html}"
+    );
+    assert!(html.contains("Ovnsbakt laks"));
+    let menu = rig
+        .viewer
+        .get(&format!("/api/v1/sites/{}/menus/2026/10", rig.site))
+        .await;
+    assert_eq!(
+        menu.json()["items"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        menu.text()
+    );
+    let empty = form(
+        &rig.cook,
+        "/offshore/cycle/generate",
+        &generate("11", false),
+    )
+    .await;
+    assert_eq!(empty.status, 422);
+    assert!(
+        empty.text().contains("Syklusuke 2 har ingen retter ennå"),
+        "{}",
+        empty.text()
+    );
+    let again = form(
+        &rig.cook,
+        "/offshore/cycle/generate",
+        &generate("10", false),
+    )
+    .await;
+    assert_eq!(again.status, 422);
+    assert!(again.text().contains("id=\"replace-error\""));
+    let replaced = form(&rig.cook, "/offshore/cycle/generate", &generate("10", true)).await;
+    assert_eq!(replaced.status, 200);
+    assert!(replaced.text().contains("laget på nytt"));
+    let bad = form(
+        &rig.cook,
+        "/offshore/cycle/generate",
+        &generate("54", false),
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("id=\"week-error\""));
+    // Another tenant's cook cannot write here.
+    let other = crate::offshore_rota::rig(&app, "Other cycle rig").await;
+    assert_eq!(
+        form(
+            &other.cook,
+            "/offshore/cycle/generate",
+            &generate("10", true)
+        )
+        .await
+        .status,
+        404
+    );
+}
+
 mod in_a_browser {
     use crate::browser::{Browser, within_time_limit};
     use crate::harness::TestApp;
@@ -518,5 +686,49 @@ mod in_a_browser {
         })
         .await;
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn pages_menu_cycle_on_a_desktop_and_a_phone() {
+        const TEST: &str = "offshore-pages-cycle";
+        let app = TestApp::new().await;
+        demo(&app).await;
+        within_time_limit(TEST, async {
+            let desktop = cook(&app, TEST, false).await;
+            desktop.goto("/offshore/cycle").await;
+            assert!(desktop.text("#cycle-summary").await.contains("syklusuke 1"));
+            assert_eq!(
+                desktop.prop("#d1_dinner_fish", "value").await.as_deref(),
+                Some("Ovnsbakt laks")
+            );
+            desktop.screenshot("week-desktop").await;
+            desktop.fill("#d1_dinner_fish", "Ovnsbakt torsk").await;
+            desktop.submit("#save-template").await;
+            assert!(desktop.text("#notice").await.contains("Lagret"));
+            assert_eq!(
+                desktop.prop("#d1_dinner_fish", "value").await.as_deref(),
+                Some("Ovnsbakt torsk")
+            );
+            desktop.submit("#generate").await;
+            let made = desktop.text("#generated").await;
+            assert!(made.contains("laget fra syklusuke 2"), "{made}");
+            assert!(made.contains("Lammestek"), "{made}");
+            desktop.scroll_to("#generated", "start").await;
+            desktop.screenshot("generated-desktop").await;
+            assert!(
+                desktop.csp_reports().is_empty(),
+                "{:?}",
+                desktop.csp_reports()
+            );
+            let phone = cook(&app, TEST, true).await;
+            phone.goto("/offshore/cycle").await;
+            phone.screenshot("top-phone").await;
+            phone.scroll_to("#day-1", "start").await;
+            phone.screenshot("day-phone").await;
+            phone.scroll_to("#generate-heading", "start").await;
+            phone.screenshot("generate-phone").await;
+            phone.assert_fits_width().await;
+        })
+        .await;
     }
 }

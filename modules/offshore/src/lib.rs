@@ -128,6 +128,11 @@ impl Module for Offshore {
                 path: "/offshore/waste",
                 roles: &[Role::Admin, Role::Cook, Role::Viewer],
             },
+            NavEntry {
+                label_key: "offshore.cycle.nav",
+                path: "/offshore/cycle",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
         ]
     }
 

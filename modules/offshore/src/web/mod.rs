@@ -10,6 +10,7 @@ mod mine;
 mod prep;
 mod rota;
 // Waste, portion advice, the waste import and the menu cycle.
+mod cycle;
 mod portion;
 mod waste;
 mod waste_import;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(waste::router())
         .merge(portion::router())
         .merge(waste_import::router())
+        .merge(cycle::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
