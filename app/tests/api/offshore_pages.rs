@@ -68,6 +68,19 @@ async fn pages_waste_log_day_week_and_refusals() {
     ] {
         assert!(html.contains(expected), "{expected} is missing: {html}");
     }
+    // A decimal point in English, a comma in Swedish.
+    let en = rig
+        .viewer
+        .get("/offshore/waste?date=2026-03-02&lang=en")
+        .await
+        .text();
+    assert!(en.contains("Waste log") && en.contains("12.5 %") && en.contains("88.1 %"));
+    let sv = rig
+        .viewer
+        .get("/offshore/waste?date=2026-03-02&lang=sv")
+        .await
+        .text();
+    assert!(sv.contains("Svinnlogg") && sv.contains("Serverat %") && sv.contains("12,5 %"));
     // Viewers read but get no form.
     assert!(!html.contains("id=\"waste-form\""));
     assert_eq!(
@@ -117,6 +130,8 @@ async fn pages_waste_log_day_week_and_refusals() {
     assert!(html.contains("id=\"leftover_kg-error\""), "{html}");
     assert!(html.contains("høyst tre desimaler"), "{html}");
     assert!(html.contains("value=\"1,2345\""), "{html}");
+    // Served above produced is named as well, in the same answer.
+    assert!(html.contains("id=\"served_kg-error\""), "{html}");
     let refused = form(
         &rig.cook,
         "/offshore/waste",

@@ -25,7 +25,7 @@ use super::waste_words::{
     Choice, category_choices, category_label, category_named, kg, kg_tenths, meal_choices,
     meal_label, meal_named, percent, site_choices,
 };
-use crate::api::waste::{WasteIn, add_entry, inputs};
+use crate::api::waste::{WasteIn, add_entry, checked, inputs};
 use crate::api::{GalleyReaders, GalleyStaff};
 use crate::waste::entry::WasteInput;
 use crate::waste::import::grams_of;
@@ -455,6 +455,28 @@ async fn add(
         }
     }
     let fallback_date = date.unwrap_or_else(|| site.today());
+    if !errors.is_empty() {
+        // What could be read is still checked by the API's own rules, so every field is
+        // marked at once; what could not be read stands in with a value no rule refuses.
+        let stand_in = WasteInput {
+            date: fallback_date,
+            meal: meal.unwrap_or(crate::waste::Meal::Dinner),
+            category: category.unwrap_or(crate::waste::Category::Fish),
+            dish: Some(form.dish.clone()),
+            guests: guests.unwrap_or(0),
+            produced_g: produced.unwrap_or(crate::waste::MAX_GRAMS),
+            served_g: served.unwrap_or(0),
+            leftover_g: leftover.unwrap_or(0),
+        };
+        if let Err(AppError::Validation(refused)) = checked(stand_in, Vec::new()) {
+            for error in refused {
+                if !errors.iter().any(|(f, _)| *f == error.field) {
+                    let words = refusal_words(&page, &error);
+                    errors.push((error.field, words));
+                }
+            }
+        }
+    }
     if let (
         Some(date),
         Some(meal),
