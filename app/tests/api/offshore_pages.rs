@@ -226,6 +226,22 @@ async fn pages_portion_advice_shows_its_working() {
         assert!(html.contains(expected), "{expected} is missing: {html}");
     }
     assert_eq!(html.matches("Telt med").count(), 3, "{html}");
+    // Asked by dish: its category's advice; a dish that does not exist is refused in place.
+    crate::offshore_cycle::dish(&rig.admin, "Ovnsbakt laks", "fish").await;
+    let by_dish = rig
+        .viewer
+        .get("/offshore/waste/portion?category=meat&dish=ovnsbakt+laks&guests=40&date=2026-03-10")
+        .await
+        .text();
+    assert!(by_dish.contains("id=\"per-guest\">457 g"), "{by_dish}");
+    assert!(by_dish.contains("(ovnsbakt laks)"), "{by_dish}");
+    let unknown = rig
+        .viewer
+        .get("/offshore/waste/portion?dish=Hvalbiff&guests=40")
+        .await;
+    assert_eq!(unknown.status, 422);
+    assert!(unknown.text().contains("id=\"dish-error\""));
+    assert!(!unknown.text().contains("id=\"per-guest\""));
     // Meat has no history: the guideline alone, 400 x 1.05 = 420 g.
     let meat = rig
         .viewer

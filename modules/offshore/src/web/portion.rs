@@ -10,6 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use galley_core::http::AppError;
+use galley_core::kitchen::dishes::{self, DishFilter};
 use galley_core::state::AppState;
 use galley_core::web::admin::Console;
 use galley_core::web::site_choice::{ChosenSite, SiteQuery, chosen_site, page_error};
@@ -33,6 +34,8 @@ pub fn router() -> Router<AppState> {
 pub struct PortionQuery {
     site: Option<String>,
     category: Option<String>,
+    /// A dish of the tenant: its category is asked for instead.
+    dish: Option<String>,
     guests: Option<String>,
     date: Option<String>,
 }
@@ -64,6 +67,9 @@ struct PortionTemplate {
     sites: Vec<Choice>,
     categories: Vec<Choice>,
     category_name: String,
+    dish: String,
+    dish_names: Vec<String>,
+    dish_error: Option<String>,
     guests: String,
     date: String,
     guests_error: Option<String>,
@@ -184,7 +190,40 @@ async fn show(
     };
     let page = console.page.clone();
     let category_text = query.category.clone().unwrap_or_default();
-    let category = category_named(&category_text).unwrap_or(Category::Fish);
+    let mut category = category_named(&category_text).unwrap_or(Category::Fish);
+    let dish_text = query.dish.clone().unwrap_or_default();
+    let mut dish_error = None;
+    let Some(tenant) = console.caller.tenant_id else {
+        return page_error(AppError::NotFound);
+    };
+    let found = async {
+        let mut pooled = state.db.get().await?;
+        let conn = &mut pooled.conn();
+        let (all, _) = dishes::list_filtered(conn, tenant, DishFilter::default(), 0, 2000).await?;
+        let asked = match dish_text.trim() {
+            "" => None,
+            name => Some(dishes::find_by_name(conn, tenant, name, None).await?),
+        };
+        Ok::<_, AppError>((all, asked))
+    }
+    .await;
+    let (all, asked) = match found {
+        Ok(found) => found,
+        Err(error) => return page_error(error),
+    };
+    // Only dishes of an offshore category are offered and accepted.
+    let dish_names = all
+        .into_iter()
+        .filter(|d| category_named(&d.category).is_some())
+        .map(|d| d.name)
+        .collect();
+    match asked.map(|dish| dish.and_then(|d| category_named(&d.category))) {
+        Some(Some(of_dish)) => category = of_dish,
+        Some(None) => {
+            dish_error = Some(t(&page, "portion.unknown_dish").replace("{name}", dish_text.trim()));
+        }
+        None => {}
+    }
     let guests_text = query.guests.clone().unwrap_or_default();
     let date_text = query.date.clone().unwrap_or_default();
     let mut guests_error = None;
@@ -210,7 +249,7 @@ async fn show(
         },
     };
     let mut advice = None;
-    if let (Some(guests), Some(date)) = (guests, date) {
+    if let (Some(guests), Some(date), None) = (guests, date, &dish_error) {
         let asked = AdviceQuery {
             category,
             guests,
@@ -230,7 +269,7 @@ async fn show(
             Err(error) => return page_error(error),
         }
     }
-    let status = if guests_error.is_some() || date_error.is_some() {
+    let status = if guests_error.is_some() || date_error.is_some() || dish_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -240,6 +279,9 @@ async fn show(
         sites: site_choices(&site),
         categories: category_choices(&page, crate::waste::store::category_name(category)),
         category_name: category_label(&page, category),
+        dish: dish_text,
+        dish_names,
+        dish_error,
         guests: guests_text,
         date: date.map(|d| d.to_string()).unwrap_or(date_text),
         guests_error,
