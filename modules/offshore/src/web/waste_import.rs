@@ -21,7 +21,7 @@ use galley_core::http::AppError;
 use galley_core::state::AppState;
 use galley_core::web::admin::Console;
 use galley_core::web::site_choice::{ChosenSite, SiteQuery, chosen_site, page_error};
-use galley_core::web::{Page, dates, render};
+use galley_core::web::{Page, render};
 use serde::Deserialize;
 
 use super::t;
@@ -264,11 +264,11 @@ fn preview_of(page: &Page, report: &WasteImportReport, data: String, hash: Strin
             .iter()
             .map(|row| RowLine {
                 line: row.line,
-                date: format!(
-                    "{} {}",
-                    dates::day_month(page, row.date),
-                    row.date.format("%Y")
-                ),
+                // Short, so a phone shows more of the row.
+                date: match page.lang_code() {
+                    "sv" | "nb" => row.date.format("%-d.%-m.%Y").to_string(),
+                    _ => row.date.to_string(),
+                },
                 meal: meal_label(page, row.meal),
                 category: category_label(page, row.category),
                 dish: row.dish.clone().unwrap_or_default(),
