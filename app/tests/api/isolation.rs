@@ -360,3 +360,81 @@ async fn strangers_get_nothing_from_any_route() {
         assert!(response.header("location").starts_with("/login"), "{page}");
     }
 }
+
+/// The offshore waste and menu cycle pages pick their site from a form or `?site=`: another
+/// tenant's site is not found, read or written, whatever the role.
+#[tokio::test(flavor = "multi_thread")]
+async fn offshore_pages_do_not_open_another_tenants_site() {
+    let app = TestApp::new().await;
+    let (_, _, a_email) = seed_user(&app, Role::Admin).await;
+    let (_, _, b_email) = seed_user(&app, Role::Admin).await;
+    let a = Client::sign_in(&app, &a_email).await;
+    let b = Client::sign_in(&app, &b_email).await;
+    let b_site = b
+        .post(
+            "/api/v1/sites",
+            json!({ "name": MARKER, "timezone": "Europe/Oslo" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let logged = b
+        .post(
+            &format!("/api/v1/offshore/sites/{b_site}/waste"),
+            json!({ "date": "2026-03-02", "meal": "dinner", "category": "fish", "dish": MARKER,
+                    "guests": 10, "produced_kg": 5, "served_kg": 4, "leftover_kg": 1 }),
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::CREATED, "{}", logged.text());
+    for path in [
+        format!("/offshore/waste?site={b_site}&date=2026-03-02"),
+        format!("/offshore/waste/portion?site={b_site}&category=fish&guests=4&date=2026-03-03"),
+        format!("/offshore/waste/import?site={b_site}"),
+        format!("/offshore/cycle?site={b_site}"),
+    ] {
+        let response = a.get(&path).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!response.text().contains(MARKER), "{path}");
+    }
+    for (path, body) in [
+        (
+            "/offshore/waste",
+            format!(
+                "site={b_site}&date=2026-03-03&meal=lunch&category=soup&guests=1\
+                 &produced_kg=1&served_kg=1&leftover_kg=0"
+            ),
+        ),
+        (
+            "/offshore/cycle",
+            format!(
+                "site={b_site}&version=0&length_weeks=4&start_year=2026&start_week=10\
+                 &start_index=1"
+            ),
+        ),
+        (
+            "/offshore/cycle/template",
+            format!("site={b_site}&week=1&version=0"),
+        ),
+        (
+            "/offshore/cycle/generate",
+            format!("site={b_site}&year=2026&week=10"),
+        ),
+    ] {
+        let response = crate::offshore_prep::form(&a, path, &body).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!response.text().contains(MARKER), "{path}");
+    }
+    let b_log = b
+        .get(&format!(
+            "/api/v1/offshore/sites/{b_site}/waste?from=2026-03-01&to=2026-03-31"
+        ))
+        .await
+        .json();
+    assert_eq!(b_log.as_array().map(Vec::len), Some(1));
+    let b_cycle = b
+        .get(&format!("/api/v1/offshore/sites/{b_site}/menu-cycle"))
+        .await
+        .json();
+    assert_eq!(b_cycle["set_up"], false);
+}

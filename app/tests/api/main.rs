@@ -60,3 +60,4 @@ mod tokens;
 pub fn registry() -> &'static galley_core::module::Registry {
     galley::registry().unwrap()
 }
+mod offshore_pages;

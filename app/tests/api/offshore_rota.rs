@@ -793,8 +793,11 @@ async fn the_demo_rig_has_a_published_rota_and_a_linked_galley_cook() {
         ))
         .await;
     assert_eq!(week.status, 200, "{}", week.text());
-    // Sixty days of dinners back from yesterday.
-    assert_eq!(week.json().as_array().unwrap().len(), 60);
+    // Sixty days of dinners back from yesterday, and three weeks of lunches and night meals.
+    let rows = week.json();
+    let rows = rows.as_array().unwrap();
+    let dinners = rows.iter().filter(|r| r["meal"] == "dinner").count();
+    assert_eq!((dinners, rows.len()), (60, 60 + 2 * 21));
 }
 
 /// Admins add people and patterns on the crew page; a mistake is named next to its field.

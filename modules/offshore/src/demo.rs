@@ -174,6 +174,7 @@ pub async fn seed(conn: &mut DbConn<'_>, demo: &DemoContext) -> Result<(), DbErr
         cook: cook_user,
     };
     crate::demo_day::seed(conn, (tenant, site), today, &authors).await?;
+    crate::demo_galley::seed(conn, (tenant, site), today, cook_user).await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod api;
 pub mod cycle;
 mod demo;
 mod demo_day;
+mod demo_galley;
 pub mod export;
 pub mod messages;
 pub mod prep;
@@ -121,6 +122,16 @@ impl Module for Offshore {
                 label_key: "offshore.nav.mine",
                 path: "/offshore/me",
                 roles: &[Role::Admin, Role::Cook, Role::Viewer, Role::Department],
+            },
+            NavEntry {
+                label_key: "offshore.waste.nav",
+                path: "/offshore/waste",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
+                label_key: "offshore.cycle.nav",
+                path: "/offshore/cycle",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
             },
         ]
     }

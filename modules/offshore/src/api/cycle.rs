@@ -205,7 +205,7 @@ pub async fn template(
     })
 }
 
-fn check_cycle(site_id: i64, body: &CycleIn, version: i64) -> Result<Cycle, AppError> {
+pub(crate) fn check_cycle(site_id: i64, body: &CycleIn, version: i64) -> Result<Cycle, AppError> {
     let mut errors = Vec::new();
     let error = |field: &str, reason: String| FieldError {
         field: field.into(),
@@ -341,7 +341,7 @@ pub async fn read(
     Ok(with_etag(&headers, out.etag(), &out))
 }
 
-async fn save_cycle(
+pub(crate) async fn save_cycle(
     state: &AppState,
     caller: &Caller,
     site_id: i64,
@@ -412,7 +412,7 @@ pub async fn read_week(
     Ok(with_etag(&headers, out.etag(), &out))
 }
 
-async fn save_week(
+pub(crate) async fn save_week(
     state: &AppState,
     caller: &Caller,
     site_id: i64,

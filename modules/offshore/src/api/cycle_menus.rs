@@ -92,7 +92,7 @@ fn date_from_path(text: &str) -> Result<NaiveDate, AppError> {
     Ok(date)
 }
 
-async fn generate_week(
+pub(crate) async fn generate_week(
     state: &AppState,
     caller: &Caller,
     site_id: i64,

@@ -185,7 +185,10 @@ fn grams(field: &str, kg: f64, fallback: i64, errors: &mut Vec<FieldError>) -> i
 }
 
 /// The entry as the domain sees it, or every broken rule.
-fn checked(input: WasteInput, mut errors: Vec<FieldError>) -> Result<WasteInput, AppError> {
+pub(crate) fn checked(
+    input: WasteInput,
+    mut errors: Vec<FieldError>,
+) -> Result<WasteInput, AppError> {
     check_date("date", input.date, &mut errors);
     if let Err(broken) = validate(&input) {
         errors.extend(broken.into_iter().map(|e| FieldError {

@@ -1,6 +1,7 @@
 //! The offshore pages, mounted at `/offshore`: the rota (a month of shifts per person, with
-//! cover and the working-time checks; generate, apply and publish for admins), each
-//! person's own shifts, the day's prep list and the freezer.
+//! cover and the working-time checks; generate, apply and publish for admins; its settings and
+//! single shifts), each person's own shifts, the galley board, the day's prep list and the
+//! freezer, messages, the waste log with portion advice and import, and the menu cycle.
 
 mod board;
 mod crew;
@@ -11,6 +12,12 @@ mod prep;
 mod rota;
 mod rota_settings;
 mod rota_shift;
+// Waste, portion advice, the waste import and the menu cycle.
+mod cycle;
+mod portion;
+mod waste;
+mod waste_import;
+mod waste_words;
 
 use axum::Router;
 use axum::extract::Path;
@@ -43,6 +50,10 @@ pub fn router() -> Router<AppState> {
         .merge(prep::router())
         .merge(freezer::router())
         .merge(messages::router())
+        .merge(waste::router())
+        .merge(portion::router())
+        .merge(waste_import::router())
+        .merge(cycle::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
