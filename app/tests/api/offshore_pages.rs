@@ -442,7 +442,7 @@ async fn pages_menu_cycle_set_up_filled_and_generated() {
         )
     };
     assert_eq!(
-        form(&rig.cook, "/offshore/cycle", &cycle("4", "10", "1", "0"))
+        form(&rig.viewer, "/offshore/cycle", &cycle("4", "10", "1", "0"))
             .await
             .status,
         403

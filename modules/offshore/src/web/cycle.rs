@@ -31,7 +31,7 @@ use crate::api::cycle::{
     week_etag,
 };
 use crate::api::cycle_menus::generate_week;
-use crate::api::{GalleyReaders, GalleyStaff, RotaAdmins};
+use crate::api::{GalleyReaders, GalleyStaff};
 use crate::cycle::store::{self, Cycle};
 use crate::cycle::{MAX_LENGTH, MENU_SLOTS};
 
@@ -127,7 +127,6 @@ struct CycleTemplate {
     notice: Option<(&'static str, String)>,
     set_up: bool,
     summary: String,
-    admin: bool,
     staff: bool,
     cycle_form: CycleForm,
     cycle_errors: Vec<(String, String)>,
@@ -351,7 +350,6 @@ async fn show(
         notice: kept.notice,
         set_up,
         summary,
-        admin: caller.role == Role::Admin,
         staff: matches!(caller.role, Role::Admin | Role::Cook),
         cycle_form: kept.cycle_form.unwrap_or(CycleForm {
             site: String::new(),
@@ -406,7 +404,7 @@ fn words(page: &Page, section: &str, error: &FieldError) -> String {
 
 async fn change_cycle(
     State(state): State<AppState>,
-    console: Console<RotaAdmins>,
+    console: Console<GalleyStaff>,
     axum::Form(form): axum::Form<CycleForm>,
 ) -> Response {
     let site = match site_of(&state, &console.caller, Some(form.site.clone())).await {
