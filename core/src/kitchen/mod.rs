@@ -8,5 +8,6 @@ pub mod dishes;
 pub mod iso_week;
 pub mod menu_api;
 pub mod menus;
+pub mod recipe_store;
 pub mod recipes;
 pub mod time_of_day;
