@@ -50,6 +50,7 @@ mod passwords;
 mod people;
 mod platform;
 mod probe;
+mod recipes;
 mod roles;
 mod text_input;
 mod throttle;

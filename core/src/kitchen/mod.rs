@@ -8,6 +8,8 @@ pub mod dishes;
 pub mod iso_week;
 pub mod menu_api;
 pub mod menus;
+pub mod recipe_api;
+pub mod recipe_ops;
 pub mod recipe_store;
 pub mod recipes;
 pub mod time_of_day;
