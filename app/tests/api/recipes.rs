@@ -183,3 +183,39 @@ async fn recipes_scale_and_give_their_dish_its_allergens() {
         assert!(rows.iter().any(|r| r.action == action), "{action}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_recipe_card_prints_the_scaled_recipe() {
+    let app = TestApp::new().await;
+    let (_, _, cook) = seed_user(&app, Role::Cook).await;
+    let cook = Client::sign_in(&app, &cook).await;
+    let mut recipe = pancakes(None);
+    recipe["steps"].as_array_mut().unwrap().push(json!(
+        "Låt smeten vila en halvtimme så att mjölet sväller, rör om och stek tunna pannkakor \
+         i rikligt med smör på medelvärme tills de fått fin färg på båda sidor."
+    ));
+    let id = cook.post("/api/v1/recipes", recipe).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let card = cook
+        .get(&format!("/api/v1/recipes/{id}/card.pdf?guests=12&lang=sv"))
+        .await;
+    assert_eq!(card.status, StatusCode::OK, "{}", card.text());
+    assert_eq!(card.content_type(), "application/pdf");
+    assert!(card.body.starts_with(b"%PDF"));
+    // Kept for a look: pdftoppm -png the file.
+    std::fs::write(
+        std::env::temp_dir().join("galley-recipe-card.pdf"),
+        &card.body,
+    )
+    .unwrap();
+
+    let refused = cook
+        .get(&format!("/api/v1/recipes/{id}/card.pdf?lang=de"))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = cook
+        .get(&format!("/api/v1/recipes/{id}/card.pdf?guests=0"))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

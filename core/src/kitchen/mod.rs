@@ -9,6 +9,7 @@ pub mod iso_week;
 pub mod menu_api;
 pub mod menus;
 pub mod recipe_api;
+pub mod recipe_card;
 pub mod recipe_ops;
 pub mod recipe_store;
 pub mod recipes;

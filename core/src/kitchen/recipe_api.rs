@@ -27,11 +27,12 @@ pub fn router() -> Router<AppState> {
         .route("/", get(list).post(create))
         .route("/{id}", get(read).put(replace).patch(update).delete(delete))
         .route("/{id}/scaled", get(scaled))
+        .route("/{id}/card.pdf", get(super::recipe_card::card))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, read, replace, update, delete, scaled),
+    paths(list, create, read, replace, update, delete, scaled, super::recipe_card::card),
     components(schemas(Unit, IngredientIn, ScaledLine, ScaledRecipe)),
     tags((name = "recipes", description = "Recipes, scaled to a guest count, per tenant"))
 )]
