@@ -220,6 +220,8 @@ async fn no_route_reaches_another_tenants_objects() {
                 b_recipe.to_string(),
                 json!({ "name": "A's recipe", "yield_portions": 1, "ingredients": [] }),
             ),
+            // A day's shopping list.
+            "shopping" => ("2026-03-02".to_owned(), json!({})),
             other => panic!(
                 "the isolation test does not know how to make a tenant-B object for `{other}`: \
                  add it to id_for in app/tests/api/isolation.rs"

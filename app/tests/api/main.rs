@@ -44,6 +44,7 @@ mod offshore_exports;
 mod offshore_messages;
 mod offshore_prep;
 mod offshore_rota;
+mod offshore_shopping;
 mod offshore_waste;
 mod openapi;
 mod passwords;
