@@ -90,3 +90,42 @@ async fn the_shopping_list_sums_the_days_recipes() {
         assert_eq!(refused.status, 422, "{bad}: {}", refused.text());
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_rigs_dishes_have_recipes_and_their_allergens() {
+    let app = TestApp::new().await;
+    {
+        let mut pooled = app.app.state.db.get().await.unwrap();
+        galley_core::people::accounts::ensure_demo(&mut pooled.conn(), app.app.state.registry)
+            .await
+            .unwrap();
+    }
+    let cook = crate::client::Client::sign_in_with(
+        &app,
+        "kokk@demo.galley.test",
+        galley_core::people::accounts::DEMO_PASSWORD,
+    )
+    .await;
+    let recipes = cook.get("/api/v1/recipes?per_page=100").await.json();
+    let names: Vec<&str> = recipes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    for dish in [
+        "Fiskesuppe",
+        "Ovnsbakt laks",
+        "Kjøttkaker med brun saus",
+        "Grønnsakslasagne",
+        "Karamellpudding",
+    ] {
+        assert!(names.contains(&dish), "{dish} in {names:?}");
+    }
+    let soup = cook.get("/api/v1/dishes?q=Fiskesuppe").await.json();
+    assert_eq!(soup["items"][0]["allergens_stated"], true);
+    assert_eq!(
+        soup["items"][0]["allergens"],
+        json!(["gluten", "crustaceans", "fish", "milk"])
+    );
+}

@@ -174,6 +174,8 @@ pub async fn seed(conn: &mut DbConn<'_>, demo: &DemoContext) -> Result<(), DbErr
         cook: cook_user,
     };
     crate::demo_day::seed(conn, (tenant, site), today, &authors).await?;
+    // Last: recipes for the rig's dishes, made by name when no other seeder made them.
+    crate::demo_recipes::seed(conn, tenant).await?;
     Ok(())
 }
 

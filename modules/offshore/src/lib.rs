@@ -6,6 +6,7 @@ pub mod api;
 pub mod cycle;
 mod demo;
 mod demo_day;
+mod demo_recipes;
 pub mod export;
 pub mod messages;
 pub mod prep;
