@@ -129,3 +129,57 @@ async fn the_demo_rigs_dishes_have_recipes_and_their_allergens() {
         json!(["gluten", "crustaceans", "fish", "milk"])
     );
 }
+
+mod in_a_browser {
+    use crate::browser::{Browser, within_time_limit};
+    use crate::harness::TestApp;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_demo_recipes_scale_on_a_desktop_and_a_phone() {
+        const TEST: &str = "offshore-recipes";
+        let app = TestApp::new().await;
+        {
+            let mut pooled = app.app.state.db.get().await.unwrap();
+            galley_core::people::accounts::ensure_demo(&mut pooled.conn(), app.app.state.registry)
+                .await
+                .unwrap();
+        }
+        within_time_limit(TEST, async {
+            let desktop = Browser::desktop(&app, TEST).await;
+            desktop
+                .sign_in_with(
+                    "kokk@demo.galley.test",
+                    galley_core::people::accounts::DEMO_PASSWORD,
+                )
+                .await;
+            desktop.goto("/offshore/recipes").await;
+            assert!(desktop.text("#recipes").await.contains("Fiskesuppe"));
+            desktop.screenshot("list-desktop").await;
+            desktop.submit("#recipes a").await;
+            desktop.fill("#guests", "40").await;
+            desktop.submit("#scale").await;
+            desktop.wait_for_url("guests=40").await;
+            let ingredients = desktop.text("#ingredients").await;
+            assert!(!ingredients.is_empty());
+            assert!(desktop.text("#allergens").await.contains("Allergener"));
+            desktop.screenshot("recipe-desktop").await;
+            let phone = Browser::phone(&app, TEST).await;
+            phone
+                .sign_in_with(
+                    "kokk@demo.galley.test",
+                    galley_core::people::accounts::DEMO_PASSWORD,
+                )
+                .await;
+            phone.goto("/offshore/recipes").await;
+            phone.assert_fits_width().await;
+            phone.screenshot("list-phone").await;
+            phone.submit("#recipes a").await;
+            phone.fill("#guests", "12").await;
+            phone.submit("#scale").await;
+            phone.wait_for_url("guests=12").await;
+            phone.assert_fits_width().await;
+            phone.screenshot("recipe-phone").await;
+        })
+        .await;
+    }
+}

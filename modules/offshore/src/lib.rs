@@ -123,6 +123,11 @@ impl Module for Offshore {
                 path: "/offshore/me",
                 roles: &[Role::Admin, Role::Cook, Role::Viewer, Role::Department],
             },
+            NavEntry {
+                label_key: "offshore.nav.recipes",
+                path: "/offshore/recipes",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
         ]
     }
 

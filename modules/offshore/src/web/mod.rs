@@ -8,6 +8,7 @@ mod freezer;
 pub mod messages;
 mod mine;
 mod prep;
+mod recipes;
 mod rota;
 
 use axum::Router;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(prep::router())
         .merge(freezer::router())
         .merge(messages::router())
+        .merge(recipes::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
