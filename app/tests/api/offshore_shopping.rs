@@ -163,6 +163,9 @@ mod in_a_browser {
             assert!(!ingredients.is_empty());
             assert!(desktop.text("#allergens").await.contains("Allergener"));
             desktop.screenshot("recipe-desktop").await;
+            desktop.goto("/offshore/shopping?guests=40").await;
+            assert!(desktop.text("h1").await.contains("Handleliste"));
+            desktop.screenshot("shopping-desktop").await;
             let phone = Browser::phone(&app, TEST).await;
             phone
                 .sign_in_with(
@@ -179,6 +182,9 @@ mod in_a_browser {
             phone.wait_for_url("guests=12").await;
             phone.assert_fits_width().await;
             phone.screenshot("recipe-phone").await;
+            phone.goto("/offshore/shopping").await;
+            phone.assert_fits_width().await;
+            phone.screenshot("shopping-phone").await;
         })
         .await;
     }

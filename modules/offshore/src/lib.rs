@@ -128,6 +128,11 @@ impl Module for Offshore {
                 path: "/offshore/recipes",
                 roles: &[Role::Admin, Role::Cook, Role::Viewer],
             },
+            NavEntry {
+                label_key: "offshore.nav.shopping",
+                path: "/offshore/shopping",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
         ]
     }
 

@@ -10,6 +10,7 @@ mod mine;
 mod prep;
 mod recipes;
 mod rota;
+mod shopping;
 
 use axum::Router;
 use axum::extract::Path;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(freezer::router())
         .merge(messages::router())
         .merge(recipes::router())
+        .merge(shopping::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
