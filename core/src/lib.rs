@@ -17,6 +17,7 @@ pub mod flags;
 pub mod http;
 pub mod kitchen;
 pub mod module;
+pub mod pdf;
 pub mod people;
 pub mod schema;
 pub mod secret;

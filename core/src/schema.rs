@@ -204,3 +204,34 @@ diesel::table! {
 diesel::joinable!(menu_items -> menus (menu_id));
 diesel::joinable!(menu_items -> dishes (dish_id));
 diesel::allow_tables_to_appear_in_same_query!(menus, menu_items, dishes);
+
+diesel::table! {
+    recipes (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        dish_id -> Nullable<BigInt>,
+        name -> Text,
+        name_key -> Text,
+        yield_portions -> BigInt,
+        steps -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    recipe_ingredients (recipe_id, position) {
+        recipe_id -> BigInt,
+        position -> BigInt,
+        name -> Text,
+        amount_milli -> BigInt,
+        unit -> Text,
+        allergens -> BigInt,
+    }
+}
+
+diesel::joinable!(recipes -> dishes (dish_id));
+diesel::joinable!(recipe_ingredients -> recipes (recipe_id));
+diesel::allow_tables_to_appear_in_same_query!(recipes, recipe_ingredients, dishes);

@@ -155,6 +155,18 @@ async fn no_route_reaches_another_tenants_objects() {
         .as_i64()
         .unwrap();
 
+    let b_recipe = b
+        .post(
+            "/api/v1/recipes",
+            json!({ "name": MARKER, "dish_id": b_dish, "yield_portions": 4,
+                    "ingredients": [{ "name": MARKER, "amount": "1", "unit": "kg" }],
+                    "steps": [MARKER] }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
     // The id to use for each kind of object a path can name, and the body a write sends
     // (`{}` unless the object is named in the body rather than the path).
     let id_for = |segment: &str| -> (String, serde_json::Value) {
@@ -203,6 +215,13 @@ async fn no_route_reaches_another_tenants_objects() {
                 "offshore".to_owned(),
                 json!({ "scope": "site", "scope_id": b_site, "enabled": false }),
             ),
+            // A whole recipe, so that PUT reaches the lookup.
+            "recipes" => (
+                b_recipe.to_string(),
+                json!({ "name": "A's recipe", "yield_portions": 1, "ingredients": [] }),
+            ),
+            // A day's shopping list.
+            "shopping" => ("2026-03-02".to_owned(), json!({})),
             other => panic!(
                 "the isolation test does not know how to make a tenant-B object for `{other}`: \
                  add it to id_for in app/tests/api/isolation.rs"

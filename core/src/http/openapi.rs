@@ -29,6 +29,7 @@ pub fn document(registry: &Registry) -> utoipa::openapi::OpenApi {
     doc.merge(crate::kitchen::diet_api::DietTypesApi::openapi());
     doc.merge(crate::kitchen::menu_api::MenusApi::openapi());
     doc.merge(crate::audit::api::AuditApi::openapi());
+    doc.merge(crate::kitchen::recipe_api::RecipesApi::openapi());
     doc.merge(crate::flags::api::ModulesApi::openapi());
     for module in registry.modules() {
         document_descriptor(&mut doc, *module);

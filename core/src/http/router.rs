@@ -47,6 +47,7 @@ pub fn build_router(state: AppState) -> Router {
             "/api/v1/sites/{site_id}/menus",
             crate::kitchen::menu_api::router(),
         )
+        .nest("/api/v1/recipes", crate::kitchen::recipe_api::router())
         .merge(crate::web::router())
         .merge(
             SwaggerUi::new("/api/docs")

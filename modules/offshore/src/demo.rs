@@ -175,6 +175,8 @@ pub async fn seed(conn: &mut DbConn<'_>, demo: &DemoContext) -> Result<(), DbErr
     };
     crate::demo_day::seed(conn, (tenant, site), today, &authors).await?;
     crate::demo_galley::seed(conn, (tenant, site), today, cook_user).await?;
+    // Last: recipes for the rig's dishes, made by name when no other seeder made them.
+    crate::demo_recipes::seed(conn, tenant).await?;
     Ok(())
 }
 

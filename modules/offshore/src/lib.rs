@@ -7,6 +7,7 @@ pub mod cycle;
 mod demo;
 mod demo_day;
 mod demo_galley;
+mod demo_recipes;
 pub mod export;
 pub mod messages;
 pub mod prep;
@@ -87,6 +88,7 @@ impl Module for Offshore {
     }
 
     fn navigation(&self) -> &'static [NavEntry] {
+        // In the order of a galley's work: today, people, food, stock, waste, messages.
         &[
             NavEntry {
                 label_key: "offshore.nav.board",
@@ -104,6 +106,21 @@ impl Module for Offshore {
                 roles: &[Role::Admin, Role::Cook, Role::Viewer],
             },
             NavEntry {
+                label_key: "offshore.cycle.nav",
+                path: "/offshore/cycle",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
+                label_key: "offshore.nav.recipes",
+                path: "/offshore/recipes",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
+                label_key: "offshore.nav.shopping",
+                path: "/offshore/shopping",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
                 label_key: "offshore.nav.prep",
                 path: "/offshore/prep",
                 roles: &[Role::Admin, Role::Cook, Role::Viewer],
@@ -111,6 +128,11 @@ impl Module for Offshore {
             NavEntry {
                 label_key: "offshore.nav.freezer",
                 path: "/offshore/freezer",
+                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+            },
+            NavEntry {
+                label_key: "offshore.waste.nav",
+                path: "/offshore/waste",
                 roles: &[Role::Admin, Role::Cook, Role::Viewer],
             },
             NavEntry {
@@ -122,16 +144,6 @@ impl Module for Offshore {
                 label_key: "offshore.nav.mine",
                 path: "/offshore/me",
                 roles: &[Role::Admin, Role::Cook, Role::Viewer, Role::Department],
-            },
-            NavEntry {
-                label_key: "offshore.waste.nav",
-                path: "/offshore/waste",
-                roles: &[Role::Admin, Role::Cook, Role::Viewer],
-            },
-            NavEntry {
-                label_key: "offshore.cycle.nav",
-                path: "/offshore/cycle",
-                roles: &[Role::Admin, Role::Cook, Role::Viewer],
             },
         ]
     }

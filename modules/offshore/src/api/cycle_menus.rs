@@ -82,7 +82,7 @@ pub struct ServedOut {
 }
 
 /// A path date in the ISO years a menu may have.
-fn date_from_path(text: &str) -> Result<NaiveDate, AppError> {
+pub(super) fn date_from_path(text: &str) -> Result<NaiveDate, AppError> {
     let invalid = || AppError::validation("date", "must be a date YYYY-MM-DD in 2000 to 2100");
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| invalid())?;
     let week = IsoWeek::containing(date);

@@ -16,6 +16,7 @@ pub mod prep;
 pub mod schedule;
 pub mod settings;
 pub mod shifts;
+pub mod shopping;
 pub(crate) mod text;
 pub mod waste;
 pub mod waste_import;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(prep::router())
         .merge(freezer::router())
         .merge(messages::router())
+        .merge(shopping::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -79,5 +81,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(prep::PrepApi::openapi());
     doc.merge(freezer::FreezerApi::openapi());
     doc.merge(messages::MessagesApi::openapi());
+    doc.merge(shopping::ShoppingApi::openapi());
     doc
 }

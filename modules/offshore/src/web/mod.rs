@@ -18,6 +18,9 @@ mod portion;
 mod waste;
 mod waste_import;
 mod waste_words;
+// Recipes and the day's shopping list.
+mod recipes;
+mod shopping;
 
 use axum::Router;
 use axum::extract::Path;
@@ -54,6 +57,8 @@ pub fn router() -> Router<AppState> {
         .merge(portion::router())
         .merge(waste_import::router())
         .merge(cycle::router())
+        .merge(recipes::router())
+        .merge(shopping::router())
 }
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {

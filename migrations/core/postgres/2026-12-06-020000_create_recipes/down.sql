@@ -1,0 +1,2 @@
+DROP TABLE recipe_ingredients;
+DROP TABLE recipes;
