@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use galley_core::state::AppState;
 use galley_core::web::admin::Console;
 use galley_core::web::site_choice::{SiteQuery, chosen_site, page_error};
-use galley_core::web::{Page, render};
+use galley_core::web::{Page, dates, render};
 use serde::Deserialize;
 
 use crate::api::GalleyReaders;
@@ -35,6 +35,8 @@ struct ShoppingTemplate {
     site_name: String,
     site_id: i64,
     date: String,
+    /// "For 6 December 2026 · 40 guests", in the reader's words.
+    summary: String,
     guests: u32,
     lines: Vec<(String, String, String)>,
     recipes: Vec<String>,
@@ -93,6 +95,12 @@ async fn show(
         site_name: site.site.name.clone(),
         site_id: site.site.id,
         date: date.to_string(),
+        summary: super::t(&page, "shopping.summary")
+            .replace(
+                "{date}",
+                &format!("{} {}", dates::day_month(&page, date), date.format("%Y")),
+            )
+            .replace("{guests}", &out.guests.to_string()),
         guests: out.guests,
         lines,
         recipes: out.recipes.iter().map(|r| r.dish_name.clone()).collect(),
