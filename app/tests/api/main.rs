@@ -43,6 +43,7 @@ mod offshore_cycle;
 mod offshore_exports;
 mod offshore_messages;
 mod offshore_prep;
+mod offshore_recipe_form;
 mod offshore_rota;
 mod offshore_rota_pages;
 mod offshore_shopping;

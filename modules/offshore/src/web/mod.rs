@@ -18,7 +18,8 @@ mod portion;
 mod waste;
 mod waste_import;
 mod waste_words;
-// Recipes and the day's shopping list.
+// Recipes, writing them, and the day's shopping list.
+mod recipe_form;
 mod recipes;
 mod shopping;
 
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(portion::router())
         .merge(waste_import::router())
         .merge(cycle::router())
+        .merge(recipe_form::router())
         .merge(recipes::router())
         .merge(shopping::router())
 }

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
+use galley_core::auth::Role;
 use galley_core::http::AppError;
 use galley_core::kitchen::recipe_card::allergen_names;
 use galley_core::kitchen::recipe_ops::{check_guests, scaled};
@@ -34,6 +35,11 @@ pub struct ListQuery {
 #[derive(Debug, Default, Deserialize)]
 pub struct GuestsQuery {
     guests: Option<String>,
+    saved: Option<String>,
+}
+
+fn is_staff(console: &Console<GalleyReaders>) -> bool {
+    matches!(console.caller.role, Role::Admin | Role::Cook)
 }
 
 pub struct RecipeLine {
@@ -47,6 +53,8 @@ pub struct RecipeLine {
 #[template(path = "offshore/recipes.html")]
 struct ListTemplate {
     page: Page,
+    /// May write recipes: the "new recipe" link.
+    staff: bool,
     q: String,
     recipes: Vec<RecipeLine>,
 }
@@ -55,6 +63,8 @@ struct ListTemplate {
 #[template(path = "offshore/recipe.html")]
 struct RecipeTemplate {
     page: Page,
+    staff: bool,
+    saved: bool,
     id: i64,
     name: String,
     guests: u32,
@@ -104,7 +114,16 @@ async fn list(
             name: r.recipe.name,
         })
         .collect();
-    no_store(render(StatusCode::OK, &ListTemplate { page, q, recipes }))
+    let staff = is_staff(&console);
+    no_store(render(
+        StatusCode::OK,
+        &ListTemplate {
+            page,
+            staff,
+            q,
+            recipes,
+        },
+    ))
 }
 
 async fn one(
@@ -148,6 +167,8 @@ async fn one(
     let card = galley_core::kitchen::recipe_card::card_of(&state.i18n, lang, &view);
     let template = RecipeTemplate {
         page,
+        staff: is_staff(&console),
+        saved: query.saved.is_some(),
         id,
         name: card.title,
         guests,
