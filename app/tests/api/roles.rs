@@ -162,19 +162,37 @@ async fn bind_to_a_department(app: &TestApp, tenant: i64, user: i64) {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_role_gets_exactly_the_pages_the_table_says() {
     let app = TestApp::new().await;
-    let mut clients = Vec::new();
-    for role in Role::ALL {
-        let (_, _, email) = seed_user(&app, role).await;
-        clients.push((role, Client::sign_in(&app, &email).await));
-    }
-    let rows = table_of("Offshore pages");
-    assert!(rows.len() >= 10, "the page table has {} rows", rows.len());
+    // A kitchen's people, so department staff are bound to a department as the portal needs.
+    let k =
+        crate::municipal_fixture::kitchen(&app, "Sidroller", crate::municipal_fixture::open_week())
+            .await;
+    let (_, _, superuser) = seed_user(&app, Role::Superuser).await;
+    let superuser = Client::sign_in(&app, &superuser).await;
+    let clients: Vec<(Role, &Client<'_>)> = vec![
+        (Role::Superuser, &superuser),
+        (Role::Admin, &k.admin),
+        (Role::Cook, &k.cook),
+        (Role::Department, &k.department_staff[0]),
+        (Role::Viewer, &k.viewer),
+    ];
+    assert_eq!(clients.len(), Role::ALL.len());
+    let rows: Vec<Row> = ["Municipal pages", "Offshore pages"]
+        .into_iter()
+        .flat_map(|heading| {
+            let rows = table_of(heading);
+            assert!(rows.len() >= 10, "{heading} has {} rows", rows.len());
+            rows
+        })
+        .collect();
     for row in rows {
         // Ids nobody has and an empty form: an admitted role gets past the guard and no
         // row changes anything.
         let path = row
             .path
             .replace("{id}", "987654321")
+            .replace("{site_id}", "987654321")
+            .replace("{year}/{week}", "2026/10")
+            .replace("{day}", "2")
             .replace("{date}", "2026-03-02");
         for (role, client) in &clients {
             let response = if row.method == Method::GET {
