@@ -763,3 +763,78 @@ mod in_a_browser {
         .await;
     }
 }
+
+/// A wrong entry is removed from the day's log with the version the page showed; a stale
+/// button leaves it alone, and only galley staff of the site get the button.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_waste_entry_removed_from_the_log() {
+    let app = TestApp::new().await;
+    let rig = rig(&app, "Waste removal rig").await;
+    let made = rig
+        .cook
+        .post(
+            &rig.path("waste"),
+            json!({ "date": "2026-03-02", "meal": "lunch", "category": "soup", "guests": 40,
+                    "produced_kg": 12.0, "served_kg": 10.5, "leftover_kg": 1.5 }),
+        )
+        .await
+        .json();
+    let id = made["id"].as_i64().unwrap();
+    let button = format!(r#"id="remove-{id}""#);
+    assert!(
+        rig.cook
+            .get("/offshore/waste?date=2026-03-02")
+            .await
+            .text()
+            .contains(&button)
+    );
+    assert!(
+        !rig.viewer
+            .get("/offshore/waste?date=2026-03-02")
+            .await
+            .text()
+            .contains(&button)
+    );
+    let path = format!("/offshore/waste/{id}/delete");
+    let fields = |version: i64| format!("site={}&date=2026-03-02&version={version}", rig.site);
+    assert_eq!(form(&rig.viewer, &path, &fields(1)).await.status, 403);
+    let other = crate::offshore_rota::rig(&app, "Other removal rig").await;
+    assert_eq!(
+        form(
+            &other.cook,
+            &path,
+            &format!("site={}&date=2026-03-02&version=1", other.site)
+        )
+        .await
+        .status,
+        404
+    );
+    let stale = form(&rig.cook, &path, &fields(7)).await;
+    assert_eq!(
+        stale.header("location"),
+        "/offshore/waste?date=2026-03-02&done=stale"
+    );
+    let listed = || async {
+        rig.cook
+            .get(&rig.path("waste?from=2026-03-02&to=2026-03-02"))
+            .await
+            .json()
+    };
+    assert_eq!(listed().await.as_array().unwrap().len(), 1);
+    let removed = form(&rig.cook, &path, &fields(1)).await;
+    assert_eq!(removed.status, 303);
+    assert_eq!(
+        removed.header("location"),
+        "/offshore/waste?date=2026-03-02&done=deleted"
+    );
+    assert_eq!(listed().await, json!([]));
+    let page = rig
+        .cook
+        .get("/offshore/waste?date=2026-03-02&done=deleted")
+        .await
+        .text();
+    assert!(
+        page.contains(r#"id="notice""#) && !page.contains(&button),
+        "{page}"
+    );
+}

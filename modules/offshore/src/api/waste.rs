@@ -386,11 +386,23 @@ pub async fn remove(
     Path((_site, id)): Path<(i64, i64)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let tenant = tenant_of(&caller)?;
+    remove_entry(&state, &caller, (site_id, id), if_match(&headers)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Removes an entry (soft delete, audited) if `expected` is its current ETag; the API and
+/// the waste page both come here.
+pub async fn remove_entry(
+    state: &AppState,
+    caller: &galley_core::auth::Caller,
+    (site_id, id): (i64, i64),
+    expected: Option<&str>,
+) -> Result<(), AppError> {
+    let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let row = found(conn, site_id, id).await?;
-    check_precondition(if_match(&headers), &waste_etag(&row))?;
+    check_precondition(expected, &waste_etag(&row))?;
     let before = row.input().ok_or_else(|| unreadable(&row))?;
     galley_core::versioned_write!(
         conn,
@@ -400,7 +412,7 @@ pub async fn remove(
             .details(details(&before)),
         on_conflict: current_etag(conn, site_id, id).await,
     )?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(())
 }
 
 /// A day's totals per meal and for the day, with leftover % and served %.

@@ -25,14 +25,17 @@ use super::waste_words::{
     Choice, category_choices, category_label, category_named, kg, kg_tenths, meal_choices,
     meal_label, meal_named, percent, site_choices,
 };
-use crate::api::waste::{WasteIn, add_entry, checked, inputs};
+use crate::api::waste::{WasteIn, add_entry, checked, inputs, remove_entry};
 use crate::api::{GalleyReaders, GalleyStaff};
 use crate::waste::entry::WasteInput;
 use crate::waste::import::grams_of;
+use crate::waste::store as waste_store;
 use crate::waste::summary::{DaySummary, Totals, WeekSummary};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/waste", get(show_day).post(add))
+    Router::new()
+        .route("/waste", get(show_day).post(add))
+        .route("/waste/{id}/delete", axum::routing::post(delete))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +69,9 @@ pub struct EntryForm {
 }
 
 pub struct EntryLine {
+    /// The stored entry and its version, for the remove button.
+    pub id: i64,
+    pub version: i64,
     pub meal: String,
     pub category: String,
     pub dish: String,
@@ -185,6 +191,8 @@ async fn show_day(
     };
     let notice = match query.done.as_deref() {
         Some("saved") => Some(("success", t(&console.page, "waste.saved"))),
+        Some("deleted") => Some(("success", t(&console.page, "waste.deleted"))),
+        Some("stale") => Some(("warning", t(&console.page, "waste.stale"))),
         _ => None,
     };
     let form = EntryForm {
@@ -207,7 +215,7 @@ fn totals_line(page: &Page, label: String, totals: &Totals) -> TotalsLine {
     }
 }
 
-fn entry_line(page: &Page, entry: &WasteInput) -> EntryLine {
+fn entry_line(page: &Page, (id, version): (i64, i64), entry: &WasteInput) -> EntryLine {
     let per_guest = match entry.grams_per_guest() {
         Some(_) => {
             // Served grams per guest to a whole gram, halves up.
@@ -218,6 +226,8 @@ fn entry_line(page: &Page, entry: &WasteInput) -> EntryLine {
         None => "–".to_owned(),
     };
     EntryLine {
+        id,
+        version,
         meal: meal_label(page, entry.meal),
         category: category_label(page, entry.category),
         dish: entry.dish_trimmed().unwrap_or_default().to_owned(),
@@ -305,16 +315,15 @@ async fn show<R: galley_core::auth::RoleSet>(
     let monday = week.monday();
     let loaded = async {
         let mut pooled = state.db.get().await?;
-        inputs(
-            &mut pooled.conn(),
-            site.site.id,
-            (monday, monday + Duration::days(6)),
-        )
-        .await
+        let conn = &mut pooled.conn();
+        let week = inputs(conn, site.site.id, (monday, monday + Duration::days(6))).await?;
+        // The day's rows again, with their ids and versions for the remove buttons.
+        let day_rows = waste_store::between(conn, site.site.id, date, date).await?;
+        Ok::<_, AppError>((week, day_rows))
     }
     .await;
-    let entries = match loaded {
-        Ok(entries) => entries,
+    let (entries, day_rows) = match loaded {
+        Ok(found) => found,
         Err(error) => return page_error(error),
     };
     let day = DaySummary::new(date, &entries);
@@ -342,10 +351,9 @@ async fn show<R: galley_core::auth::RoleSet>(
         next_href: date.succ_opt().map(day_href).unwrap_or_default(),
         portion_href: with_site("/offshore/waste/portion?category=fish".to_owned()),
         import_href: format!("/offshore/waste/import{}", site.query()),
-        entries: entries
+        entries: day_rows
             .iter()
-            .filter(|e| e.date == date)
-            .map(|e| entry_line(&page, e))
+            .filter_map(|row| Some(entry_line(&page, (row.id, row.version), &row.input()?)))
             .collect(),
         day_rows: day
             .meals
@@ -540,4 +548,43 @@ async fn add(
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     response
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    date: String,
+}
+
+/// Removes a wrong entry with the version the page showed; a changed entry is left alone.
+async fn delete(
+    State(state): State<AppState>,
+    console: Console<GalleyStaff>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::Form(form): axum::Form<DeleteForm>,
+) -> Response {
+    let site = match site_of(&state, &console.caller, Some(form.site.clone())).await {
+        Ok(site) => site,
+        Err(error) => return page_error(error),
+    };
+    let Some(date) = date_of(&form.date) else {
+        return page_error(AppError::NotFound);
+    };
+    let version = form.version.parse::<i64>().unwrap_or(-1);
+    let expected = galley_core::http::concurrency::etag("offshore-waste", id, version);
+    let done =
+        match remove_entry(&state, &console.caller, (site.site.id, id), Some(&expected)).await {
+            Ok(()) => "deleted",
+            Err(AppError::PreconditionFailed { .. }) => "stale",
+            Err(error) => return page_error(error),
+        };
+    Redirect::to(&format!(
+        "/offshore/waste?date={date}&done={done}{}",
+        super::waste_words::site_param(&site)
+    ))
+    .into_response()
 }
