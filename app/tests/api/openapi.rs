@@ -156,3 +156,15 @@ async fn request_bodies_state_the_rules_the_handlers_check() {
     assert_eq!(if_match["in"], "header");
     assert_eq!(if_match["required"], true);
 }
+
+/// One path answering JSON or a CSV file by its suffix documents both bodies under its 200,
+/// not just the last one written (schemathesis found the JSON answer undocumented).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shopping_list_documents_json_and_csv() {
+    let app = TestApp::new().await;
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    let ok = &doc["paths"]["/api/v1/offshore/sites/{site_id}/shopping/{date}"]["get"]["responses"]
+        ["200"]["content"];
+    assert!(ok["application/json"].is_object(), "{ok}");
+    assert!(ok["text/csv"].is_object(), "{ok}");
+}

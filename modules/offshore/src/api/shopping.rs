@@ -166,8 +166,10 @@ pub fn csv(out: &ShoppingOut) -> Result<Vec<u8>, csv::Error> {
     params(("site_id" = i64, Path),
         ("date" = String, Path, description = "YYYY-MM-DD (JSON) or YYYY-MM-DD.csv (CSV)"),
         ShoppingQuery),
-    responses((status = 200, body = ShoppingOut),
-        (status = 200, description = "With .csv", content_type = "text/csv", body = String),
+    responses((status = 200, description = "The list; as a CSV file for `{date}.csv`", content(
+            (ShoppingOut = "application/json"),
+            (String = "text/csv")
+        )),
         (status = 404), (status = 422), (status = 503)))]
 pub async fn shopping(
     State(state): State<AppState>,
