@@ -249,6 +249,31 @@ async fn stylesheet_is_embedded_and_cacheable() {
     );
 }
 
+/// Every page names the tab and home-screen icon and the web manifest; `/favicon.ico`, which
+/// browsers ask for anyway, leads to the same icon.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_have_an_icon_and_a_manifest() {
+    let app = TestApp::new().await;
+    let login = app.get("/login").await.text();
+    for link in [
+        r#"<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">"#,
+        r#"<link rel="manifest" href="/static/manifest.webmanifest">"#,
+    ] {
+        assert!(login.contains(link), "{link} in {login}");
+    }
+    let icon = app.get("/static/favicon.svg").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.content_type(), "image/svg+xml");
+    assert!(icon.text().starts_with("<svg"));
+    let manifest = app.get("/static/manifest.webmanifest").await;
+    assert_eq!(manifest.content_type(), "application/manifest+json");
+    let manifest: serde_json::Value = manifest.json();
+    assert_eq!(manifest["icons"][0]["src"], "/static/favicon.svg");
+    let legacy = app.get("/favicon.ico").await;
+    assert_eq!(legacy.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(legacy.header("location"), "/static/favicon.svg");
+}
+
 /// The exposition must satisfy Prometheus's own checker. `cargo xtask test` installs
 /// promtool (Debian's `prometheus` package) when it is missing.
 #[tokio::test(flavor = "multi_thread")]

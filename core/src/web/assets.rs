@@ -16,14 +16,33 @@ pub struct Asset {
     pub body: &'static str,
 }
 
-const ASSETS: [Asset; 1] = [Asset {
-    name: "galley.css",
-    content_type: "text/css; charset=utf-8",
-    body: include_str!("../../static/galley.css"),
-}];
+const ASSETS: [Asset; 3] = [
+    Asset {
+        name: "galley.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../static/galley.css"),
+    },
+    // The tab and home-screen icon: one vector file serves every size.
+    Asset {
+        name: "favicon.svg",
+        content_type: "image/svg+xml",
+        body: include_str!("../../static/favicon.svg"),
+    },
+    Asset {
+        name: "manifest.webmanifest",
+        content_type: "application/manifest+json",
+        body: include_str!("../../static/manifest.webmanifest"),
+    },
+];
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/static/{name}", get(serve))
+    Router::new()
+        .route("/static/{name}", get(serve))
+        // Browsers ask for this path whatever the page links to.
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::response::Redirect::permanent("/static/favicon.svg") }),
+        )
 }
 
 async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
