@@ -20,12 +20,12 @@ use galley_core::kitchen::iso_week::IsoWeek;
 use galley_core::kitchen::menu_api::{MenuOut, week_from_path};
 use galley_core::state::AppState;
 use galley_core::web::admin::Console;
-use galley_core::web::site_choice::{ChosenSite, SiteQuery, chosen_site, page_error};
+use galley_core::web::site_choice::{ChosenSite, page_error};
 use galley_core::web::{Page, dates, render};
 use serde::Deserialize;
 
-use super::t;
 use super::waste_words::{Choice, site_choices, site_param};
+use super::{site_of, t};
 use crate::api::cycle::{
     CycleIn, TemplateIn, TemplateItemIn, check_cycle, cycle_etag, save_cycle, save_week, template,
     week_etag,
@@ -155,16 +155,6 @@ fn find<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
         .iter()
         .find(|(f, _)| f == field)
         .map(|(_, reason)| reason.as_str())
-}
-
-async fn site_of(
-    state: &AppState,
-    caller: &Caller,
-    site: Option<String>,
-) -> Result<ChosenSite, AppError> {
-    chosen_site(state, caller, &SiteQuery { site })
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 /// What a page needs besides the stored cycle: refusals to show, typed values to keep.

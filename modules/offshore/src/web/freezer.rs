@@ -16,11 +16,11 @@ use galley_core::http::AppError;
 use galley_core::http::concurrency::etag;
 use galley_core::state::AppState;
 use galley_core::web::admin::Console;
-use galley_core::web::site_choice::{ChosenSite, SiteQuery, chosen_site, page_error};
+use galley_core::web::site_choice::{ChosenSite, page_error};
 use galley_core::web::{Page, dates, render};
 use serde::Deserialize;
 
-use super::t;
+use super::{site_of, t};
 use crate::api::freezer::{DEFAULT_WARN_DAYS, ItemIn, TakeOutIn, add_item, load, take_out_item};
 use crate::api::{GalleyReaders, GalleyStaff};
 use crate::prep::freezer::{Expiry, Unit, decimal_from_milli};
@@ -110,16 +110,6 @@ impl FreezerTemplate {
             .find(|(f, _)| f == field)
             .map(|(_, reason)| reason.as_str())
     }
-}
-
-async fn site_of(
-    state: &AppState,
-    caller: &galley_core::auth::Caller,
-    site: Option<String>,
-) -> Result<ChosenSite, AppError> {
-    chosen_site(state, caller, &SiteQuery { site })
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 async fn list(

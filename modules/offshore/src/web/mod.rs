@@ -67,6 +67,19 @@ async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
     respond(ASSETS, &name, &headers)
 }
 
+/// The galley a page or form names (`site=`), or the reader's own; 404 when it is not theirs
+/// or the tenant has none.
+pub(crate) async fn site_of(
+    state: &AppState,
+    caller: &galley_core::auth::Caller,
+    site: Option<String>,
+) -> Result<galley_core::web::site_choice::ChosenSite, galley_core::http::AppError> {
+    let query = galley_core::web::site_choice::SiteQuery { site };
+    galley_core::web::site_choice::chosen_site(state, caller, &query)
+        .await?
+        .ok_or(galley_core::http::AppError::NotFound)
+}
+
 /// `?month=2026-03`: the first and last day of that month, or of `today`'s.
 pub fn month_of(text: Option<&str>, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
     let first = match text.filter(|t| !t.is_empty()) {

@@ -13,14 +13,14 @@ use galley_core::http::AppError;
 use galley_core::kitchen::dishes::{self, DishFilter};
 use galley_core::state::AppState;
 use galley_core::web::admin::Console;
-use galley_core::web::site_choice::{ChosenSite, SiteQuery, chosen_site, page_error};
+use galley_core::web::site_choice::page_error;
 use galley_core::web::{Page, dates, render};
 use serde::Deserialize;
 
-use super::t;
 use super::waste_words::{
     Choice, category_choices, category_label, category_named, kg, kg_tenths, site_choices, tenths,
 };
+use super::{site_of, t};
 use crate::api::GalleyReaders;
 use crate::api::portions::{AdviceOut, AdviceQuery, portion_advice};
 use crate::waste::Category;
@@ -76,16 +76,6 @@ struct PortionTemplate {
     date_error: Option<String>,
     advice: Option<Advice>,
     waste_href: String,
-}
-
-async fn site_of(
-    state: &AppState,
-    caller: &galley_core::auth::Caller,
-    site: Option<String>,
-) -> Result<ChosenSite, AppError> {
-    chosen_site(state, caller, &SiteQuery { site })
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 fn steps(page: &Page, out: &AdviceOut, category: &str) -> Vec<String> {

@@ -14,11 +14,11 @@ use galley_core::http::AppError;
 use galley_core::http::concurrency::etag;
 use galley_core::state::AppState;
 use galley_core::web::admin::Console;
-use galley_core::web::site_choice::{ChosenSite, SiteQuery, chosen_site, page_error};
+use galley_core::web::site_choice::{ChosenSite, page_error};
 use galley_core::web::{Page, dates, render};
 use serde::Deserialize;
 
-use super::t;
+use super::{site_of, t};
 use crate::api::prep::{
     TaskIn, TaskPatch, add_task, change_task, date_from_path, generate_day, load_day,
 };
@@ -153,16 +153,6 @@ async fn day(
     };
     let notice = notice(&console.page, query.done.as_deref());
     show(&state, &console, &site, date, (notice, Kept::default())).await
-}
-
-async fn site_of(
-    state: &AppState,
-    caller: &galley_core::auth::Caller,
-    site: Option<String>,
-) -> Result<ChosenSite, AppError> {
-    chosen_site(state, caller, &SiteQuery { site })
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 /// What the add form keeps after a refusal.

@@ -13,11 +13,11 @@ use axum::routing::get;
 use galley_core::http::AppError;
 use galley_core::state::AppState;
 use galley_core::web::admin::Console;
-use galley_core::web::site_choice::{ChosenSite, SiteQuery, chosen_site, page_error};
+use galley_core::web::site_choice::{ChosenSite, page_error};
 use galley_core::web::{Page, render};
 use serde::Deserialize;
 
-use super::t;
+use super::{site_of, t};
 use crate::api::RotaAdmins;
 use crate::api::settings::{RotaSettingsIn, RotaSettingsOut, save_settings, site_settings};
 use crate::rotation::coverage::Cover;
@@ -235,16 +235,6 @@ fn error_words(page: &Page, field: &str) -> (String, String) {
     )
 }
 
-async fn site_of(
-    state: &AppState,
-    console: &Console<RotaAdmins>,
-    site: Option<String>,
-) -> Result<ChosenSite, AppError> {
-    chosen_site(state, &console.caller, &SiteQuery { site })
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 struct Shown {
     values: HashMap<String, String>,
     errors: Vec<(String, String)>,
@@ -323,7 +313,7 @@ async fn show(
     console: Console<RotaAdmins>,
     Query(query): Query<SettingsQuery>,
 ) -> Response {
-    let site = match site_of(&state, &console, query.site).await {
+    let site = match site_of(&state, &console.caller, query.site).await {
         Ok(site) => site,
         Err(error) => return page_error(error),
     };
@@ -350,7 +340,7 @@ async fn save(
     console: Console<RotaAdmins>,
     axum::Form(values): axum::Form<HashMap<String, String>>,
 ) -> Response {
-    let site = match site_of(&state, &console, values.get("site").cloned()).await {
+    let site = match site_of(&state, &console.caller, values.get("site").cloned()).await {
         Ok(site) => site,
         Err(error) => return page_error(error),
     };

@@ -14,11 +14,11 @@ use galley_core::http::concurrency::etag;
 use galley_core::people::api::utc;
 use galley_core::state::AppState;
 use galley_core::web::admin::Console;
-use galley_core::web::site_choice::{ChosenSite, SiteQuery, chosen_site, page_error};
+use galley_core::web::site_choice::{ChosenSite, page_error};
 use galley_core::web::{Page, dates, render};
 use serde::Deserialize;
 
-use super::{month_param, t};
+use super::{month_param, site_of, t};
 use crate::api::GalleyStaff;
 use crate::api::shifts::{ShiftChange, SwapIn, change_shift, swap_shifts};
 use crate::rota::crew::{self, CrewRow};
@@ -104,16 +104,6 @@ impl ShiftTemplate {
             .find(|(f, _)| f == field)
             .map(|(_, reason)| reason.as_str())
     }
-}
-
-async fn site_of(
-    state: &AppState,
-    console: &Console<GalleyStaff>,
-    site: Option<String>,
-) -> Result<ChosenSite, AppError> {
-    chosen_site(state, &console.caller, &SiteQuery { site })
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 /// The shift, the site's crew (removed people too, for names) and the shifts near it.
@@ -293,7 +283,7 @@ async fn show(
     Path(id): Path<i64>,
     Query(query): Query<ShiftQuery>,
 ) -> Response {
-    match site_of(&state, &console, query.site).await {
+    match site_of(&state, &console.caller, query.site).await {
         Ok(site) => render_shift(&state, &console, &site, id, None).await,
         Err(error) => page_error(error),
     }
@@ -327,7 +317,7 @@ async fn change(
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<ChangeForm>,
 ) -> Response {
-    let site = match site_of(&state, &console, Some(form.site.clone())).await {
+    let site = match site_of(&state, &console.caller, Some(form.site.clone())).await {
         Ok(site) => site,
         Err(error) => return page_error(error),
     };
@@ -392,7 +382,7 @@ async fn swap(
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<SwapForm>,
 ) -> Response {
-    let site = match site_of(&state, &console, Some(form.site.clone())).await {
+    let site = match site_of(&state, &console.caller, Some(form.site.clone())).await {
         Ok(site) => site,
         Err(error) => return page_error(error),
     };

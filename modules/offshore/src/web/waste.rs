@@ -16,15 +16,15 @@ use galley_core::http::problem::FieldError;
 use galley_core::kitchen::iso_week::IsoWeek;
 use galley_core::state::AppState;
 use galley_core::web::admin::Console;
-use galley_core::web::site_choice::{ChosenSite, SiteQuery, chosen_site, page_error};
+use galley_core::web::site_choice::{ChosenSite, page_error};
 use galley_core::web::{Page, dates, render};
 use serde::Deserialize;
 
-use super::t;
 use super::waste_words::{
     Choice, category_choices, category_label, category_named, kg, kg_tenths, meal_choices,
     meal_label, meal_named, percent, site_choices,
 };
+use super::{site_of, t};
 use crate::api::waste::{WasteIn, add_entry, checked, inputs, remove_entry};
 use crate::api::{GalleyReaders, GalleyStaff};
 use crate::waste::entry::WasteInput;
@@ -155,16 +155,6 @@ impl WasteTemplate {
             .find(|(f, _)| f == field)
             .map(|(_, reason)| reason.as_str())
     }
-}
-
-async fn site_of(
-    state: &AppState,
-    caller: &galley_core::auth::Caller,
-    site: Option<String>,
-) -> Result<ChosenSite, AppError> {
-    chosen_site(state, caller, &SiteQuery { site })
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 /// `YYYY-MM-DD` in the years the log holds.

@@ -20,12 +20,12 @@ use galley_core::auth::token;
 use galley_core::http::AppError;
 use galley_core::state::AppState;
 use galley_core::web::admin::Console;
-use galley_core::web::site_choice::{ChosenSite, SiteQuery, chosen_site, page_error};
+use galley_core::web::site_choice::{ChosenSite, page_error};
 use galley_core::web::{Page, render};
 use serde::Deserialize;
 
-use super::t;
 use super::waste_words::{category_label, kg, meal_label};
+use super::{site_of, t};
 use crate::api::GalleyStaff;
 use crate::api::waste_import::{MAX_IMPORT_BYTES, WasteImportReport, run_import};
 
@@ -87,16 +87,6 @@ struct ImportTemplate {
     file_error: Option<String>,
     preview: Option<Preview>,
     waste_href: String,
-}
-
-async fn site_of(
-    state: &AppState,
-    caller: &galley_core::auth::Caller,
-    site: Option<String>,
-) -> Result<ChosenSite, AppError> {
-    chosen_site(state, caller, &SiteQuery { site })
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 /// The largest file the page can carry from preview to import inside the server's body
