@@ -235,17 +235,35 @@ fn error_words(page: &Page, field: &str) -> (String, String) {
     )
 }
 
-struct Shown {
+/// A refused form: what was typed, and each refused field once, in the reader's words.
+struct Refused {
     values: HashMap<String, String>,
     errors: Vec<(String, String)>,
-    notice: Option<(&'static str, String)>,
 }
 
+impl Refused {
+    fn new<'a>(
+        page: &Page,
+        values: HashMap<String, String>,
+        fields: impl Iterator<Item = &'a str>,
+    ) -> Self {
+        let mut errors: Vec<(String, String)> = Vec::new();
+        for field in fields {
+            if !errors.iter().any(|(f, _)| f == field) {
+                errors.push(error_words(page, field));
+            }
+        }
+        Refused { values, errors }
+    }
+}
+
+/// The form: the stored settings, or a refused form as typed; with a notice above it.
 async fn render_form(
     state: &AppState,
     console: &Console<RotaAdmins>,
     site: &ChosenSite,
-    shown: Option<Shown>,
+    refused: Option<Refused>,
+    notice: Option<(&'static str, String)>,
 ) -> Response {
     let page = console.page.clone();
     let (stored_site, settings) = match site_settings(state, &console.caller, site.site.id).await {
@@ -253,14 +271,9 @@ async fn render_form(
         Err(error) => return page_error(error),
     };
     let stored = RotaSettingsOut::new(&settings, &stored_site);
-    let Shown {
-        values,
-        errors,
-        notice,
-    } = shown.unwrap_or_else(|| Shown {
+    let Refused { values, errors } = refused.unwrap_or_else(|| Refused {
         values: values_of(&stored),
         errors: Vec::new(),
-        notice: None,
     });
     let cover_rows = Position::ALL
         .iter()
@@ -317,22 +330,10 @@ async fn show(
         Ok(site) => site,
         Err(error) => return page_error(error),
     };
-    if query.saved.as_deref() == Some("1") {
-        // The saved values, read back, with a confirmation.
-        let notice = Some(("success", t(&console.page, "rota_settings.saved")));
-        let (stored_site, settings) =
-            match site_settings(&state, &console.caller, site.site.id).await {
-                Ok(found) => found,
-                Err(error) => return page_error(error),
-            };
-        let shown = Shown {
-            values: values_of(&RotaSettingsOut::new(&settings, &stored_site)),
-            errors: Vec::new(),
-            notice,
-        };
-        return render_form(&state, &console, &site, Some(shown)).await;
-    }
-    render_form(&state, &console, &site, None).await
+    // After a save: the saved values, read back, with a confirmation.
+    let notice = (query.saved.as_deref() == Some("1"))
+        .then(|| ("success", t(&console.page, "rota_settings.saved")));
+    render_form(&state, &console, &site, None, notice).await
 }
 
 async fn save(
@@ -348,18 +349,8 @@ async fn save(
     let body = match read_form(&values) {
         Ok(body) => body,
         Err(fields) => {
-            let mut errors: Vec<(String, String)> = Vec::new();
-            for field in fields {
-                if !errors.iter().any(|(f, _)| f == field) {
-                    errors.push(error_words(&page, field));
-                }
-            }
-            let shown = Shown {
-                values,
-                errors,
-                notice: None,
-            };
-            return render_form(&state, &console, &site, Some(shown)).await;
+            let refused = Refused::new(&page, values, fields.into_iter());
+            return render_form(&state, &console, &site, Some(refused), None).await;
         }
     };
     let version = values
@@ -383,35 +374,15 @@ async fn save(
             }
             Redirect::to(&href).into_response()
         }
-        Err(AppError::Validation(refused)) => {
-            let mut errors: Vec<(String, String)> = Vec::new();
-            for error in refused {
-                let field = form_field(&error.field);
-                if !errors.iter().any(|(f, _)| f == field) {
-                    errors.push(error_words(&page, field));
-                }
-            }
-            let shown = Shown {
-                values,
-                errors,
-                notice: None,
-            };
-            render_form(&state, &console, &site, Some(shown)).await
+        Err(AppError::Validation(errors)) => {
+            let fields = errors.iter().map(|e| form_field(&e.field));
+            let refused = Refused::new(&page, values, fields);
+            render_form(&state, &console, &site, Some(refused), None).await
         }
         // Someone saved in between: show what is stored now, and say so.
         Err(AppError::PreconditionFailed { .. }) => {
             let notice = Some(("warning", t(&page, "rota_settings.stale")));
-            let (stored_site, settings) =
-                match site_settings(&state, &console.caller, site.site.id).await {
-                    Ok(found) => found,
-                    Err(error) => return page_error(error),
-                };
-            let shown = Shown {
-                values: values_of(&RotaSettingsOut::new(&settings, &stored_site)),
-                errors: Vec::new(),
-                notice,
-            };
-            render_form(&state, &console, &site, Some(shown)).await
+            render_form(&state, &console, &site, None, notice).await
         }
         Err(error) => page_error(error),
     }
