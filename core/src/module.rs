@@ -29,6 +29,10 @@ pub struct DemoContext {
 pub type DemoFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), DbError>> + Send + 'a>>;
 
+/// The work of [`Module::before_setup_change`], run inside the write's transaction.
+pub type SetupFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), DbError>> + Send + 'a>>;
+
 /// The work of [`Module::nav_badges`]: counts by navigation path.
 pub type BadgeFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Vec<(&'static str, i64)>> + Send + 'a>>;
@@ -125,6 +129,17 @@ pub trait Module: Send + Sync + 'static {
         _conn: &'a mut DbConn<'_>,
         _demo: &'a DemoContext,
     ) -> DemoFuture<'a> {
+        Box::pin(async { Ok(()) })
+    }
+    /// Called inside the transaction of a write that changes a site's shared kitchen set-up
+    /// (its diet types), before the change, so that the module can keep what the weeks that
+    /// are over were planned with.
+    fn before_setup_change<'a>(
+        &'a self,
+        _conn: &'a mut DbConn<'_>,
+        _tenant_id: i64,
+        _site_id: i64,
+    ) -> SetupFuture<'a> {
         Box::pin(async { Ok(()) })
     }
     /// The logins this module's `seed_demo` makes, as (role, the e-mail's local part at the

@@ -33,6 +33,7 @@ mod modules;
 mod municipal_admin;
 mod municipal_dishes;
 mod municipal_fixture;
+mod municipal_history;
 mod municipal_import_hostile;
 mod municipal_kitchen;
 mod municipal_menus;

@@ -3,6 +3,8 @@
 //! for, a published menu with Alt 1, Alt 2 (weekdays only), dessert and dinner.
 
 use galley_core::auth::{Role, password};
+use galley_core::kitchen::allergen::{Allergen, to_mask};
+use galley_core::kitchen::diets::{self as diet_types, DietFields};
 use galley_core::kitchen::iso_week::IsoWeek;
 use galley_core::people::{sites, tenants, users};
 use galley_municipal::departments::{self, DepartmentFields, setup};
@@ -149,21 +151,30 @@ pub async fn kitchen<'a>(app: &'a TestApp, name: &str, week: IsoWeek) -> Kitchen
     let emails: Vec<String> = emails.into_iter().map(|(_, email)| email).collect();
 
     let admin = Client::sign_in(app, &emails[0]).await;
+    // Stored as the kitchen had them all along: made over the API, they would be a set-up
+    // change, and the weeks already over would keep the set-up from before them.
     let mut diets = [0; 3];
-    for (i, body) in [
-        json!({ "name": "Glutenfri", "excludes": ["gluten"] }),
-        json!({ "name": "Laktosfri", "excludes": ["milk"] }),
-        json!({ "name": "Timbal", "texture_level": 5, "always_applies": true }),
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    let conn = &mut pooled.conn();
+    for (i, (name, excludes, texture_level, always_applies)) in [
+        ("Glutenfri", &[Allergen::Gluten][..], None, false),
+        ("Laktosfri", &[Allergen::Milk][..], None, false),
+        ("Timbal", &[][..], Some(5), true),
     ]
     .into_iter()
     .enumerate()
     {
-        let created = admin
-            .post(&format!("/api/v1/sites/{site}/diet-types"), body)
-            .await;
-        assert_eq!(created.status, 201, "{}", created.text());
-        diets[i] = created.json()["id"].as_i64().unwrap();
+        let fields = DietFields {
+            name,
+            excludes: to_mask(excludes),
+            texture_level,
+            always_applies,
+        };
+        diets[i] = diet_types::insert(conn, tenant, site, &fields)
+            .await
+            .unwrap();
     }
+    drop(pooled);
     let mut pooled = app.app.state.db.get().await.unwrap();
     let conn = &mut pooled.conn();
     setup::replace_diet_defaults(conn, departments[0], &[(diets[0], 2), (diets[2], 1)])

@@ -191,6 +191,7 @@ pub async fn create_diet(
         always_applies: body.always_applies,
     };
     let diet = crate::transaction!(conn, |tx| {
+        before_setup_change(state, tx, tenant, site_id).await?;
         let id = diets::insert(tx, tenant, site_id, &fields).await?;
         audit::record(
             tx,
@@ -243,7 +244,10 @@ pub async fn update_diet(
     };
     crate::versioned_write!(
         conn,
-        |tx| diets::update(tx, &diet, &fields).await?,
+        |tx| {
+            before_setup_change(state, tx, tenant, site_id).await?;
+            diets::update(tx, &diet, &fields).await?
+        },
         audit: Entry::new("diet_type.updated", caller.actor(), Some(tenant))
             .target("diet_type", diet.id)
             .details(json!({
@@ -257,6 +261,19 @@ pub async fn update_diet(
     diets::find(conn, site_id, id)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// Lets every module keep what the site's past weeks were planned with before a diet changes.
+async fn before_setup_change(
+    state: &AppState,
+    conn: &mut crate::db::DbConn<'_>,
+    tenant_id: i64,
+    site_id: i64,
+) -> Result<(), crate::db::DbError> {
+    for module in state.registry.modules() {
+        module.before_setup_change(conn, tenant_id, site_id).await?;
+    }
+    Ok(())
 }
 
 /// The ETag of the diet as stored now, for the 412 of a write that lost its race.
@@ -287,7 +304,10 @@ pub async fn delete_diet(
     check_precondition(expected, &diet_etag(&diet))?;
     crate::versioned_write!(
         conn,
-        |tx| diets::mark_deleted(tx, &diet).await?,
+        |tx| {
+            before_setup_change(state, tx, tenant, site_id).await?;
+            diets::mark_deleted(tx, &diet).await?
+        },
         audit: Entry::new("diet_type.deleted", caller.actor(), Some(tenant))
             .target("diet_type", diet.id)
             .details(json!({ "name": diet.name })),

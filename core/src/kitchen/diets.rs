@@ -112,6 +112,29 @@ pub async fn list(conn: &mut DbConn<'_>, site_id: i64) -> Result<Vec<DietType>, 
     Ok(rows)
 }
 
+/// The site's diet types that existed on or after `since` (live ones, and those deleted since),
+/// with when each was deleted: a week that is over counts the diets it had.
+pub async fn list_existing_since(
+    conn: &mut DbConn<'_>,
+    site_id: i64,
+    since: NaiveDateTime,
+) -> Result<Vec<(DietType, Option<NaiveDateTime>)>, DbError> {
+    let rows = crate::db_run!(conn, |c| {
+        diet_types::table
+            .filter(diet_types::site_id.eq(site_id))
+            .filter(
+                diet_types::deleted_at
+                    .is_null()
+                    .or(diet_types::deleted_at.ge(since)),
+            )
+            .order((diet_types::name_key, diet_types::id))
+            .select((DietType::as_select(), diet_types::deleted_at))
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
 pub async fn update(
     conn: &mut DbConn<'_>,
     diet: &DietType,

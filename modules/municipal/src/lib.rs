@@ -20,7 +20,7 @@ use galley_core::auth::Role;
 use galley_core::db::DbConn;
 use galley_core::diesel_migrations::{self, EmbeddedMigrations, embed_migrations};
 use galley_core::module::{
-    DemoContext, DemoFuture, Feature, MenuSlot, MigrationSet, Module, NavEntry,
+    DemoContext, DemoFuture, Feature, MenuSlot, MigrationSet, Module, NavEntry, SetupFuture,
 };
 use galley_core::state::AppState;
 
@@ -151,6 +151,15 @@ impl Module for Municipal {
 
     fn seed_demo<'a>(&'a self, conn: &'a mut DbConn<'_>, demo: &'a DemoContext) -> DemoFuture<'a> {
         Box::pin(demo::seed(conn, demo))
+    }
+
+    fn before_setup_change<'a>(
+        &'a self,
+        conn: &'a mut DbConn<'_>,
+        tenant_id: i64,
+        site_id: i64,
+    ) -> SetupFuture<'a> {
+        Box::pin(plan::history::keep(conn, tenant_id, site_id))
     }
 
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

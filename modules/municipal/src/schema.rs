@@ -138,3 +138,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     lunch_choices,
     diet_marks,
 );
+
+diesel::table! {
+    municipal_setup_history (site_id, until_week) {
+        site_id -> BigInt,
+        tenant_id -> BigInt,
+        until_week -> Integer,
+        setup -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -186,7 +186,10 @@ pub async fn save_settings(
     let conn = &mut pooled.conn();
     galley_core::versioned_write!(
         conn,
-        |tx| settings::save(tx, tenant, &current, &next).await?,
+        |tx| {
+            crate::plan::history::keep(tx, tenant, site_id).await?;
+            settings::save(tx, tenant, &current, &next).await?
+        },
         audit: Entry::new("municipal_settings.updated", caller.actor(), Some(tenant))
             .target("site", site_id)
             .details(json!({

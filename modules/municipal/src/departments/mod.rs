@@ -93,6 +93,29 @@ pub async fn list(conn: &mut DbConn<'_>, site_id: i64) -> Result<Vec<Department>
     Ok(rows)
 }
 
+/// The site's departments that existed on or after `since` (live ones, and those deleted
+/// since), with when each was deleted: a week that is over counts the departments it had.
+pub async fn list_existing_since(
+    conn: &mut DbConn<'_>,
+    site_id: i64,
+    since: NaiveDateTime,
+) -> Result<Vec<(Department, Option<NaiveDateTime>)>, DbError> {
+    let rows = db_run!(conn, |c| {
+        departments::table
+            .filter(departments::site_id.eq(site_id))
+            .filter(
+                departments::deleted_at
+                    .is_null()
+                    .or(departments::deleted_at.ge(since)),
+            )
+            .order((departments::name_key, departments::id))
+            .select((Department::as_select(), departments::deleted_at))
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
 pub async fn name_taken(
     conn: &mut DbConn<'_>,
     site_id: i64,

@@ -120,7 +120,7 @@ impl WeekData {
         self.overrides
             .get(&(id, day, meal))
             .or_else(|| self.week_schedule.get(&(id, day)))
-            .or_else(|| self.standing.get(&(id, day)))
+            .or_else(|| self.standing.get(&(id, day, meal)))
             .copied()
             .unwrap_or(i64::from(department.residents))
     }

@@ -5,15 +5,16 @@
 use std::collections::{HashMap, HashSet};
 
 use galley_core::db::{DbConn, DbError};
-use galley_core::kitchen::diets::{self, DietType};
+use galley_core::kitchen::diets::DietType;
 use galley_core::kitchen::iso_week::IsoWeek;
 use galley_core::kitchen::menus::{self, Menu, MenuItem};
 use galley_core::people::sites::{self, Site};
 
 use super::Meal;
 use super::compute::Alt;
-use crate::departments::{self, Department, setup};
-use crate::settings::{self, Settings};
+use super::history::{self, Setup, Wanted};
+use crate::departments::{Department, setup};
+use crate::settings::Settings;
 use crate::week::store::{self, WeekState};
 
 /// One site's week, ready for the planning rules.
@@ -26,12 +27,12 @@ pub struct WeekData {
     /// The week's menu whatever its status; departments see it only once published.
     pub menu: Option<Menu>,
     pub items: Vec<MenuItem>,
-    /// The site's live diet types, by name.
+    /// The site's diet types of the week, by name (for a week that is over, as it had them).
     pub diet_types: Vec<DietType>,
-    /// The departments covered, by name.
+    /// The departments covered, by name (for a week that is over, as it had them).
     pub departments: Vec<Department>,
     pub(super) defaults: HashMap<i64, Vec<(i64, i64)>>,
-    pub(super) standing: HashMap<(i64, u32), i64>,
+    pub(super) standing: HashMap<(i64, u32, Meal), i64>,
     pub(super) week_schedule: HashMap<(i64, u32), i64>,
     pub(super) overrides: HashMap<(i64, u32, Meal), i64>,
     pub(super) choices: HashMap<(i64, u32), Alt>,
@@ -61,36 +62,30 @@ impl WeekData {
             return Ok(None);
         };
         let timezone = site.zone();
-        let settings = settings::load(conn, site_id).await?;
         let menu = menus::find(conn, site_id, week).await?;
         let items = match &menu {
             Some(menu) => menus::items(conn, &[menu.id]).await?,
             None => Vec::new(),
         };
-        let diet_types = diets::list(conn, site_id).await?;
-        let departments: Vec<Department> = match scope {
-            Scope::Site => departments::list(conn, site_id).await?,
-            Scope::Department(department) => (department.site_id == site_id
-                && department.tenant_id == tenant_id)
-                .then(|| department.clone())
-                .into_iter()
-                .collect(),
+        let wanted = match scope {
+            Scope::Site => Wanted::Site,
+            Scope::Department(department) => {
+                if department.site_id != site_id || department.tenant_id != tenant_id {
+                    return Ok(None);
+                }
+                Wanted::Department(department)
+            }
         };
+        let Setup {
+            settings,
+            diet_types,
+            departments,
+            defaults,
+            standing,
+        } = history::setup_for(conn, &site, week, wanted).await?;
         let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
         let sunday = week.monday() + chrono::Duration::days(6);
 
-        let mut defaults: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
-        for (department, diet, residents) in setup::diet_defaults_of(conn, &ids).await? {
-            defaults
-                .entry(department)
-                .or_default()
-                .push((diet, i64::from(residents)));
-        }
-        let standing = setup::standing_of(conn, &ids)
-            .await?
-            .into_iter()
-            .map(|(d, weekday, n)| ((d, weekday as u32), i64::from(n)))
-            .collect();
         let week_schedule = setup::week_of(conn, &ids, week)
             .await?
             .into_iter()

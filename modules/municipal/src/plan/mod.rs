@@ -4,6 +4,7 @@
 
 pub mod compute;
 pub mod data;
+pub mod history;
 
 pub use compute::{Alt, DepartmentDay, MealPlan, Warning};
 pub use data::WeekData;

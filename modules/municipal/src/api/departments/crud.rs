@@ -101,6 +101,7 @@ pub async fn create_department(
         notes: &notes,
     };
     let department = galley_core::transaction!(conn, |tx| {
+        crate::plan::history::keep(tx, tenant, site_id).await?;
         let id = departments::insert(tx, tenant, site_id, &fields).await?;
         audit::record(
             tx,
@@ -165,7 +166,10 @@ pub async fn update_department(
     };
     galley_core::versioned_write!(
         conn,
-        |tx| departments::update(tx, department, &fields).await?,
+        |tx| {
+            crate::plan::history::keep(tx, tenant, department.site_id).await?;
+            departments::update(tx, department, &fields).await?
+        },
         audit: Entry::new("department.updated", caller.actor(), Some(tenant))
             .target("department", department.id)
             .details(json!({
@@ -192,6 +196,7 @@ pub async fn delete_department(
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let deleted = galley_core::transaction!(conn, |tx| {
+        crate::plan::history::keep(tx, tenant, department.site_id).await?;
         let staff = departments::members(tx, department.id).await?;
         if !departments::mark_deleted(tx, department).await? {
             return Ok::<_, AppError>(false);

@@ -166,6 +166,7 @@ pub async fn replace_diet_defaults(
     galley_core::versioned_write!(
         conn,
         |tx| {
+            crate::plan::history::keep(tx, tenant, department.site_id).await?;
             let bumped = departments::bump(tx, department).await?;
             if bumped {
                 setup::replace_diet_defaults(tx, department.id, &rows).await?;

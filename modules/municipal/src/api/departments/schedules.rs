@@ -117,6 +117,10 @@ async fn replace(
     galley_core::versioned_write!(
         conn,
         |tx| {
+            // A week's own schedule belongs to that week; only the standing one is set-up.
+            if matches!(which, Which::Standing) {
+                crate::plan::history::keep(tx, tenant, department.site_id).await?;
+            }
             let bumped = departments::bump(tx, department).await?;
             if bumped {
                 match which {

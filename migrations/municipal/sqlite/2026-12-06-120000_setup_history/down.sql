@@ -1,0 +1,1 @@
+DROP TABLE municipal_setup_history;
