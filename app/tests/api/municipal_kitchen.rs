@@ -377,7 +377,7 @@ async fn schedules_and_overrides_set_the_residents() {
     assert_eq!(residents(&plan, "lunch"), 8, "the fixed count");
 
     let mut pooled = app.app.state.db.get().await.unwrap();
-    setup::replace_standing(&mut pooled.conn(), linden, &[(2, 6), (3, 7)])
+    setup::replace_standing(&mut pooled.conn(), linden, &[(2, 6, None), (3, 7, None)])
         .await
         .unwrap();
     drop(pooled);
@@ -392,7 +392,7 @@ async fn schedules_and_overrides_set_the_residents() {
     );
 
     let mut pooled = app.app.state.db.get().await.unwrap();
-    setup::replace_week(&mut pooled.conn(), linden, k.week, &[(2, 5)])
+    setup::replace_week(&mut pooled.conn(), linden, k.week, &[(2, 5, None)])
         .await
         .unwrap();
     drop(pooled);
@@ -528,7 +528,7 @@ async fn the_report_totals_are_the_sums_of_the_day_plans() {
     mark(&app, k.departments[1], k.week, 5, "lunch", k.diets[1]).await;
     let mut pooled = app.app.state.db.get().await.unwrap();
     let conn = &mut pooled.conn();
-    setup::replace_standing(conn, k.departments[2], &[(6, 3), (7, 3)])
+    setup::replace_standing(conn, k.departments[2], &[(6, 3, None), (7, 3, None)])
         .await
         .unwrap();
     setup::set_override(

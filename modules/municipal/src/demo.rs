@@ -87,18 +87,18 @@ pub async fn seed(conn: &mut DbConn<'_>, demo: &DemoContext) -> Result<(), DbErr
         setup::replace_diet_defaults(conn, id, &counts).await?;
         department_ids.push(id);
     }
-    // Fewer eat in Lönnen at weekends: a standing schedule.
+    // Fewer eat in Lönnen at weekends, and fewer still at weekend dinners: a standing schedule.
     setup::replace_standing(
         conn,
         department_ids[3],
         &[
-            (1, 14),
-            (2, 14),
-            (3, 14),
-            (4, 14),
-            (5, 14),
-            (6, 11),
-            (7, 11),
+            (1, 14, None),
+            (2, 14, None),
+            (3, 14, None),
+            (4, 14, None),
+            (5, 14, None),
+            (6, 11, Some(9)),
+            (7, 11, Some(9)),
         ],
     )
     .await?;

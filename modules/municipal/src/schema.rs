@@ -51,6 +51,7 @@ diesel::table! {
         department_id -> BigInt,
         weekday -> Integer,
         residents -> Integer,
+        dinner_residents -> Nullable<Integer>,
     }
 }
 
@@ -61,6 +62,7 @@ diesel::table! {
         week -> Integer,
         weekday -> Integer,
         residents -> Integer,
+        dinner_residents -> Nullable<Integer>,
     }
 }
 

@@ -56,9 +56,9 @@ async fn the_standing_schedule_is_seven_counts_or_none() {
     let path = format!("{}/schedule", department_path(k.departments[2]));
     let none = k.admin.get(&path).await;
     assert_eq!(none.status, StatusCode::OK);
-    assert_eq!(none.json(), json!({ "weekdays": null }));
+    assert_eq!(none.json(), json!({ "weekdays": null, "dinner": null }));
     let v1 = none.header("etag").to_owned();
-    let week = json!({ "weekdays": [12, 12, 12, 12, 12, 10, 10] });
+    let week = json!({ "weekdays": [12, 12, 12, 12, 12, 10, 10], "dinner": null });
     let (status, _, _) = put(&k.admin, &path, None, week.clone()).await;
     assert_eq!(status, StatusCode::PRECONDITION_REQUIRED);
     // Wrong length, counts out of range, a missing field: 422, nothing stored.
@@ -102,7 +102,7 @@ async fn the_standing_schedule_is_seven_counts_or_none() {
     // null removes it.
     let (status, removed, _) = put(&k.admin, &path, Some(&v2), json!({ "weekdays": null })).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(removed, json!({ "weekdays": null }));
+    assert_eq!(removed, json!({ "weekdays": null, "dinner": null }));
     let rows = audit_rows(
         &k.admin,
         "standing_schedule.replaced",
@@ -111,11 +111,11 @@ async fn the_standing_schedule_is_seven_counts_or_none() {
     )
     .await;
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0]["details"]["after"], Value::Null);
     assert_eq!(
-        rows[1]["details"]["after"],
-        json!([12, 12, 12, 12, 12, 10, 10])
+        rows[0]["details"]["after"],
+        json!({ "weekdays": null, "dinner": null })
     );
+    assert_eq!(rows[1]["details"]["after"], week);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -124,7 +124,7 @@ async fn a_week_schedule_needs_a_week_that_exists() {
     let k = kitchen(&app, "Tallgården", open_week()).await;
     let base = department_path(k.departments[1]);
     let tag = etag_of(&k, k.departments[1]).await;
-    let body = json!({ "weekdays": [9, 9, 9, 9, 9, 9, 9] });
+    let body = json!({ "weekdays": [9, 9, 9, 9, 9, 9, 9], "dinner": null });
     // 2025 has 52 ISO weeks, 2026 has 53.
     let (status, problem, _) = put(
         &k.admin,
@@ -143,7 +143,10 @@ async fn a_week_schedule_needs_a_week_that_exists() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     let path = format!("{base}/weeks/2026/53/residents");
-    assert_eq!(k.admin.get(&path).await.json(), json!({ "weekdays": null }));
+    assert_eq!(
+        k.admin.get(&path).await.json(),
+        json!({ "weekdays": null, "dinner": null })
+    );
     let (status, saved, v2) = put(&k.admin, &path, Some(&tag), body.clone()).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved, body);
@@ -155,7 +158,7 @@ async fn a_week_schedule_needs_a_week_that_exists() {
             .get(&format!("{base}/weeks/2027/1/residents"))
             .await
             .json(),
-        json!({ "weekdays": null })
+        json!({ "weekdays": null, "dinner": null })
     );
     // Eken's own staff read it; another department's staff do not reach it.
     assert_eq!(k.department_staff[1].get(&path).await.json(), body);
@@ -475,4 +478,105 @@ async fn the_plan_takes_the_override_then_the_week_then_the_standing_schedule_th
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(planned(&k, &app, week, 2, Meal::Lunch).await, 8);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn schedules_count_dinner_apart_and_leave_days_open() {
+    let app = TestApp::new().await;
+    let week = open_week();
+    let k = kitchen(&app, "Kvällsgården", week).await;
+    let base = department_path(k.departments[2]);
+    let standing = format!("{base}/schedule");
+    let week_path = format!("{base}/weeks/{}/{}/residents", week.year, week.week);
+    let plan = |day, meal| planned(&k, &app, week, day, meal);
+
+    // Weekdays: 9 at lunch, 6 at dinner; the weekend is open and counts Linden's fixed 8.
+    let body = json!({
+        "weekdays": [9, 9, 9, 9, 9, null, null],
+        "dinner": [6, 6, 6, 6, 6, null, null],
+    });
+    let tag = etag_of(&k, k.departments[2]).await;
+    let (status, saved, tag) = put(&k.admin, &standing, Some(&tag), body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved, body);
+    assert_eq!(k.viewer.get(&standing).await.json(), body);
+    assert_eq!(plan(1, Meal::Lunch).await, 9);
+    assert_eq!(plan(1, Meal::Dinner).await, 6);
+    assert_eq!(plan(6, Meal::Lunch).await, 8);
+    assert_eq!(plan(6, Meal::Dinner).await, 8);
+
+    // The week's own schedule leaves Monday to Wednesday open: they fall through to the
+    // standing schedule, lunch and dinner each.
+    let (status, saved, tag) = put(
+        &k.admin,
+        &week_path,
+        Some(&tag),
+        json!({ "weekdays": [null, null, null, 12, 12, 12, 12] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["dinner"], Value::Null);
+    assert_eq!(plan(1, Meal::Lunch).await, 9);
+    assert_eq!(plan(1, Meal::Dinner).await, 6);
+    assert_eq!(plan(4, Meal::Lunch).await, 12);
+    assert_eq!(plan(4, Meal::Dinner).await, 12);
+    assert_eq!(plan(7, Meal::Dinner).await, 12);
+
+    // A dinner count equal to lunch is no difference: the answer lists only Friday's.
+    let (status, saved, tag) = put(
+        &k.admin,
+        &week_path,
+        Some(&tag),
+        json!({
+            "weekdays": [null, null, null, 12, 12, 12, 12],
+            "dinner": [null, null, null, 12, 10, null, null],
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(
+        saved["dinner"],
+        json!([null, null, null, null, 10, null, null])
+    );
+    assert_eq!(plan(5, Meal::Lunch).await, 12);
+    assert_eq!(plan(5, Meal::Dinner).await, 10);
+
+    // Dinner on an open day, a short list, dinner without a schedule, a count out of range:
+    // refused by name, nothing stored.
+    for (body, named) in [
+        (
+            json!({ "weekdays": [null, 1, 1, 1, 1, 1, 1], "dinner": [3, null, null, null, null, null, null] }),
+            vec!["dinner[0]"],
+        ),
+        (
+            json!({ "weekdays": [1, 1, 1, 1, 1, 1, 1], "dinner": [3, 3] }),
+            vec!["dinner"],
+        ),
+        (
+            json!({ "weekdays": null, "dinner": [3, 3, 3, 3, 3, 3, 3] }),
+            vec!["dinner"],
+        ),
+        (
+            json!({ "weekdays": [1, 1, 1, 1, 1, 1, 1], "dinner": [1, 1, 1, 1, 1, 1, 1001] }),
+            vec!["dinner[6]"],
+        ),
+    ] {
+        let (status, problem, _) = put(&k.admin, &week_path, Some(&tag), body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(fields(&problem), named);
+    }
+    assert_eq!(etag_of(&k, k.departments[2]).await, tag);
+    assert_eq!(plan(5, Meal::Dinner).await, 10);
+
+    // Every day open is no schedule at all.
+    let (status, saved, _) = put(
+        &k.admin,
+        &week_path,
+        Some(&tag),
+        json!({ "weekdays": [null, null, null, null, null, null, null] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved, json!({ "weekdays": null, "dinner": null }));
+    assert_eq!(plan(5, Meal::Dinner).await, 6);
 }

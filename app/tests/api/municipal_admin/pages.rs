@@ -341,7 +341,31 @@ async fn the_department_page_saves_each_section_against_its_version() {
     let schedule = format!("{}/schedule", department_path(id));
     assert_eq!(
         k.admin.get(&schedule).await.json(),
-        json!({ "weekdays": [9, 9, 9, 9, 9, 7, 7] })
+        json!({ "weekdays": [9, 9, 9, 9, 9, 7, 7], "dinner": null })
+    );
+    // Dinner where it differs, and an open Sunday.
+    let tag = hidden_etag(&k.admin.get(&path).await.text());
+    let mut evening = fields.clone();
+    evening[0].1 = &tag;
+    evening[8].1 = "";
+    evening.push(("dinner6", "5"));
+    let saved = post_form(&k.admin, &format!("{path}/schedule"), &evening).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        k.admin.get(&schedule).await.json(),
+        json!({
+            "weekdays": [9, 9, 9, 9, 9, 7, null],
+            "dinner": [null, null, null, null, null, 5, null],
+        })
+    );
+    let shown = k.admin.get(&path).await.text();
+    assert!(shown.contains(
+        r#"name="dinner6" type="number" inputmode="numeric" min="0" max="1000" value="5""#
+    ));
+    assert!(
+        shown.contains(
+            r#"name="day7" type="number" inputmode="numeric" min="0" max="1000" value="""#
+        )
     );
     let tag = hidden_etag(&k.admin.get(&path).await.text());
     fields[0].1 = &tag;
@@ -350,7 +374,7 @@ async fn the_department_page_saves_each_section_against_its_version() {
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     assert_eq!(
         k.admin.get(&schedule).await.json(),
-        json!({ "weekdays": null })
+        json!({ "weekdays": null, "dinner": null })
     );
 }
 

@@ -13,8 +13,10 @@ use crate::schema::{diet_defaults, resident_overrides, standing_residents, week_
 
 /// (department, diet type, residents on it).
 pub type DietDefault = (i64, i64, i32);
-/// (department, weekday 1-7, residents).
-pub type WeekdayCount = (i64, i32, i32);
+/// (department, weekday 1-7, lunch residents, dinner residents where they differ).
+pub type WeekdayCount = (i64, i32, i32, Option<i32>);
+/// (weekday 1-7, lunch residents, dinner residents where they differ): one day of a schedule.
+pub type ScheduleDay = (i32, i32, Option<i32>);
 /// (department, date, meal, residents).
 pub type Override = (i64, NaiveDate, String, i32);
 
@@ -42,11 +44,12 @@ pub async fn replace_diet_defaults(
     Ok(())
 }
 
-/// Replaces the standing weekday schedule; an empty list removes it.
+/// Replaces the standing weekday schedule; an empty list removes it, and a weekday left out is
+/// open (the fixed count applies).
 pub async fn replace_standing(
     conn: &mut DbConn<'_>,
     department_id: i64,
-    counts: &[(i32, i32)],
+    counts: &[ScheduleDay],
 ) -> Result<(), DbError> {
     db_run!(conn, |c| {
         diesel::delete(
@@ -54,12 +57,13 @@ pub async fn replace_standing(
         )
         .execute(c)
         .await?;
-        for (weekday, residents) in counts {
+        for (weekday, residents, dinner) in counts {
             diesel::insert_into(standing_residents::table)
                 .values((
                     standing_residents::department_id.eq(department_id),
                     standing_residents::weekday.eq(weekday),
                     standing_residents::residents.eq(residents),
+                    standing_residents::dinner_residents.eq(dinner),
                 ))
                 .execute(c)
                 .await?;
@@ -69,12 +73,13 @@ pub async fn replace_standing(
     Ok(())
 }
 
-/// Replaces the schedule of one ISO week; an empty list removes it.
+/// Replaces the schedule of one ISO week; an empty list removes it, and a weekday left out is
+/// open (the standing schedule or the fixed count applies).
 pub async fn replace_week(
     conn: &mut DbConn<'_>,
     department_id: i64,
     week: IsoWeek,
-    counts: &[(i32, i32)],
+    counts: &[ScheduleDay],
 ) -> Result<(), DbError> {
     let (year, number) = (week.year, week.week as i32);
     db_run!(conn, |c| {
@@ -86,7 +91,7 @@ pub async fn replace_week(
         )
         .execute(c)
         .await?;
-        for (weekday, residents) in counts {
+        for (weekday, residents, dinner) in counts {
             diesel::insert_into(week_residents::table)
                 .values((
                     week_residents::department_id.eq(department_id),
@@ -94,6 +99,7 @@ pub async fn replace_week(
                     week_residents::week.eq(number),
                     week_residents::weekday.eq(weekday),
                     week_residents::residents.eq(residents),
+                    week_residents::dinner_residents.eq(dinner),
                 ))
                 .execute(c)
                 .await?;
@@ -170,6 +176,7 @@ pub async fn standing_of(
                 standing_residents::department_id,
                 standing_residents::weekday,
                 standing_residents::residents,
+                standing_residents::dinner_residents,
             ))
             .load::<WeekdayCount>(c)
             .await
@@ -193,6 +200,7 @@ pub async fn week_of(
                 week_residents::department_id,
                 week_residents::weekday,
                 week_residents::residents,
+                week_residents::dinner_residents,
             ))
             .load::<WeekdayCount>(c)
             .await

@@ -119,7 +119,7 @@ impl WeekData {
         let id = department.id;
         self.overrides
             .get(&(id, day, meal))
-            .or_else(|| self.week_schedule.get(&(id, day)))
+            .or_else(|| self.week_schedule.get(&(id, day, meal)))
             .or_else(|| self.standing.get(&(id, day, meal)))
             .copied()
             .unwrap_or(i64::from(department.residents))

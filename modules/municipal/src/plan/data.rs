@@ -33,7 +33,7 @@ pub struct WeekData {
     pub departments: Vec<Department>,
     pub(super) defaults: HashMap<i64, Vec<(i64, i64)>>,
     pub(super) standing: HashMap<(i64, u32, Meal), i64>,
-    pub(super) week_schedule: HashMap<(i64, u32), i64>,
+    pub(super) week_schedule: HashMap<(i64, u32, Meal), i64>,
     pub(super) overrides: HashMap<(i64, u32, Meal), i64>,
     pub(super) choices: HashMap<(i64, u32), Alt>,
     pub(super) marks: HashSet<(i64, u32, Meal, i64)>,
@@ -89,7 +89,13 @@ impl WeekData {
         let week_schedule = setup::week_of(conn, &ids, week)
             .await?
             .into_iter()
-            .map(|(d, weekday, n)| ((d, weekday as u32), i64::from(n)))
+            .flat_map(|(d, weekday, lunch, dinner)| {
+                let day = weekday as u32;
+                [
+                    ((d, day, Meal::Lunch), i64::from(lunch)),
+                    ((d, day, Meal::Dinner), i64::from(dinner.unwrap_or(lunch))),
+                ]
+            })
             .collect();
         let overrides = setup::overrides_of(conn, &ids, week.monday(), sunday)
             .await?

@@ -235,11 +235,11 @@ impl Stored {
         let standing = setup::standing_of(conn, &ids)
             .await?
             .into_iter()
-            .map(|(department, weekday, residents)| StoredWeekday {
+            .map(|(department, weekday, residents, dinner)| StoredWeekday {
                 department,
                 weekday,
                 residents,
-                dinner: None,
+                dinner,
             })
             .collect();
         Ok(Stored {

@@ -24,15 +24,50 @@ use super::crud::current_etag;
 use super::{check_count, department_etag};
 use crate::api::access::DepartmentAccess;
 use crate::api::{Admins, WeekReaders};
-use crate::departments::{self, Department, setup};
+use crate::departments::setup::{self, ScheduleDay};
+use crate::departments::{self, Department};
 
-/// Residents Monday to Sunday, or `null` for no schedule. The field must be sent.
+/// A weekday schedule: lunch residents Monday to Sunday, dinner's where they differ, and days
+/// left open (`null`) so that the next rule counts them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeekdaySchedule {
     #[serde(deserialize_with = "super::nullable")]
     #[schema(schema_with = crate::api::schemas::weekday_counts, required = true)]
-    pub weekdays: Option<Vec<i32>>,
+    pub weekdays: Option<Vec<Option<i32>>>,
+    #[serde(default)]
+    #[schema(schema_with = crate::api::schemas::dinner_counts)]
+    pub dinner: Option<Vec<Option<i32>>>,
+}
+
+impl WeekdaySchedule {
+    /// No schedule: every day falls through to the next rule.
+    pub fn none() -> WeekdaySchedule {
+        WeekdaySchedule {
+            weekdays: None,
+            dinner: None,
+        }
+    }
+
+    /// The schedule as stored rows say it: open days `null`, dinner only where it differs.
+    fn from_rows(rows: &[ScheduleDay]) -> WeekdaySchedule {
+        if rows.is_empty() {
+            return WeekdaySchedule::none();
+        }
+        let mut weekdays = vec![None; 7];
+        let mut dinner = vec![None; 7];
+        for (weekday, lunch, evening) in rows {
+            let Some(index) = usize::try_from(weekday - 1).ok().filter(|i| *i < 7) else {
+                continue;
+            };
+            weekdays[index] = Some(*lunch);
+            dinner[index] = evening.filter(|count| count != lunch);
+        }
+        WeekdaySchedule {
+            weekdays: Some(weekdays),
+            dinner: dinner.iter().any(Option::is_some).then_some(dinner),
+        }
+    }
 }
 
 /// Which schedule: the standing one, or one week's.
@@ -42,7 +77,7 @@ enum Which {
     Week(IsoWeek),
 }
 
-/// The schedule as stored; a weekday without a row (never written so) counts the fixed number.
+/// The schedule as stored; a weekday without a row is open.
 async fn load(
     conn: &mut DbConn<'_>,
     department: &Department,
@@ -52,42 +87,68 @@ async fn load(
         Which::Standing => setup::standing_of(conn, &[department.id]).await?,
         Which::Week(week) => setup::week_of(conn, &[department.id], week).await?,
     };
-    if rows.is_empty() {
-        return Ok(WeekdaySchedule { weekdays: None });
-    }
-    let mut weekdays = vec![department.residents; 7];
-    for (_, weekday, residents) in rows {
-        if let Some(slot) = usize::try_from(weekday - 1)
-            .ok()
-            .and_then(|i| weekdays.get_mut(i))
-        {
-            *slot = residents;
-        }
-    }
-    Ok(WeekdaySchedule {
-        weekdays: Some(weekdays),
-    })
+    let days: Vec<ScheduleDay> = rows
+        .into_iter()
+        .map(|(_, weekday, lunch, dinner)| (weekday, lunch, dinner))
+        .collect();
+    Ok(WeekdaySchedule::from_rows(&days))
 }
 
-fn check(body: &WeekdaySchedule) -> Result<Vec<(i32, i32)>, AppError> {
+/// The rows a schedule asks for: one per day that is not open, dinner only where it differs.
+fn check(body: &WeekdaySchedule) -> Result<Vec<ScheduleDay>, AppError> {
+    let mut errors = Vec::new();
+    let dinner = body.dinner.as_deref().unwrap_or_default();
+    if body.dinner.is_some() && dinner.len() != 7 {
+        errors.push(FieldError {
+            field: "dinner".into(),
+            reason: format!(
+                "must list 7 counts or nulls, Monday to Sunday (got {})",
+                dinner.len()
+            ),
+        });
+    }
     let Some(weekdays) = &body.weekdays else {
+        if dinner.iter().any(Option::is_some) {
+            errors.push(FieldError {
+                field: "dinner".into(),
+                reason: "dinner counts need a schedule: send the lunch counts in weekdays".into(),
+            });
+        }
+        fail_if_any(errors)?;
         return Ok(Vec::new());
     };
-    let mut errors = Vec::new();
     if weekdays.len() != 7 {
         errors.push(FieldError {
             field: "weekdays".into(),
             reason: format!(
-                "must list 7 counts, Monday to Sunday (got {})",
+                "must list 7 counts or nulls, Monday to Sunday (got {})",
                 weekdays.len()
             ),
         });
     }
-    for (index, residents) in weekdays.iter().enumerate() {
-        check_count(format!("weekdays[{index}]"), *residents, &mut errors);
+    let mut rows = Vec::new();
+    for (index, lunch) in weekdays.iter().enumerate().take(7) {
+        let evening = dinner.get(index).copied().flatten();
+        match lunch {
+            Some(lunch) => {
+                check_count(format!("weekdays[{index}]"), *lunch, &mut errors);
+                if let Some(evening) = evening {
+                    check_count(format!("dinner[{index}]"), evening, &mut errors);
+                }
+                let weekday = index as i32 + 1;
+                rows.push((weekday, *lunch, evening.filter(|count| count != lunch)));
+            }
+            None if evening.is_some() => errors.push(FieldError {
+                field: format!("dinner[{index}]"),
+                reason: format!(
+                    "the day is open (weekdays[{index}] is null): give its lunch count too"
+                ),
+            }),
+            None => {}
+        }
     }
     fail_if_any(errors)?;
-    Ok((1..=7).zip(weekdays.iter().copied()).collect())
+    Ok(rows)
 }
 
 async fn replace(
@@ -101,10 +162,11 @@ async fn replace(
     let tenant = tenant_of(caller)?;
     check_precondition(expected, &department_etag(department))?;
     let rows = check(body)?;
+    let wanted = WeekdaySchedule::from_rows(&rows);
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let before = load(conn, department, which).await?;
-    if before == *body {
+    if before == wanted {
         return Ok((department.clone(), before));
     }
     let (action, week) = match which {
@@ -134,8 +196,8 @@ async fn replace(
             .target("department", department.id)
             .details(json!({
                 "week": week,
-                "before": before.weekdays,
-                "after": body.weekdays,
+                "before": before,
+                "after": wanted,
             })),
         on_conflict: current_etag(conn, tenant, department.id).await,
     )?;

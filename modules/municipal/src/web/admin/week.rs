@@ -17,7 +17,9 @@ use galley_core::state::AppState;
 use galley_core::web::admin::{Console, FormErrors, Outcome};
 use galley_core::web::{Page, render};
 
-use super::department::{DayInput, ScheduleForm, day_field, weekday_body};
+use super::department::{
+    ScheduleForm, day_field, day_inputs, schedule_inputs, typed_days, weekday_body,
+};
 use super::text::{date_range, day_and_month, week_label, weekday_label};
 use super::{Fields, SavedQuery, can_edit, failed, localized, number, own_site, saved_at};
 use crate::api::access::reachable;
@@ -135,7 +137,11 @@ async fn stored(
     };
     let fallback = match &standing.weekdays {
         Some(days) => {
-            let counts: Vec<String> = days.iter().map(i32::to_string).collect();
+            // An open standing day counts the fixed number.
+            let counts: Vec<String> = days
+                .iter()
+                .map(|day| day.unwrap_or(department.residents).to_string())
+                .collect();
             format!(
                 "{} {}",
                 page.t("municipal.admin.week_fallback_standing"),
@@ -146,10 +152,13 @@ async fn stored(
             .t("municipal.admin.week_fallback_fixed")
             .replace("{count}", &department.residents.to_string()),
     };
-    let values: Vec<String> = match (&schedule.weekdays, &standing.weekdays) {
-        (Some(days), _) | (None, Some(days)) => days.iter().map(i32::to_string).collect(),
-        (None, None) => vec![department.residents.to_string(); 7],
+    // A week without its own schedule starts the form from the standing one.
+    let shown = if schedule.weekdays.is_some() {
+        &schedule
+    } else {
+        &standing
     };
+    let (values, dinner) = schedule_inputs(shown, department.residents);
     let days = (1..=7)
         .map(|day| {
             let date = week.day(day).unwrap_or_else(|| week.monday());
@@ -176,15 +185,7 @@ async fn stored(
         next_label: week_label(&page, week.next()),
         schedule: ScheduleForm {
             fixed: schedule.weekdays.is_none(),
-            days: values
-                .iter()
-                .enumerate()
-                .map(|(i, value)| DayInput {
-                    day: i as u32 + 1,
-                    label: weekday_label(&page, i as u32 + 1),
-                    value: value.clone(),
-                })
-                .collect(),
+            days: day_inputs(&page, &values, &dinner),
         },
         etag: department_etag(&department),
         can_edit: can_edit(caller),
@@ -293,10 +294,8 @@ async fn save_schedule(
         Err(error) => return failed(admin.page, error),
     };
     let none = fields.get("mode") != "weekdays";
-    let typed: Vec<String> = (1..=7)
-        .map(|day| fields.get(&format!("day{day}")).to_owned())
-        .collect();
-    let (body, errors) = weekday_body(&admin.page, none, &typed);
+    let (typed, typed_dinner) = typed_days(&fields);
+    let (body, errors) = weekday_body(&admin.page, none, &typed, &typed_dinner);
     let outcome = match body {
         Some(body) => {
             let result = replace_week(
@@ -331,15 +330,7 @@ async fn save_schedule(
                     if keep {
                         t.schedule = ScheduleForm {
                             fixed: none,
-                            days: typed
-                                .iter()
-                                .enumerate()
-                                .map(|(i, value)| DayInput {
-                                    day: i as u32 + 1,
-                                    label: weekday_label(&t.page, i as u32 + 1),
-                                    value: value.clone(),
-                                })
-                                .collect(),
+                            days: day_inputs(&t.page, &typed, &typed_dinner),
                         };
                     }
                     t.schedule_errors = errors;

@@ -184,10 +184,8 @@ pub(super) async fn save_schedule(
         Err(error) => return failed(admin.page, error),
     };
     let fixed = fields.get("mode") != "weekdays";
-    let typed: Vec<String> = (1..=7)
-        .map(|day| fields.get(&format!("day{day}")).to_owned())
-        .collect();
-    let (body, errors) = weekday_body(&admin.page, fixed, &typed);
+    let (typed, typed_dinner) = typed_days(&fields);
+    let (body, errors) = weekday_body(&admin.page, fixed, &typed, &typed_dinner);
     let outcome = match body {
         Some(body) => {
             let result =
@@ -200,7 +198,7 @@ pub(super) async fn save_schedule(
         if keep {
             t.schedule = ScheduleForm {
                 fixed,
-                days: day_inputs(&t.page, &typed),
+                days: day_inputs(&t.page, &typed, &typed_dinner),
             };
         }
         t.schedule_errors = errors;
@@ -208,50 +206,77 @@ pub(super) async fn save_schedule(
     .await
 }
 
-/// `weekdays[i]` of the API is the form's `day{i+1}`.
-pub fn day_field(field: &str) -> String {
-    field
-        .strip_prefix("weekdays[")
-        .and_then(|rest| rest.strip_suffix(']'))
-        .and_then(|i| i.parse::<usize>().ok())
-        .map_or(field.to_owned(), |i| format!("day{}", i + 1))
+/// What a weekday form holds: each day's lunch (`day1`..`day7`) and dinner (`dinner1`..).
+pub fn typed_days(fields: &Fields) -> (Vec<String>, Vec<String>) {
+    let typed = |prefix: &str| -> Vec<String> {
+        (1..=7)
+            .map(|day| fields.get(&format!("{prefix}{day}")).trim().to_owned())
+            .collect()
+    };
+    (typed("day"), typed("dinner"))
 }
 
-/// The schedule a weekday form asks for, or the errors of the days that are not numbers.
+/// `weekdays[i]` of the API is the form's `day{i+1}`, `dinner[i]` its `dinner{i+1}`.
+pub fn day_field(field: &str) -> String {
+    let index = |prefix: &str| {
+        field
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|i| i.parse::<usize>().ok())
+    };
+    if let Some(i) = index("weekdays[") {
+        format!("day{}", i + 1)
+    } else if let Some(i) = index("dinner[") {
+        format!("dinner{}", i + 1)
+    } else {
+        field.to_owned()
+    }
+}
+
+/// The schedule a weekday form asks for, or the errors of the days that are not numbers. An
+/// empty lunch leaves the day open; an empty dinner counts as lunch.
 pub fn weekday_body(
     page: &Page,
     none: bool,
     typed: &[String],
+    typed_dinner: &[String],
 ) -> (Option<WeekdaySchedule>, FormErrors) {
     if none {
-        return (
-            Some(WeekdaySchedule { weekdays: None }),
-            FormErrors::default(),
-        );
+        return (Some(WeekdaySchedule::none()), FormErrors::default());
     }
     let mut errors = FormErrors::default();
-    let mut weekdays = Vec::new();
-    for (index, value) in typed.iter().enumerate() {
-        match number(value) {
-            Some(count) => weekdays.push(count),
-            None => {
-                errors.fields.insert(
-                    format!("day{}", index + 1),
-                    page.t("municipal.admin.error_count").to_owned(),
-                );
-            }
-        }
+    let mut read = |prefix: &str, values: &[String]| -> Vec<Option<i32>> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(index, value)| {
+                if value.is_empty() {
+                    return None;
+                }
+                let count = number(value);
+                if count.is_none() {
+                    errors.fields.insert(
+                        format!("{prefix}{}", index + 1),
+                        page.t("municipal.admin.error_count").to_owned(),
+                    );
+                }
+                count
+            })
+            .collect()
+    };
+    let weekdays = read("day", typed);
+    let dinner = read("dinner", typed_dinner);
+    if !errors.is_empty() {
+        return (None, errors);
     }
-    if errors.is_empty() {
-        (
-            Some(WeekdaySchedule {
-                weekdays: Some(weekdays),
-            }),
-            errors,
-        )
-    } else {
-        (None, errors)
-    }
+    let dinner = dinner.iter().any(Option::is_some).then_some(dinner);
+    (
+        Some(WeekdaySchedule {
+            weekdays: Some(weekdays),
+            dinner,
+        }),
+        errors,
+    )
 }
 
 pub(super) async fn save_staff(

@@ -5,7 +5,7 @@
 
 mod forms;
 
-pub use forms::{day_field, weekday_body};
+pub use forms::{day_field, typed_days, weekday_body};
 
 use std::collections::HashMap;
 
@@ -28,7 +28,9 @@ use super::text::weekday_label;
 use super::{SavedQuery, can_edit, failed, own_site};
 use crate::api::KitchenReaders;
 use crate::api::access::reachable;
-use crate::api::departments::{binding_etag, department_etag, diet_defaults, standing};
+use crate::api::departments::{
+    WeekdaySchedule, binding_etag, department_etag, diet_defaults, standing,
+};
 use crate::departments::{self, Department};
 
 pub fn router() -> Router<AppState> {
@@ -63,7 +65,10 @@ pub struct DietRow {
 pub struct DayInput {
     pub day: u32,
     pub label: String,
+    /// Lunch residents (and dinner's unless `dinner` is filled); empty leaves the day open.
     pub value: String,
+    /// Dinner residents where they differ from lunch; empty counts as lunch.
+    pub dinner: String,
 }
 
 pub struct ScheduleForm {
@@ -118,14 +123,30 @@ impl DepartmentTemplate {
     }
 }
 
-fn day_inputs(page: &Page, values: &[String]) -> Vec<DayInput> {
+pub fn day_inputs(page: &Page, values: &[String], dinner: &[String]) -> Vec<DayInput> {
     (1..=7)
         .map(|day| DayInput {
             day,
             label: weekday_label(page, day),
             value: values.get(day as usize - 1).cloned().unwrap_or_default(),
+            dinner: dinner.get(day as usize - 1).cloned().unwrap_or_default(),
         })
         .collect()
+}
+
+/// A schedule's counts as the form shows them: lunch (the fixed count when there is no
+/// schedule, empty on an open day) and dinner where it differs.
+pub fn schedule_inputs(schedule: &WeekdaySchedule, fixed: i32) -> (Vec<String>, Vec<String>) {
+    let text = |count: &Option<i32>| count.map(|n| n.to_string()).unwrap_or_default();
+    let lunch = match &schedule.weekdays {
+        Some(days) => days.iter().map(text).collect(),
+        None => vec![fixed.to_string(); 7],
+    };
+    let dinner = match &schedule.dinner {
+        Some(days) => days.iter().map(text).collect(),
+        None => vec![String::new(); 7],
+    };
+    (lunch, dinner)
 }
 
 /// The diet type in a few words: "Utesluter gluten, mjölk · IDDSI 5 · Varje måltid".
@@ -208,15 +229,12 @@ async fn stored(
         })
         .collect();
     let schedule = standing(state, &department).await?;
-    let values: Vec<String> = match &schedule.weekdays {
-        Some(days) => days.iter().map(i32::to_string).collect(),
-        None => vec![department.residents.to_string(); 7],
-    };
+    let (values, dinner) = schedule_inputs(&schedule, department.residents);
     let (staff, candidates) = people(state, &department).await?;
     Ok(DepartmentTemplate {
         schedule: ScheduleForm {
             fixed: schedule.weekdays.is_none(),
-            days: day_inputs(&page, &values),
+            days: day_inputs(&page, &values, &dinner),
         },
         details: DetailsForm {
             name: department.name.clone(),
