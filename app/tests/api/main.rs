@@ -31,6 +31,7 @@ mod menus;
 mod migrations;
 mod modules;
 mod municipal_admin;
+mod municipal_clashes;
 mod municipal_dishes;
 mod municipal_fixture;
 mod municipal_history;

@@ -193,7 +193,13 @@ async fn day_plan_follows_the_rules_on_the_fixture() {
         json!([{ "department_id": k.departments[0], "name": "Björken", "portions": 1 }])
     );
     assert_eq!(worklist[1]["meal"], "dinner");
-    assert_eq!(plan["warnings"], json!([]));
+    // Nothing is marked yet, so every clash is a to-do, none a special portion to cook.
+    let warnings = plan["warnings"].as_array().unwrap();
+    assert!(!warnings.is_empty());
+    assert!(
+        warnings.iter().all(|w| w["marked"] == false),
+        "{warnings:?}"
+    );
 
     // Marking Björken's gluten-free residents for Tuesday's lunch: S = 3, N = 9, and the
     // kitchen is warned that Alt 1 and the dessert contain gluten.
@@ -217,7 +223,12 @@ async fn day_plan_follows_the_rules_on_the_fixture() {
     assert_eq!(glutenfri["meal"], "lunch");
     assert_eq!(glutenfri["portions"], 2);
     assert_eq!(glutenfri["departments"][0]["name"], "Björken");
-    let warnings = plan["warnings"].as_array().unwrap();
+    let warnings: Vec<&Value> = plan["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["marked"] == true)
+        .collect();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     for (warning, slot) in warnings.iter().zip(["alt1", "dessert"]) {
         assert_eq!(warning["department"], "Björken");
@@ -230,7 +241,9 @@ async fn day_plan_follows_the_rules_on_the_fixture() {
     // The mark is for Tuesday only.
     let monday = get_ok(&k.cook, &planning(&k, k.week.monday())).await;
     assert_eq!(rsn(&monday, "Björken", "lunch"), (12, 1, 11));
-    assert_eq!(monday["warnings"], json!([]));
+    let monday_warnings = monday["warnings"].as_array().unwrap();
+    assert!(monday_warnings.iter().all(|w| w["marked"] == false));
+    assert_eq!(monday_warnings.len(), 6, "Monday's clashes are all to-dos");
 
     // One meal at a time.
     let lunch = get_ok(
@@ -255,7 +268,14 @@ async fn day_plan_follows_the_rules_on_the_fixture() {
     .await;
     assert_eq!(department(&dinner, "Björken")["lunch"], Value::Null);
     assert_eq!(dinner["totals"]["dinner"]["normal"], 29);
-    assert_eq!(dinner["warnings"], json!([]));
+    // At dinner nobody's diet is marked: Pannkakor is a to-do for Björken and Eken.
+    let at_dinner = dinner["warnings"].as_array().unwrap();
+    assert_eq!(at_dinner.len(), 2);
+    assert!(
+        at_dinner
+            .iter()
+            .all(|w| w["meal"] == "dinner" && w["marked"] == false)
+    );
 
     // Bad input is a 422 naming the field.
     for bad in ["2026-02-30", "tomorrow", "2026-3-1", "1999-06-01"] {
@@ -324,9 +344,14 @@ async fn warnings_follow_the_dish_the_department_gets() {
     mark(&app, k.departments[1], k.week, 2, "dinner", k.diets[1]).await;
 
     let plan = get_ok(&k.cook, &planning(&k, tuesday(&k))).await;
-    let warnings: Vec<(String, String, String, String)> = plan["warnings"]
+    // The marked diets here; the unmarked ones are a to-do of their own (municipal_clashes).
+    let marked: Vec<&Value> = plan["warnings"]
         .as_array()
         .unwrap()
+        .iter()
+        .filter(|w| w["marked"] == true)
+        .collect();
+    let warnings: Vec<(String, String, String, String)> = marked
         .iter()
         .map(|w| {
             (
@@ -347,10 +372,14 @@ async fn warnings_follow_the_dish_the_department_gets() {
     .map(|(a, b, c, d)| ((*a).into(), (*b).into(), (*c).into(), (*d).into()))
     .collect();
     assert_eq!(warnings, expected);
-    let dessert = &plan["warnings"][0];
+    let dessert = marked[0];
     assert!(dessert["dish"].as_str().unwrap().starts_with("Äppelkaka"));
     assert_eq!(dessert["allergens"], json!(["gluten"]));
-    assert_eq!(plan["warnings"][1]["allergens"], json!(["milk"]));
+    assert_eq!(marked[1]["allergens"], json!(["milk"]));
+    // Björken's Glutenfri is not marked for dinner, and Pannkakor has gluten.
+    assert!(plan["warnings"].as_array().unwrap().iter().any(|w| {
+        w["department"] == "Björken" && w["meal"] == "dinner" && w["marked"] == false
+    }));
     assert_eq!(rsn(&plan, "Eken", "lunch"), (10, 1, 9));
     assert_eq!(plan["totals"]["lunch"]["alt2"], 9);
     assert_eq!(plan["totals"]["lunch"]["alt1"], 9 + 8);
@@ -361,8 +390,9 @@ async fn warnings_follow_the_dish_the_department_gets() {
         &format!("{}?meal=dinner", planning(&k, tuesday(&k))),
     )
     .await;
-    assert_eq!(dinner["warnings"].as_array().unwrap().len(), 1);
-    assert_eq!(dinner["warnings"][0]["meal"], "dinner");
+    let at_dinner = dinner["warnings"].as_array().unwrap();
+    assert_eq!(at_dinner.len(), 2, "Eken's marked, Björken's not");
+    assert!(at_dinner.iter().all(|w| w["meal"] == "dinner"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -937,9 +967,17 @@ async fn a_dish_without_stated_allergens_is_a_warning_until_stated() {
         .iter()
         .filter(|w| w["allergens_unknown"] == true)
         .collect();
-    assert_eq!(unknown.len(), 1, "{plan}");
+    // Björken's marked Glutenfri, and Eken's Laktosfri that nobody marked.
+    assert_eq!(unknown.len(), 2, "{plan}");
     assert_eq!(unknown[0]["dish"], "Husets gryta");
-    assert_eq!(unknown[0]["diet"], "Glutenfri");
+    assert_eq!(
+        (&unknown[0]["diet"], &unknown[0]["marked"]),
+        (&json!("Glutenfri"), &json!(true))
+    );
+    assert_eq!(
+        (&unknown[1]["diet"], &unknown[1]["marked"]),
+        (&json!("Laktosfri"), &json!(false))
+    );
     let page = k
         .cook
         .get(&format!("/municipal/kitchen/plan/{tuesday}"))

@@ -1220,6 +1220,9 @@ mod in_a_browser {
                 .unwrap();
             assert_eq!(overflow, json!(0), "the page is wider than the phone");
             phone.screenshot("phone").await;
+            // A diet that cannot eat the day's dish says so beside its marks.
+            phone.scroll_to(".diet-clash", "center").await;
+            phone.screenshot("phone-clash").await;
 
             // Tap Alt 2 for Tuesday: saved at once, quietly, where the person is.
             let alt2 = format!("{tuesday}-alt2");

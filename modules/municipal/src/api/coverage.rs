@@ -25,7 +25,7 @@ use utoipa::OpenApi;
 
 use super::KitchenReaders;
 use super::planning::load_site_week;
-use crate::plan::{Meal, WeekData};
+use crate::plan::{Meal, Warning, WeekData};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sites/{site_id}/coverage/{year}/{week}", get(read))
@@ -89,6 +89,10 @@ pub struct Coverage {
     pub missing: Vec<CoverageGap>,
     /// Department-meals whose marked diets exceed their residents, by department and day.
     pub counts_to_fix: Vec<CountToFix>,
+    /// Diets with residents that are not marked for a meal whose dish (from the published
+    /// menu) contains an allergen they exclude, or has its allergens not stated: unless the
+    /// department marks them, those residents get the dish. By department and day.
+    pub diets_falling_through: Vec<Warning>,
     pub counts: CoverageCounts,
 }
 
@@ -101,9 +105,17 @@ pub fn coverage(data: &WeekData) -> Coverage {
     };
     let mut missing = Vec::new();
     let mut counts_to_fix = Vec::new();
+    let mut diets_falling_through = Vec::new();
     for department in &data.departments {
         for day in 1..=7 {
             let plan = data.department_day(department, day);
+            if data.is_published() {
+                diets_falling_through.extend(
+                    data.warnings(department, &plan)
+                        .into_iter()
+                        .filter(|warning| !warning.marked),
+                );
+            }
             for meal in Meal::ALL {
                 let counts = plan.meal(meal);
                 if counts.over_residents() {
@@ -153,6 +165,7 @@ pub fn coverage(data: &WeekData) -> Coverage {
         alt2_days,
         missing,
         counts_to_fix,
+        diets_falling_through,
         counts,
     }
 }

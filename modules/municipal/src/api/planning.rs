@@ -165,7 +165,9 @@ pub struct DayPlan {
     pub totals: PlanTotals,
     /// Lunch first, then dinner; diets in the site's order; departments by name.
     pub worklist: Vec<WorklistDiet>,
-    /// Marked diets whose department gets a dish containing an allergen the diet excludes.
+    /// Diets with residents in a department that gets a dish containing an allergen the diet
+    /// excludes (or whose allergens are not stated), marked or not (`marked`: not marked is a
+    /// to-do for the department before the deadline).
     pub warnings: Vec<Warning>,
 }
 

@@ -94,7 +94,8 @@ impl DepartmentDay {
     }
 }
 
-/// A marked diet that cannot eat the dish its department will get.
+/// Residents on a diet that cannot eat a dish their department will get. Marked, they get a
+/// special portion that the kitchen must cook without it; not marked, they would get the dish.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Warning {
     pub department_id: i64,
@@ -103,8 +104,11 @@ pub struct Warning {
     pub meal: Meal,
     pub diet_type_id: i64,
     pub diet: String,
-    /// Portions of that diet in that department.
+    /// Residents on that diet in that department (portions, once marked).
     pub portions: i64,
+    /// The diet is marked for the meal (or always applies), so a special portion is cooked;
+    /// `false` is a to-do: the department should mark it, or those residents get the dish.
+    pub marked: bool,
     pub slot: String,
     pub dish: String,
     /// The dish's allergens that the diet excludes.
@@ -229,16 +233,19 @@ impl WeekData {
             .collect()
     }
 
-    /// Every marked diet of the department that excludes an allergen of a dish it will get, or
-    /// that excludes allergens at all while the dish's allergens are not stated yet.
+    /// Every diet with residents in the department, marked or not, that excludes an allergen
+    /// of a dish the department will get, or that excludes allergens at all while the dish's
+    /// allergens are not stated yet. A meal nobody eats has none.
     pub fn warnings(&self, department: &Department, plan: &DepartmentDay) -> Vec<Warning> {
         let mut warnings = Vec::new();
+        let diets = self.diet_defaults(department.id);
         for meal in Meal::ALL {
+            if plan.meal(meal).residents == 0 {
+                continue;
+            }
             let dishes = self.dishes_served(plan.day, meal, plan.choice);
-            for (diet_id, portions) in &plan.meal(meal).diets {
-                let Some(diet) = self.diet_types.iter().find(|d| d.id == *diet_id) else {
-                    continue;
-                };
+            for (diet, portions) in diets.iter().filter(|(_, count)| *count > 0) {
+                let marked = self.is_marked(department.id, plan.day, meal, diet);
                 for item in &dishes {
                     let clash = diet.excludes & item.allergens;
                     let unknown = diet.excludes != 0 && !item.allergens_stated;
@@ -251,6 +258,7 @@ impl WeekData {
                             diet_type_id: diet.id,
                             diet: diet.name.clone(),
                             portions: *portions,
+                            marked,
                             slot: item.slot.clone(),
                             dish: item.dish_name.clone(),
                             allergens: from_mask(clash),

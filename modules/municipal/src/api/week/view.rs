@@ -7,7 +7,7 @@ use galley_core::kitchen::menu_api::{MenuDish, dish_of};
 use serde::Serialize;
 
 use crate::departments::Department;
-use crate::plan::{Alt, Meal, MealPlan, WeekData};
+use crate::plan::{Alt, Meal, MealPlan, Warning, WeekData};
 
 /// What the week's ETag is made of.
 #[derive(Debug, Clone, Copy)]
@@ -101,6 +101,10 @@ pub struct DayOut {
     pub dinner: MealOut,
     /// Every diet type of the kitchen, with the department's residents on it.
     pub diets: Vec<DietDayOut>,
+    /// The department's diets that exclude an allergen of a dish it gets that day (from the
+    /// published menu), marked or not: marked, a special portion is cooked; not marked, those
+    /// residents would get the dish.
+    pub warnings: Vec<Warning>,
 }
 
 /// The dishes of one day, slot by slot; a slot without a dish is null.
@@ -253,5 +257,10 @@ fn day_of(data: &WeekData, department: &Department, day: u32) -> DayOut {
         lunch: MealOut::from(&plan.lunch),
         dinner: MealOut::from(&plan.dinner),
         diets,
+        warnings: if published {
+            data.warnings(department, &plan)
+        } else {
+            Vec::new()
+        },
     }
 }

@@ -97,6 +97,8 @@ struct PlanTemplate {
     rows: Vec<DepartmentRow>,
     work: Vec<WorkMeal>,
     warnings: Vec<String>,
+    /// Diets with residents, not marked, whose dish they cannot eat: a to-do.
+    unmarked: Vec<String>,
 }
 
 async fn today(
@@ -146,7 +148,7 @@ pub(super) fn over_residents_text(
         .replace("{residents}", &residents.to_string())
 }
 
-fn warning_text(page: &Page, warning: &Warning) -> String {
+pub fn warning_text(page: &Page, warning: &Warning) -> String {
     let slot = match warning.slot.as_str() {
         "alt1" => page.t("municipal.kitchen.alt1"),
         "alt2" => page.t("municipal.kitchen.alt2"),
@@ -163,10 +165,11 @@ fn warning_text(page: &Page, warning: &Warning) -> String {
         .map(|a| page.t(a.key()).to_lowercase())
         .collect::<Vec<_>>()
         .join(", ");
-    let template = if warning.allergens_unknown {
-        "municipal.kitchen.warning_unknown"
-    } else {
-        "municipal.kitchen.warning"
+    let template = match (warning.marked, warning.allergens_unknown) {
+        (true, true) => "municipal.kitchen.warning_unknown",
+        (true, false) => "municipal.kitchen.warning",
+        (false, true) => "municipal.kitchen.warning_unmarked_unknown",
+        (false, false) => "municipal.kitchen.warning_unmarked",
     };
     page.t(template)
         .replace("{department}", &warning.department)
@@ -255,7 +258,13 @@ async fn show(
                 })
         })
         .collect();
-    warnings.extend(plan.warnings.iter().map(|w| warning_text(&page, w)));
+    let (marked, unmarked): (Vec<&Warning>, Vec<&Warning>) =
+        plan.warnings.iter().partition(|w| w.marked);
+    warnings.extend(marked.into_iter().map(|w| warning_text(&page, w)));
+    let unmarked: Vec<String> = unmarked
+        .into_iter()
+        .map(|w| warning_text(&page, w))
+        .collect();
     let template = PlanTemplate {
         kitchen: kitchen.site.name.clone(),
         sites: site_options(&kitchen),
@@ -290,6 +299,7 @@ async fn show(
             },
         ],
         warnings,
+        unmarked,
         page,
     };
     render(StatusCode::OK, &template)

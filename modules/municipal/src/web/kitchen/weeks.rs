@@ -14,7 +14,7 @@ use galley_core::state::AppState;
 use galley_core::web::admin::Console;
 use galley_core::web::{Page, render};
 
-use super::plan::{SiteOption, over_residents_text, site_options};
+use super::plan::{SiteOption, over_residents_text, site_options, warning_text};
 use super::{Section, SiteQuery, kitchen_site, page_error, sections};
 use crate::api::KitchenReaders;
 use crate::api::coverage::{Coverage, coverage};
@@ -70,6 +70,8 @@ struct WeeksTemplate {
     coverage: Coverage,
     /// Department-meals with more special portions than residents, in words.
     counts_to_fix: Vec<String>,
+    /// Diets with residents, not marked, whose dish they cannot eat, in words: a to-do.
+    unmarked: Vec<String>,
 }
 
 async fn this_week(
@@ -176,6 +178,14 @@ async fn show(
         days,
         rows,
         counts_to_fix: counts_to_fix(&page, &words, &week_coverage),
+        unmarked: week_coverage
+            .diets_falling_through
+            .iter()
+            .map(|warning| {
+                let text = warning_text(&page, warning);
+                format!("{}: {text}", words.weekday(warning.day))
+            })
+            .collect(),
         coverage: week_coverage,
         page,
     };

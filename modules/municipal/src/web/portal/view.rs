@@ -8,7 +8,7 @@ use galley_core::web::Page;
 
 use crate::api::week::WeekOut;
 use crate::api::week::view::{DayOut, MealOut};
-use crate::plan::Alt;
+use crate::plan::{Alt, Meal, Warning};
 use crate::web::allergens::AllergenBadges;
 
 /// `2026-W12`, as the portal's `?week=` writes a week.
@@ -108,6 +108,18 @@ pub struct DietView {
     pub always: bool,
     pub lunch: bool,
     pub dinner: bool,
+    /// Dishes of the day that this diet cannot eat, per meal.
+    pub clashes: Vec<ClashView>,
+}
+
+/// A dish a diet cannot eat, in the department's words: what happens unless the diet is marked
+/// for the meal, and what happens once it is. The page shows one of the two by the checkbox.
+#[derive(Debug, Clone)]
+pub struct ClashView {
+    /// `lunch` or `dinner`.
+    pub meal: &'static str,
+    pub unmarked: String,
+    pub marked: String,
 }
 
 #[derive(Debug, Clone)]
@@ -278,6 +290,12 @@ fn day_view(
             always: d.always_applies,
             lunch: d.lunch.stored,
             dinner: d.dinner.stored,
+            clashes: day
+                .warnings
+                .iter()
+                .filter(|w| w.diet_type_id == d.diet_type_id)
+                .map(|w| clash_view(page, w))
+                .collect(),
         })
         .collect();
     let weekday_lower = weekday(page, day.date);
@@ -332,5 +350,43 @@ mod tests {
         assert_eq!(fill("v. {week}", "week", "12"), "v. 12");
         assert_eq!(capitalised("tisdag"), "Tisdag");
         assert_eq!(capitalised(""), "");
+    }
+}
+
+/// "Köttbullar innehåller gluten: markera Glutenfri till lunch …", and its marked twin.
+fn clash_view(page: &Page, warning: &Warning) -> ClashView {
+    let meal = match warning.meal {
+        Meal::Lunch => page.t("municipal.portal.at_lunch"),
+        Meal::Dinner => page.t("municipal.portal.at_dinner"),
+    };
+    let allergens = warning
+        .allergens
+        .iter()
+        .map(|a| page.t(a.key()).to_lowercase())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let fill = |key: &str| {
+        page.t(key)
+            .replace("{dish}", &warning.dish)
+            .replace("{diet}", &warning.diet)
+            .replace("{meal}", meal)
+            .replace("{allergens}", &allergens)
+            .replace("{portions}", &warning.portions.to_string())
+    };
+    let (unmarked, marked) = if warning.allergens_unknown {
+        (
+            "municipal.portal.clash_unknown_unmarked",
+            "municipal.portal.clash_unknown_marked",
+        )
+    } else {
+        (
+            "municipal.portal.clash_unmarked",
+            "municipal.portal.clash_marked",
+        )
+    };
+    ClashView {
+        meal: warning.meal.as_str(),
+        unmarked: fill(unmarked),
+        marked: fill(marked),
     }
 }
