@@ -328,31 +328,6 @@ fn day_view(
     }
 }
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weeks_read_back_as_written() {
-        let week = IsoWeek::new(2026, 3).unwrap();
-        assert_eq!(week_param(week), "2026-W03");
-        assert_eq!(parse_week("2026-W03"), Some(week));
-        assert_eq!(parse_week("2026-w3"), Some(week));
-        assert_eq!(parse_week("2027-W53"), None, "2027 has 52 weeks");
-        assert_eq!(parse_week("2026W03"), None);
-        assert_eq!(parse_week("v12"), None);
-        assert_eq!(parse_week(""), None);
-    }
-
-    #[test]
-    fn placeholders_are_filled() {
-        assert_eq!(fill("v. {week}", "week", "12"), "v. 12");
-        assert_eq!(capitalised("tisdag"), "Tisdag");
-        assert_eq!(capitalised(""), "");
-    }
-}
-
 /// "Köttbullar innehåller gluten: markera Glutenfri till lunch …", and its marked twin.
 fn clash_view(page: &Page, warning: &Warning) -> ClashView {
     let meal = match warning.meal {
@@ -388,5 +363,30 @@ fn clash_view(page: &Page, warning: &Warning) -> ClashView {
         meal: warning.meal.as_str(),
         unmarked: fill(unmarked),
         marked: fill(marked),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_read_back_as_written() {
+        let week = IsoWeek::new(2026, 3).unwrap();
+        assert_eq!(week_param(week), "2026-W03");
+        assert_eq!(parse_week("2026-W03"), Some(week));
+        assert_eq!(parse_week("2026-w3"), Some(week));
+        assert_eq!(parse_week("2027-W53"), None, "2027 has 52 weeks");
+        assert_eq!(parse_week("2026W03"), None);
+        assert_eq!(parse_week("v12"), None);
+        assert_eq!(parse_week(""), None);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(fill("v. {week}", "week", "12"), "v. 12");
+        assert_eq!(capitalised("tisdag"), "Tisdag");
+        assert_eq!(capitalised(""), "");
     }
 }
