@@ -33,6 +33,16 @@ pub type DemoFuture<'a> =
 pub type SetupFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), DbError>> + Send + 'a>>;
 
+/// The work of [`Module::menu_publish_findings`].
+pub type FindingsFuture<'a> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<
+                Output = Result<Vec<crate::kitchen::preflight::PublishFinding>, DbError>,
+            > + Send
+            + 'a,
+    >,
+>;
+
 /// The work of [`Module::nav_badges`]: counts by navigation path.
 pub type BadgeFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Vec<(&'static str, i64)>> + Send + 'a>>;
@@ -156,6 +166,18 @@ pub trait Module: Send + Sync + 'static {
         _caller: &'a crate::auth::Caller,
     ) -> BadgeFuture<'a> {
         Box::pin(async { Vec::new() })
+    }
+    /// What a cook should look at before publishing this site's week menu (dishes whose
+    /// allergens nobody stated, empty slots, ...), asked of the modules enabled for the site.
+    /// Publishing is refused while there are findings, unless the cook confirms.
+    fn menu_publish_findings<'a>(
+        &'a self,
+        _conn: &'a mut DbConn<'_>,
+        _site_id: i64,
+        _week: crate::kitchen::iso_week::IsoWeek,
+        _items: &'a [crate::kitchen::menus::MenuItem],
+    ) -> FindingsFuture<'a> {
+        Box::pin(async { Ok(Vec::new()) })
     }
     /// Translation catalogues as `(language, TOML text)` pairs, merged into the platform's.
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

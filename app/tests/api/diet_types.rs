@@ -49,7 +49,7 @@ async fn admins_set_up_a_kitchens_diets() {
     );
 
     let listed = admin.get(&base).await.json();
-    let names: Vec<&str> = listed
+    let names: Vec<&str> = listed["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -879,3 +879,107 @@ async fn saving_a_dish_with_no_allergens_ticked_states_none() {
     let list = k.cook.get("/municipal/dishes").await.text();
     assert!(!list.contains("to-check"), "{list}");
 }
+
+/// The dish form says which of three things is true: allergens not stated yet, no allergens,
+/// or the ticked ones. Saving a dish to rename it keeps "not stated" as it is; a radio that
+/// contradicts the boxes is refused, naming the field, and nothing is saved.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dish_form_states_no_allergens_only_when_chosen() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Radion", open_week()).await;
+    let created = k
+        .cook
+        .post(
+            "/api/v1/dishes",
+            json!({ "name": "Laxpudding", "category": "main" }),
+        )
+        .await;
+    let id = created.json()["id"].as_i64().unwrap();
+    let page = k.cook.get(&dish_page(id)).await.text();
+    assert!(
+        page.contains(
+            r#"id="allergen-state-unknown" name="allergen_state" value="unknown" checked"#
+        ),
+        "{page}"
+    );
+    assert!(page.contains("Inga allergener"));
+    let save = |fields: Vec<(&'static str, String)>| {
+        let page = page.clone();
+        let client = &k.cook;
+        async move {
+            let mut pairs: Vec<(&str, String)> = vec![
+                ("etag", hidden_etag(&page)),
+                ("name", "Laxpudding med smör".into()),
+                ("category", "main".into()),
+            ];
+            pairs.extend(fields);
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(client, &dish_page(id), &pairs).await
+        }
+    };
+
+    // Contradictions are refused on the allergens field; nothing is saved.
+    for (state, ticked, words) in [
+        ("unknown", Some("fish"), "valde ”Inte angivet än”"),
+        ("none", Some("fish"), "valde ”Inga allergener”"),
+        ("listed", None, "Kryssa i minst en allergen"),
+    ] {
+        let mut fields = vec![("allergen_state", state.to_owned())];
+        if let Some(code) = ticked {
+            fields.push(("allergens", code.to_owned()));
+        }
+        let refused = save(fields).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{state}");
+        assert!(
+            refused.text().contains(words),
+            "{state}: {}",
+            refused.text()
+        );
+        assert!(refused.text().contains(r#"id="allergens-error""#));
+    }
+    assert_eq!(api_dish(&k.cook, id).await["version"], 1);
+
+    // Renaming with "not stated yet" keeps the allergens unstated.
+    let renamed = save(vec![("allergen_state", "unknown".into())]).await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.text());
+    let dish = api_dish(&k.cook, id).await;
+    assert_eq!(dish["name"], "Laxpudding med smör");
+    assert_eq!(dish["allergens_stated"], false);
+
+    // "No allergens" is a statement.
+    let page = k.cook.get(&dish_page(id)).await.text();
+    let none = post_form(
+        &k.cook,
+        &dish_page(id),
+        &[
+            ("etag", &hidden_etag(&page)),
+            ("name", "Laxpudding med smör"),
+            ("category", "main"),
+            ("allergen_state", "none"),
+        ],
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::SEE_OTHER, "{}", none.text());
+    let dish = api_dish(&k.cook, id).await;
+    assert_eq!(dish["allergens_stated"], true);
+    assert_eq!(dish["allergens"], json!([]));
+
+    // Once stated, "not stated yet" is no longer offered, and a forged one is refused.
+    let page = k.cook.get(&dish_page(id)).await.text();
+    assert!(!page.contains(r#"id="allergen-state-unknown""#));
+    assert!(page.contains(r#"value="none" checked"#));
+    let unstate = post_form(
+        &k.cook,
+        &dish_page(id),
+        &[
+            ("etag", &hidden_etag(&page)),
+            ("name", "Laxpudding med smör"),
+            ("category", "main"),
+            ("allergen_state", "unknown"),
+            ("stated_before", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(unstate.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unstate.text().contains("kan inte göras oangivna"));
+}

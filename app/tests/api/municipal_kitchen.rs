@@ -795,12 +795,28 @@ async fn downloads_carry_the_reports_totals() {
     let rows = csv_rows(&csv.body, b';');
     assert_eq!(rows[0][0], "Avdelning");
     assert!(rows[0][1].contains("Boende"), "{:?}", rows[0]);
-    assert_eq!(rows.len(), 1 + 3 + 1, "header, three departments, totals");
     assert_eq!(rows[1][0], "Björken");
-    let last = rows.last().unwrap();
-    assert_eq!(last[0], "Totalt");
+    let last = &rows[1 + 3];
+    assert_eq!(last[0], "Totalt", "header, three departments, totals");
     let numbers: Vec<i64> = last[1..].iter().map(|n| n.parse().unwrap()).collect();
     assert_eq!(numbers, totals);
+    // After an empty line, the per-diet section the XLSX has on its second sheet: the JSON
+    // report's site totals per diet type.
+    let text = std::str::from_utf8(&csv.body[3..]).unwrap();
+    assert!(text.contains("Totalt;"), "{text}");
+    assert!(
+        text.contains("\n\nSpecialkost per kosttyp\nKosttyp;Lunch;Kvällsmat\n"),
+        "{text}"
+    );
+    let diet_rows = &rows[1 + 3 + 3..];
+    let json_diets = json["totals"]["diets"].as_array().unwrap();
+    assert!(!json_diets.is_empty());
+    assert_eq!(diet_rows.len(), json_diets.len(), "{rows:?}");
+    for (row, diet) in diet_rows.iter().zip(json_diets) {
+        assert_eq!(row[0], diet["name"].as_str().unwrap());
+        assert_eq!(row[1], diet["lunch"].to_string());
+        assert_eq!(row[2], diet["dinner"].to_string());
+    }
 
     // Commas and English on request; `Accept: text/csv` is a CSV too.
     let comma = k
@@ -813,8 +829,9 @@ async fn downloads_carry_the_reports_totals() {
     assert_eq!(comma.status, StatusCode::OK);
     let rows = csv_rows(&comma.body, b',');
     assert_eq!(rows[0][0], "Department");
-    assert_eq!(rows.last().unwrap()[0], "Total");
-    assert_eq!(rows.last().unwrap().len(), 9);
+    assert_eq!(rows[1 + 3][0], "Total");
+    assert_eq!(rows[1 + 3].len(), 9);
+    assert_eq!(rows[1 + 3 + 2], ["Diet type", "Lunch", "Dinner"]);
     let accepted = k
         .cook
         .get_with(&report(&k), &[("accept", "text/csv")])

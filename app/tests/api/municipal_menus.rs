@@ -1135,12 +1135,30 @@ async fn the_week_editor_shows_saves_and_guards_the_week() {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().contains("Skriv högst 120 tecken."));
 
-    // Withdraw and publish again through the status forms.
+    // Withdraw and publish again through the status forms. Withdrawing asks first and
+    // changes nothing until confirmed.
     let etag = field(&html, "etag");
-    let withdrawn = crate::console::post_form(
+    let asked = crate::console::post_form(
         &k.cook,
         &format!("{page_path}/unpublish"),
         &[("etag", &etag)],
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.text());
+    assert!(
+        asked
+            .text()
+            .contains("Dra tillbaka den publicerade veckan?")
+    );
+    assert!(asked.text().contains(r#"name="confirm" value="1""#));
+    assert_eq!(
+        k.cook.get(&k.menu_path()).await.json()["status"],
+        "published"
+    );
+    let withdrawn = crate::console::post_form(
+        &k.cook,
+        &format!("{page_path}/unpublish"),
+        &[("etag", &etag), ("confirm", "1")],
     )
     .await;
     assert_eq!(
@@ -1156,10 +1174,21 @@ async fn the_week_editor_shows_saves_and_guards_the_week() {
             .await;
     assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(stale.text().contains("Någon annan ändrade veckan nyss"));
-    let published = crate::console::post_form(
+    // The pre-flight asks first (the fixture's week has no Alt 2 at the weekend, which the
+    // default settings offer), then the confirm button publishes.
+    let asked = crate::console::post_form(
         &k.cook,
         &format!("{page_path}/publish"),
         &[("etag", menu.header("etag"))],
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.text());
+    assert!(asked.text().contains("Kontrollera innan du publicerar"));
+    assert_eq!(k.cook.get(&k.menu_path()).await.json()["status"], "draft");
+    let published = crate::console::post_form(
+        &k.cook,
+        &format!("{page_path}/publish"),
+        &[("etag", menu.header("etag")), ("confirm", "1")],
     )
     .await;
     assert_eq!(published.status, StatusCode::SEE_OTHER);

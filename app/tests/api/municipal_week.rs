@@ -518,7 +518,7 @@ async fn marks_are_all_or_nothing() {
             { "day": 9, "meal": "lunch", "diet_type_id": gluten, "marked": true },
             { "day": 2, "meal": "breakfast", "diet_type_id": gluten, "marked": true },
             { "day": 3, "meal": "dinner", "diet_type_id": 987_654_321, "marked": true },
-            { "day": 4, "meal": "lunch", "diet_type_id": timbal, "marked": true },
+            { "day": 4, "meal": "lunch", "diet_type_id": timbal, "marked": false },
             { "day": 1, "meal": "lunch", "diet_type_id": gluten, "marked": false },
         ] }),
     )
@@ -541,7 +541,7 @@ async fn marks_are_all_or_nothing() {
             "marks[1].day",
             "marks[2].meal",
             "marks[3].diet_type_id",
-            "marks[4].diet_type_id",
+            "marks[4].marked",
             "marks[5].diet_type_id",
         ]
     );

@@ -80,3 +80,41 @@ impl<T> Paginated<T> {
         }
     }
 }
+
+impl<T> Paginated<T> {
+    /// The requested page of a collection the caller has loaded whole: for the small sets of
+    /// one kitchen (its departments, diet types, a year's menu weeks) that other code reads
+    /// whole anyway, so the list answers the same envelope as every other.
+    pub fn from_all(all: Vec<T>, request: PageRequest) -> Self {
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        let skip = usize::try_from(request.offset()).unwrap_or(usize::MAX);
+        let take = usize::try_from(request.limit()).unwrap_or(0);
+        let items = all.into_iter().skip(skip).take(take).collect();
+        Self::new(items, request, total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_all_cuts_the_requested_page_and_counts_the_whole() {
+        let request = PageRequest {
+            page: 2,
+            per_page: 2,
+        };
+        let page = Paginated::from_all(vec![1, 2, 3, 4, 5], request);
+        assert_eq!(page.items, [3, 4]);
+        assert_eq!(page.total, 5);
+        let past = Paginated::from_all(
+            vec![1],
+            PageRequest {
+                page: 3,
+                per_page: 2,
+            },
+        );
+        assert!(past.items.is_empty());
+        assert_eq!(past.total, 1);
+    }
+}

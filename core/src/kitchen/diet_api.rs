@@ -16,8 +16,9 @@ use super::diets::{self, DietFields, DietType};
 use crate::audit::{self, Entry};
 use crate::auth::{Allowed, Caller};
 use crate::http::concurrency::{check_precondition, created, etag, if_match, with_etag};
+use crate::http::pagination::{PageQuery, Paginated};
 use crate::http::problem::FieldError;
-use crate::http::{ApiJson, AppError};
+use crate::http::{ApiJson, ApiQuery, AppError};
 use crate::people::api::{Admins, fail_if_any, tenant_of, utc};
 use crate::people::sites;
 use crate::state::AppState;
@@ -315,14 +316,17 @@ pub async fn delete_diet(
     )
 }
 
-/// The kitchen's diet types.
+/// The kitchen's diet types, a page at a time (`{items, page, per_page, total}`).
 #[utoipa::path(get, path = "/api/v1/sites/{site_id}/diet-types", tag = "diet types",
-    params(("site_id" = i64, Path)), responses((status = 200, body = [DietTypeOut]), (status = 404)))]
+    params(("site_id" = i64, Path), PageQuery),
+    responses((status = 200, body = Paginated<DietTypeOut>), (status = 404)))]
 pub async fn list(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<DishReaders>,
     Path(site_id): Path<i64>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Response, AppError> {
+    let page = query.checked()?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     site_of(conn, &caller, site_id).await?;
@@ -331,7 +335,7 @@ pub async fn list(
         .into_iter()
         .map(DietTypeOut::from)
         .collect();
-    Ok(axum::Json(items).into_response())
+    Ok(axum::Json(Paginated::from_all(items, page)).into_response())
 }
 
 /// Add a diet type to a kitchen.

@@ -17,12 +17,14 @@ use super::api::{DishEditors, DishReaders};
 use super::diet_api::OwnSite;
 use super::iso_week::IsoWeek;
 use super::menus::{self, ItemKey, Menu, MenuItem, PUBLISHED};
+use super::preflight;
 use crate::audit::{self, Entry};
 use crate::auth::{Allowed, Caller};
 use crate::db::{DbConn, DbError};
 use crate::http::concurrency::{check_precondition, if_match, with_etag};
+use crate::http::pagination::{PageQuery, Paginated};
 use crate::http::problem::FieldError;
-use crate::http::{ApiJson, AppError};
+use crate::http::{ApiJson, ApiQuery, AppError};
 use crate::people::api::{changed_meanwhile, fail_if_any, tenant_of, utc};
 use crate::state::AppState;
 
@@ -388,6 +390,7 @@ async fn write_items(
 }
 
 /// Publishes (`true`) or withdraws the week. Doing what is already done changes nothing.
+/// Publishing runs the pre-flight first and is refused with its findings unless `confirmed`.
 pub async fn set_published(
     state: &AppState,
     caller: &Caller,
@@ -395,6 +398,7 @@ pub async fn set_published(
     week: IsoWeek,
     expected: Option<&str>,
     publish: bool,
+    confirmed: bool,
 ) -> Result<MenuOut, AppError> {
     let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
@@ -416,6 +420,12 @@ pub async fn set_published(
             "items",
             "add at least one dish before publishing the week",
         ));
+    }
+    if publish && !confirmed {
+        let found = preflight::findings(state, conn, tenant, site_id, week, &items).await?;
+        if !found.is_empty() {
+            return Err(preflight::refusal(&found));
+        }
     }
     let status = if publish { PUBLISHED } else { menus::DRAFT };
     let action = if publish {
@@ -445,16 +455,19 @@ async fn current_etag(
     Ok(menu_etag(site_id, week, menu.map_or(0, |m| m.version)))
 }
 
-/// The kitchen's weeks of one year that have a menu.
+/// The kitchen's weeks of one year that have a menu, a page at a time
+/// (`{items, page, per_page, total}`).
 #[utoipa::path(get, path = "/api/v1/sites/{site_id}/menus", tag = "menus",
-    params(("site_id" = i64, Path), YearQuery),
-    responses((status = 200, body = [MenuSummary]), (status = 404)))]
+    params(("site_id" = i64, Path), YearQuery, PageQuery),
+    responses((status = 200, body = Paginated<MenuSummary>), (status = 404)))]
 pub async fn list(
     State(state): State<AppState>,
     Allowed(_caller, _): Allowed<DishReaders>,
     OwnSite(site_id): OwnSite,
     Query(query): Query<YearQuery>,
+    ApiQuery(paging): ApiQuery<PageQuery>,
 ) -> Result<Response, AppError> {
+    let page = paging.checked()?;
     let year = query
         .year
         .unwrap_or_else(|| IsoWeek::containing(chrono::Utc::now().date_naive()).year);
@@ -470,7 +483,7 @@ pub async fn list(
             changed_after_publish: m.changed_after_publish,
         })
         .collect();
-    Ok(axum::Json(out).into_response())
+    Ok(axum::Json(Paginated::from_all(out, page)).into_response())
 }
 
 /// The week's menu; an unwritten week is an empty draft at version 0.
@@ -550,9 +563,23 @@ pub async fn copy(
     Ok(with_etag(&HeaderMap::new(), out.etag(), &out))
 }
 
-/// Publish the week to the departments. Needs `If-Match`.
+/// `?confirm=true` publishes in spite of the pre-flight's findings.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublishQuery {
+    /// Publish although the pre-flight found something (default false).
+    pub confirm: Option<bool>,
+}
+
+/// Publish the week to the departments. Needs `If-Match`. First the pre-flight: the modules
+/// enabled for the kitchen name what to look at (a municipal kitchen: dishes whose allergens
+/// are not stated, days without Alt 2 where the settings offer Alt 2, empty slots). While
+/// there are findings the week is not published: 422 `validation-failed` with one `errors[]`
+/// entry per finding, each on the field `confirm`, its reason ending in the finding's code
+/// (`allergens_not_stated`, `alt2_missing`, `slot_empty`). Send `?confirm=true` to publish anyway.
 #[utoipa::path(post, path = "/api/v1/sites/{site_id}/menus/{year}/{week}/publish", tag = "menus",
-    params(("site_id" = i64, Path), ("year" = i32, Path), ("week" = u32, Path), ("If-Match" = String, Header)),
+    params(("site_id" = i64, Path), ("year" = i32, Path), ("week" = u32, Path), PublishQuery,
+        ("If-Match" = String, Header)),
     responses((status = 200, body = MenuOut), (status = 404), (status = 412), (status = 422), (status = 428)))]
 pub async fn publish(
     State(state): State<AppState>,
@@ -560,9 +587,20 @@ pub async fn publish(
     OwnSite(site_id): OwnSite,
     headers: HeaderMap,
     Path((_site, year, week)): Path<(i64, i32, u32)>,
+    ApiQuery(query): ApiQuery<PublishQuery>,
 ) -> Result<Response, AppError> {
     let week = week_from_path(year, week)?;
-    let out = set_published(&state, &caller, site_id, week, if_match(&headers), true).await?;
+    let confirmed = query.confirm.unwrap_or(false);
+    let out = set_published(
+        &state,
+        &caller,
+        site_id,
+        week,
+        if_match(&headers),
+        true,
+        confirmed,
+    )
+    .await?;
     Ok(with_etag(&HeaderMap::new(), out.etag(), &out))
 }
 
@@ -578,6 +616,15 @@ pub async fn unpublish(
     Path((_site, year, week)): Path<(i64, i32, u32)>,
 ) -> Result<Response, AppError> {
     let week = week_from_path(year, week)?;
-    let out = set_published(&state, &caller, site_id, week, if_match(&headers), false).await?;
+    let out = set_published(
+        &state,
+        &caller,
+        site_id,
+        week,
+        if_match(&headers),
+        false,
+        false,
+    )
+    .await?;
     Ok(with_etag(&HeaderMap::new(), out.etag(), &out))
 }

@@ -8,6 +8,7 @@ pub mod dishes;
 pub mod iso_week;
 pub mod menu_api;
 pub mod menus;
+pub mod preflight;
 pub mod recipe_api;
 pub mod recipe_card;
 pub mod recipe_ops;

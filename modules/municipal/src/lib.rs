@@ -8,6 +8,7 @@ pub mod departments;
 pub mod import;
 pub mod orders;
 pub mod plan;
+pub mod preflight;
 pub mod report;
 pub mod schema;
 pub mod settings;
@@ -20,7 +21,8 @@ use galley_core::auth::Role;
 use galley_core::db::DbConn;
 use galley_core::diesel_migrations::{self, EmbeddedMigrations, embed_migrations};
 use galley_core::module::{
-    DemoContext, DemoFuture, Feature, MenuSlot, MigrationSet, Module, NavEntry, SetupFuture,
+    DemoContext, DemoFuture, Feature, FindingsFuture, MenuSlot, MigrationSet, Module, NavEntry,
+    SetupFuture,
 };
 use galley_core::state::AppState;
 
@@ -160,6 +162,16 @@ impl Module for Municipal {
         site_id: i64,
     ) -> SetupFuture<'a> {
         Box::pin(plan::history::keep(conn, tenant_id, site_id))
+    }
+
+    fn menu_publish_findings<'a>(
+        &'a self,
+        conn: &'a mut DbConn<'_>,
+        site_id: i64,
+        week: galley_core::kitchen::iso_week::IsoWeek,
+        items: &'a [galley_core::kitchen::menus::MenuItem],
+    ) -> FindingsFuture<'a> {
+        Box::pin(preflight::findings(conn, site_id, week, items))
     }
 
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

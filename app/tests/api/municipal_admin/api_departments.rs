@@ -14,7 +14,7 @@ async fn admins_create_change_and_remove_departments() {
     let list = k.admin.get(&departments_path(k.site)).await;
     assert_eq!(list.status, StatusCode::OK);
     let listed = list.json();
-    let listed = listed.as_array().unwrap();
+    let listed = listed["items"].as_array().unwrap();
     assert_eq!(
         listed
             .iter()
@@ -91,10 +91,7 @@ async fn admins_create_change_and_remove_departments() {
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        k.admin
-            .get(&departments_path(k.site))
-            .await
-            .json()
+        k.admin.get(&departments_path(k.site)).await.json()["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -187,10 +184,7 @@ async fn admins_create_change_and_remove_departments() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        k.admin
-            .get(&departments_path(k.site))
-            .await
-            .json()
+        k.admin.get(&departments_path(k.site)).await.json()["items"]
             .as_array()
             .unwrap()
             .len(),

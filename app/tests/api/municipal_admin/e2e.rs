@@ -71,7 +71,7 @@ async fn an_admin_adds_a_department_and_sets_its_diets() {
             .get(&format!("/api/v1/municipal/sites/{}/departments", k.site))
             .await
             .json();
-        let aspen = departments
+        let aspen = departments["items"]
             .as_array()
             .unwrap()
             .iter()

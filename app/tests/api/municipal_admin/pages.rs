@@ -152,10 +152,7 @@ async fn the_department_list_shows_diets_and_staff_and_adds_departments() {
     assert!(taken.text().contains("Namnet används redan i köket."));
     assert!(taken.text().contains(r#"value="eken""#));
     assert_eq!(
-        k.admin
-            .get(&super::departments_path(k.site))
-            .await
-            .json()
+        k.admin.get(&super::departments_path(k.site)).await.json()["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -181,7 +178,7 @@ async fn the_department_list_shows_diets_and_staff_and_adds_departments() {
     assert!(page.text().contains(r#"name="diet_"#));
     let departments = k.admin.get(&super::departments_path(k.site)).await.json();
     assert!(
-        departments
+        departments["items"]
             .as_array()
             .unwrap()
             .iter()

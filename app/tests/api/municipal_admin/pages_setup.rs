@@ -157,7 +157,7 @@ async fn diet_types_are_set_up_with_swedish_allergen_names() {
         .get(&format!("/api/v1/sites/{}/diet-types", k.site))
         .await
         .json();
-    let egg_free = diets
+    let egg_free = diets["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -174,6 +174,7 @@ pub fn coverage(data: &WeekData) -> Coverage {
 /// Choices are missing when the published menu offers Alt 2 on some day and the department
 /// has never saved a choice for the week; marks are missing when the department has residents
 /// on a diet that does not always apply and has never saved its marks for the week.
+/// Not paginated: one computed report of one week, at most one line per department.
 #[utoipa::path(get, path = "/api/v1/municipal/sites/{site_id}/coverage/{year}/{week}", tag = "coverage",
     params(("site_id" = i64, Path), ("year" = i32, Path), ("week" = u32, Path)),
     responses((status = 200, body = Coverage), (status = 403), (status = 404), (status = 422)))]

@@ -309,7 +309,8 @@ pub async fn delete_order(
     )
 }
 
-/// The week's checklist.
+/// The week's checklist, whole: not paginated, since a week holds at most 100 lines (one
+/// full page) and the kitchen ticks them off as one list.
 #[utoipa::path(get, path = "/api/v1/municipal/sites/{site_id}/orders/{year}/{week}",
     tag = "municipal orders",
     params(("site_id" = i64, Path), ("year" = i32, Path), ("week" = u32, Path)),

@@ -42,7 +42,8 @@ pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.sprea
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// `json`, `csv`, `xlsx` or `pdf`. Left out, the `Accept` header decides (`text/csv`,
-    /// the XLSX type, `application/pdf`), and JSON otherwise.
+    /// the XLSX type, `application/pdf`), and JSON otherwise. The CSV holds the department
+    /// table, an empty line, then the special portions per diet type (the XLSX's second sheet).
     pub format: Option<String>,
     /// For CSV: `semicolon` (the default, for Swedish Excel) or `comma`.
     pub delimiter: Option<String>,

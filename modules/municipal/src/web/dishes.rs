@@ -313,7 +313,7 @@ async fn create(
             let body = NewDish {
                 name: form.name.clone(),
                 category: form.category.clone(),
-                allergens: Some(allergens),
+                allergens,
             };
             match create_dish(&state, &caller, &body).await {
                 Ok(dish) => {
@@ -537,7 +537,7 @@ async fn update(
             let change = DishChange {
                 name: Some(form.name.clone()),
                 category: Some(form.category.clone()),
-                allergens: Some(allergens),
+                allergens,
             };
             update_dish(&state, &caller, id, fields.etag(), &change)
                 .await

@@ -59,6 +59,11 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../static/editor.js"),
     },
+    Asset {
+        name: "dishes.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/dishes.js"),
+    },
 ];
 
 pub fn router() -> Router<AppState> {

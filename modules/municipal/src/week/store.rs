@@ -23,6 +23,8 @@ pub struct WeekState {
 pub enum WeekWrite {
     Choices,
     Marks,
+    /// The whole-week call: both kinds of answer in one version.
+    ChoicesAndMarks,
 }
 
 pub async fn states_of(
@@ -109,6 +111,7 @@ pub async fn bump(
     let (choices_at, marks_at) = match what {
         WeekWrite::Choices => (Some(now), None),
         WeekWrite::Marks => (None, Some(now)),
+        WeekWrite::ChoicesAndMarks => (Some(now), Some(now)),
     };
     let count = if expected == 0 {
         db_run!(conn, |c| {
@@ -148,6 +151,17 @@ pub async fn bump(
                     diesel::update(target)
                         .set((
                             department_weeks::version.eq(expected + 1),
+                            department_weeks::marks_at.eq(marks_at),
+                            department_weeks::updated_at.eq(now),
+                        ))
+                        .execute(c)
+                        .await
+                }
+                WeekWrite::ChoicesAndMarks => {
+                    diesel::update(target)
+                        .set((
+                            department_weeks::version.eq(expected + 1),
+                            department_weeks::choices_at.eq(choices_at),
                             department_weeks::marks_at.eq(marks_at),
                             department_weeks::updated_at.eq(now),
                         ))

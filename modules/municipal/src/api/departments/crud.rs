@@ -6,8 +6,9 @@ use axum::response::{IntoResponse, Response};
 use galley_core::audit::{self, Entry};
 use galley_core::auth::{Allowed, Caller};
 use galley_core::http::concurrency::{check_precondition, created, if_match, with_etag};
+use galley_core::http::pagination::{PageQuery, Paginated};
 use galley_core::http::problem::FieldError;
-use galley_core::http::{ApiJson, AppError};
+use galley_core::http::{ApiJson, ApiQuery, AppError};
 use galley_core::kitchen::diet_api::OwnSite;
 use galley_core::people::api::{changed_meanwhile, check_name, fail_if_any, tenant_of};
 use galley_core::people::sites;
@@ -242,22 +243,24 @@ pub(super) async fn stale(
     }
 }
 
-/// The kitchen's departments, by name.
+/// The kitchen's departments, by name, a page at a time (`{items, page, per_page, total}`).
 #[utoipa::path(get, path = "/api/v1/municipal/sites/{site_id}/departments",
-    tag = "municipal departments", params(("site_id" = i64, Path)),
-    responses((status = 200, body = [DepartmentOut]), (status = 404)))]
+    tag = "municipal departments", params(("site_id" = i64, Path), PageQuery),
+    responses((status = 200, body = Paginated<DepartmentOut>), (status = 404)))]
 pub async fn list_departments(
     State(state): State<AppState>,
     Allowed(_caller, _): Allowed<KitchenReaders>,
     OwnSite(site_id): OwnSite,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Response, AppError> {
+    let page = query.checked()?;
     let mut pooled = state.db.get().await?;
     let items: Vec<DepartmentOut> = departments::list(&mut pooled.conn(), site_id)
         .await?
         .iter()
         .map(DepartmentOut::from)
         .collect();
-    Ok(axum::Json(items).into_response())
+    Ok(axum::Json(Paginated::from_all(items, page)).into_response())
 }
 
 /// Add a department to a kitchen.

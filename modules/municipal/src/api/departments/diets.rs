@@ -186,6 +186,7 @@ pub async fn replace_diet_defaults(
 }
 
 /// The department's residents per diet type of its kitchen. An admin's read is audited.
+/// Not paginated: one document, read and written back whole by `PUT` under one ETag.
 #[utoipa::path(get, path = "/api/v1/municipal/departments/{id}/diet-defaults",
     tag = "municipal departments", params(("id" = i64, Path)),
     responses((status = 200, body = DietDefaults), (status = 304), (status = 404)))]

@@ -250,7 +250,8 @@ pub async fn set_overrides(
     }
 }
 
-/// The department's resident overrides in a date range (at most 366 days).
+/// The department's resident overrides in a date range (at most 366 days). Not paginated:
+/// the range bounds the answer (at most one entry per day), so `from`/`to` are its paging.
 #[utoipa::path(get, path = "/api/v1/municipal/departments/{id}/overrides",
     tag = "municipal departments", params(("id" = i64, Path), RangeQuery),
     responses((status = 200, body = OverridesOut), (status = 304), (status = 404),

@@ -5,6 +5,7 @@
 
 pub mod ops;
 pub mod view;
+pub mod whole;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -26,6 +27,7 @@ use super::{WeekReaders, WeekWriters};
 use crate::plan::Alt;
 pub use ops::MarkIn;
 pub use view::{DepartmentOut, WeekOut, week_etag};
+pub use whole::{DayAnswerIn, DayMarkIn, WeekAnswersIn};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,11 +41,12 @@ pub fn router() -> Router<AppState> {
             "/departments/{id}/weeks/{year}/{week}/marks",
             put(set_marks),
         )
+        .route("/departments/{id}/weeks/{year}/{week}/days", put(set_days))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(my_department, read, set_choice, set_marks),
+    paths(my_department, read, set_choice, set_marks, set_days),
     tags((name = "municipal-week", description = "A department's week: menu, choices, diet marks"))
 )]
 pub struct WeekApi;
@@ -141,8 +144,10 @@ pub async fn set_choice(
     Ok(with_etag(&HeaderMap::new(), out.etag.clone(), &out))
 }
 
-/// Set or clear diet marks, all or nothing. Needs `If-Match` with the week's ETag. Diets that
-/// always apply are refused (they need no mark); after the deadline only cooks and admins.
+/// Set or clear diet marks, all or nothing. Needs `If-Match` with the week's ETag. A diet that
+/// always applies is marked already: `marked: true` for it is accepted and changes nothing,
+/// `marked: false` is refused (422 on `marks[i].marked`). After the deadline only cooks and
+/// admins.
 #[utoipa::path(put, path = "/api/v1/municipal/departments/{id}/weeks/{year}/{week}/marks",
     tag = "municipal-week", request_body = MarksIn,
     params(("id" = i64, Path), ("year" = i32, Path), ("week" = u32, Path), ("If-Match" = String, Header)),
@@ -163,6 +168,39 @@ pub async fn set_marks(
         &department,
         week,
         &body.marks,
+        if_match(&headers),
+    )
+    .await?;
+    Ok(with_etag(&HeaderMap::new(), out.etag.clone(), &out))
+}
+
+/// The whole week at once: per day the lunch choice and the diet marks, all or nothing, in one
+/// version and one audit row (`week.changed`). Needs `If-Match` with the week's ETag. Days not
+/// listed, a day without `lunch` and marks not listed stay as they are. The per-day rules
+/// apply to every day (Alt 2 only where the published menu has one; marks as in `.../marks`);
+/// one bad entry refuses the request with 422 naming it (`days[3].lunch`,
+/// `days[0].marks[1].diet_type_id`) and nothing changes. After the deadline only cooks and
+/// admins (403 naming the deadline); stale ETag 412 with `current_etag`.
+#[utoipa::path(put, path = "/api/v1/municipal/departments/{id}/weeks/{year}/{week}/days",
+    tag = "municipal-week", request_body = WeekAnswersIn,
+    params(("id" = i64, Path), ("year" = i32, Path), ("week" = u32, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = WeekOut), (status = 403), (status = 404), (status = 412),
+        (status = 422), (status = 428)))]
+pub async fn set_days(
+    State(state): State<AppState>,
+    Allowed(caller, _): Allowed<WeekWriters>,
+    DepartmentAccess(department): DepartmentAccess,
+    headers: HeaderMap,
+    Path((_id, year, week)): Path<(i64, i32, u32)>,
+    ApiJson(body): ApiJson<WeekAnswersIn>,
+) -> Result<Response, AppError> {
+    let week = week_from_path(year, week)?;
+    let out = whole::change_week(
+        &state,
+        &caller,
+        &department,
+        week,
+        &body,
         if_match(&headers),
     )
     .await?;

@@ -107,7 +107,11 @@ pub fn day_name(date: NaiveDate) -> String {
 }
 
 /// After the deadline only kitchen staff and admins change a week.
-fn check_open(caller: &Caller, data: &WeekData, now: DateTime<Utc>) -> Result<(), AppError> {
+pub(super) fn check_open(
+    caller: &Caller,
+    data: &WeekData,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     if caller.role != Role::Department {
         return Ok(());
     }
@@ -127,7 +131,7 @@ fn check_open(caller: &Caller, data: &WeekData, now: DateTime<Utc>) -> Result<()
 }
 
 /// The ETag of the week as stored now, for the 412 of a write that lost its race.
-async fn current_etag(
+pub(super) async fn current_etag(
     conn: &mut DbConn<'_>,
     caller: &Caller,
     department: &Department,
@@ -214,31 +218,44 @@ pub async fn change_choice(
 }
 
 /// A checked mark: what to store.
-struct CheckedMark {
-    day: u32,
-    meal: Meal,
-    diet_type_id: i64,
-    diet: String,
-    marked: bool,
+pub(super) struct CheckedMark {
+    pub(super) day: u32,
+    pub(super) meal: Meal,
+    pub(super) diet_type_id: i64,
+    pub(super) diet: String,
+    pub(super) marked: bool,
 }
 
-/// Checks every entry; any bad one refuses them all, naming `marks[i].field`.
-fn check_marks(data: &WeekData, marks: &[MarkIn]) -> Result<Vec<CheckedMark>, AppError> {
-    let limit = 7 * 2 * data.diet_types.len().max(1);
-    if marks.len() > limit {
-        return Err(AppError::validation(
-            "marks",
-            format!("at most {limit} marks (7 days, 2 meals, each diet type once)"),
-        ));
+impl CheckedMark {
+    /// The audit row's words for one changed mark.
+    pub(super) fn audited(&self) -> serde_json::Value {
+        json!({
+            "day": self.day, "meal": self.meal.as_str(), "diet_type_id": self.diet_type_id,
+            "diet": self.diet, "marked": self.marked,
+        })
     }
-    let mut errors = Vec::new();
+}
+
+/// The most marks one request may carry: 7 days, 2 meals, each diet type once.
+pub(super) fn mark_limit(data: &WeekData) -> usize {
+    7 * 2 * data.diet_types.len().max(1)
+}
+
+/// Checks marks, each named by its JSON path (`marks[2]`, `days[1].marks[0]`); a bad entry
+/// adds a `FieldError` under that path and is left out. A diet that always applies is already
+/// marked at every meal: `marked: true` for it is accepted and stores nothing, `marked: false`
+/// is refused because it cannot be unmarked (docs/municipal-api.md).
+pub(super) fn check_mark_entries<'m>(
+    data: &WeekData,
+    entries: impl IntoIterator<Item = (String, &'m MarkIn)>,
+    errors: &mut Vec<FieldError>,
+) -> Vec<CheckedMark> {
     let mut checked = Vec::new();
-    let mut seen = BTreeMap::new();
-    for (index, mark) in marks.iter().enumerate() {
-        let field = |name: &str| format!("marks[{index}].{name}");
+    let mut seen: BTreeMap<(u32, Meal, i64), String> = BTreeMap::new();
+    for (path, mark) in entries {
         let mut fail = |name: &str, reason: String| {
             errors.push(FieldError {
-                field: field(name),
+                field: format!("{path}.{name}"),
                 reason,
             })
         };
@@ -262,10 +279,10 @@ fn check_marks(data: &WeekData, marks: &[MarkIn]) -> Result<Vec<CheckedMark>, Ap
                     mark.diet_type_id
                 ),
             ),
-            Some(diet) if diet.always_applies => fail(
-                "diet_type_id",
+            Some(diet) if diet.always_applies && !mark.marked => fail(
+                "marked",
                 format!(
-                    "{} always applies and needs no mark; leave it out",
+                    "{} always applies and cannot be unmarked; leave it out",
                     diet.name
                 ),
             ),
@@ -277,11 +294,11 @@ fn check_marks(data: &WeekData, marks: &[MarkIn]) -> Result<Vec<CheckedMark>, Ap
         if diet.always_applies {
             continue;
         }
-        if let Some(first) = seen.insert((day, meal, diet.id), index) {
+        if let Some(first) = seen.insert((day, meal, diet.id), path.clone()) {
             fail(
                 "diet_type_id",
                 format!(
-                    "{} on day {day} at {} is already in marks[{first}]",
+                    "{} on day {day} at {} is already in {first}",
                     diet.name,
                     meal.as_str()
                 ),
@@ -296,6 +313,24 @@ fn check_marks(data: &WeekData, marks: &[MarkIn]) -> Result<Vec<CheckedMark>, Ap
             marked: mark.marked,
         });
     }
+    checked
+}
+
+/// Checks every entry; any bad one refuses them all, naming `marks[i].field`.
+fn check_marks(data: &WeekData, marks: &[MarkIn]) -> Result<Vec<CheckedMark>, AppError> {
+    let limit = mark_limit(data);
+    if marks.len() > limit {
+        return Err(AppError::validation(
+            "marks",
+            format!("at most {limit} marks (7 days, 2 meals, each diet type once)"),
+        ));
+    }
+    let mut errors = Vec::new();
+    let entries = marks
+        .iter()
+        .enumerate()
+        .map(|(index, mark)| (format!("marks[{index}]"), mark));
+    let checked = check_mark_entries(data, entries, &mut errors);
     fail_if_any(errors)?;
     Ok(checked)
 }
@@ -328,15 +363,7 @@ pub async fn change_marks(
         return read(conn, caller, department, week).await;
     }
     let version = current.version;
-    let details: Vec<serde_json::Value> = changes
-        .iter()
-        .map(|m| {
-            json!({
-                "day": m.day, "meal": m.meal.as_str(), "diet_type_id": m.diet_type_id,
-                "diet": m.diet, "marked": m.marked,
-            })
-        })
-        .collect();
+    let details: Vec<serde_json::Value> = changes.iter().map(CheckedMark::audited).collect();
     galley_core::versioned_write!(
         conn,
         |tx| {

@@ -1,7 +1,12 @@
-//! CSV: one machine-readable table (header, departments, totals), no title or second section.
+//! CSV: the department table (header, departments, totals), then, after an empty line, the
+//! per-diet section the XLSX has on its second sheet: a title line, a header (diet type, lunch,
+//! dinner) and the site's special portions per diet type. A reader that wants the first table
+//! only stops at the first empty line.
 
 use super::RenderError;
-use super::table::{Numbers, department_numbers, qualified_number_headers, totals_numbers};
+use super::table::{
+    department_numbers, diet_headers, diet_numbers, qualified_number_headers, totals_numbers,
+};
 use crate::report::model::{ReportLabels, WeeklyReport};
 
 /// Excel only detects UTF-8 (and so shows å/ä/ö right) when the file starts with this mark.
@@ -12,9 +17,9 @@ pub(super) fn render(
     labels: &ReportLabels,
     delimiter: u8,
 ) -> Result<Vec<u8>, RenderError> {
-    let mut writer = ::csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .from_writer(UTF8_BOM.to_vec());
+    let mut builder = ::csv::WriterBuilder::new();
+    builder.delimiter(delimiter);
+    let mut writer = builder.from_writer(UTF8_BOM.to_vec());
 
     let mut header = vec![labels.department.clone()];
     header.extend(qualified_number_headers(labels));
@@ -25,12 +30,28 @@ pub(super) fn render(
     }
     writer.write_record(record(&labels.total, &totals_numbers(&report.totals)))?;
 
+    // A truly empty line between the sections (the writer would write an empty record as
+    // `""`), then a writer of its own, flexible: the section's title line is one field, its
+    // table three.
+    let mut bytes = finish(writer)?;
+    bytes.push(b'\n');
+    let mut writer = builder.flexible(true).from_writer(bytes);
+    writer.write_record([galley_core::export::csv_text(&labels.diets).as_ref()])?;
+    writer.write_record(diet_headers(labels))?;
+    for diet in &report.totals.diets {
+        writer.write_record(record(&diet.name, &diet_numbers(diet)))?;
+    }
+
+    finish(writer)
+}
+
+fn finish(writer: ::csv::Writer<Vec<u8>>) -> Result<Vec<u8>, RenderError> {
     writer
         .into_inner()
         .map_err(|error| RenderError::Csv(error.into_error().into()))
 }
 
-fn record(name: &str, numbers: &Numbers) -> Vec<String> {
+fn record(name: &str, numbers: &[i64]) -> Vec<String> {
     std::iter::once(galley_core::export::csv_text(name).into_owned())
         .chain(numbers.iter().map(i64::to_string))
         .collect()
@@ -47,6 +68,7 @@ mod tests {
         ::csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
+            .flexible(true)
             .from_reader(body)
             .records()
             .map(|record| record.unwrap().iter().map(str::to_owned).collect())
@@ -68,7 +90,9 @@ mod tests {
         );
 
         let rows = rows(&bytes, b';');
-        assert_eq!(rows.len(), 1 + report.departments.len() + 1);
+        let table = 1 + report.departments.len() + 1;
+        // The reader skips the empty line: the title, the header and a row per diet follow.
+        assert_eq!(rows.len(), table + 2 + report.totals.diets.len());
         assert_eq!(rows[1][0], "Ängsgården avd 1");
         assert_eq!(
             rows[1][1],
@@ -76,11 +100,32 @@ mod tests {
         );
         assert_eq!(rows[3][8], report.departments[2].dinner.normal.to_string());
         assert_eq!(
-            rows.last().unwrap(),
-            &[
+            rows[table - 1],
+            [
                 "Totalt", "9001", "9002", "9003", "9004", "9005", "9006", "9007", "9008"
             ]
         );
+    }
+
+    #[test]
+    fn the_diet_section_follows_an_empty_line_like_the_xlsx_diet_sheet() {
+        let report = sample::report();
+        let bytes = render(&report, &sample::labels(), b';').unwrap();
+        let text = std::str::from_utf8(&bytes[UTF8_BOM.len()..]).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let table = 1 + report.departments.len() + 1;
+        assert_eq!(lines[table], "", "an empty line ends the department table");
+        assert_eq!(lines[table + 1], "Specialkost per kosttyp");
+        assert_eq!(lines[table + 2], "Kosttyp;Lunch;Kvällsmat");
+        let diets: Vec<String> = report
+            .totals
+            .diets
+            .iter()
+            .map(|d| format!("{};{};{}", d.name, d.lunch, d.dinner))
+            .collect();
+        assert!(!diets.is_empty());
+        assert_eq!(lines[table + 3..], diets[..]);
+        assert_eq!(lines[table + 3], "Glutenfri;41;37");
     }
 
     #[test]
@@ -95,7 +140,8 @@ mod tests {
             );
             let rows = rows(&bytes, delimiter);
             assert_eq!(rows[2][0], "Öster; \"Solrosen\", plan 2");
-            assert!(rows.iter().all(|row| row.len() == 9));
+            let table = 1 + report.departments.len() + 1;
+            assert!(rows[..table].iter().all(|row| row.len() == 9));
         }
     }
 

@@ -67,7 +67,18 @@ pub struct DishForm {
     pub category: String,
     /// Allergen codes, as the checkboxes send them.
     pub allergens: Vec<String>,
+    /// The allergen radio: `unknown` (not stated yet), `none` (contains none) or `listed` (the
+    /// ticked ones); empty when a form without it was posted (the ticked ones, as before).
+    pub allergen_state: String,
+    /// The dish's allergens were stated already: "not stated" is no longer offered (a
+    /// statement is not taken back by a form).
+    pub stated_before: bool,
 }
+
+/// The allergen radio's values.
+pub const NOT_STATED: &str = "unknown";
+pub const NO_ALLERGENS: &str = "none";
+pub const LISTED: &str = "listed";
 
 impl Default for DishForm {
     fn default() -> Self {
@@ -75,6 +86,8 @@ impl Default for DishForm {
             name: String::new(),
             category: "main".into(),
             allergens: Vec::new(),
+            allergen_state: NOT_STATED.into(),
+            stated_before: false,
         }
     }
 }
@@ -95,6 +108,15 @@ impl DishForm {
                 .into_iter()
                 .map(|a| code(a).to_owned())
                 .collect(),
+            allergen_state: if !dish.allergens_stated {
+                NOT_STATED
+            } else if dish.allergens == 0 {
+                NO_ALLERGENS
+            } else {
+                LISTED
+            }
+            .into(),
+            stated_before: dish.allergens_stated,
         }
     }
 
@@ -107,7 +129,14 @@ impl DishForm {
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
+            allergen_state: fields.get("allergen_state").to_owned(),
+            stated_before: fields.get("stated_before") == "1",
         }
+    }
+
+    /// Whether the radio shows this value chosen.
+    pub fn state_is(&self, value: &str) -> bool {
+        self.allergen_state == value
     }
 
     /// The fourteen allergens with their names in the reader's language, ticked or not.
@@ -146,9 +175,11 @@ impl DishForm {
         choices
     }
 
-    /// The ticked allergens, or an error when a box names none of the fourteen (only a
-    /// forged form can).
-    pub fn parsed(&self, page: &Page) -> Result<Vec<Allergen>, FormErrors> {
+    /// What to store: `None` keeps the allergens "not stated" (a new dish) or as they are, an
+    /// empty list states "contains none", else the ticked ones. Refused: a box that names none
+    /// of the fourteen (only a forged form can), "none" with boxes ticked, "listed" with none
+    /// ticked, and "not stated" with boxes ticked: a form never drops what was ticked.
+    pub fn parsed(&self, page: &Page) -> Result<Option<Vec<Allergen>>, FormErrors> {
         let chosen: Vec<Allergen> = Allergen::ALL
             .iter()
             .filter(|a| self.allergens.iter().any(|c| c == code(**a)))
@@ -158,14 +189,19 @@ impl DishForm {
             .allergens
             .iter()
             .all(|c| Allergen::ALL.iter().any(|a| code(*a) == c));
-        if known {
-            Ok(chosen)
-        } else {
-            Err(field_error(
-                page,
-                "allergens",
-                "municipal.dishes.error_allergen",
-            ))
+        let refuse = |key: &str| Err(field_error(page, "allergens", key));
+        if !known {
+            return refuse("municipal.dishes.error_allergen");
+        }
+        match self.allergen_state.as_str() {
+            NOT_STATED if self.stated_before => refuse("municipal.dishes.error_unstate"),
+            NOT_STATED if chosen.is_empty() => Ok(None),
+            NOT_STATED => refuse("municipal.dishes.error_ticked_not_stated"),
+            NO_ALLERGENS if chosen.is_empty() => Ok(Some(Vec::new())),
+            NO_ALLERGENS => refuse("municipal.dishes.error_ticked_none"),
+            LISTED if chosen.is_empty() => refuse("municipal.dishes.error_listed_empty"),
+            LISTED | "" => Ok(Some(chosen)),
+            _ => refuse("municipal.dishes.error_allergen"),
         }
     }
 

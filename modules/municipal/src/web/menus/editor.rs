@@ -18,6 +18,7 @@ use galley_core::kitchen::allergen::{Allergen, from_mask};
 use galley_core::kitchen::dishes::{self, DishFields, DishFilter};
 use galley_core::kitchen::iso_week::IsoWeek;
 use galley_core::kitchen::menu_api::{self, MenuItemIn, MenuOut};
+use galley_core::kitchen::preflight::PublishFinding;
 use galley_core::people::api::tenant_of;
 use galley_core::state::AppState;
 use galley_core::web::admin::{Console, FormErrors};
@@ -122,12 +123,52 @@ struct EditorTemplate {
     conflict: bool,
     /// Earlier weeks a new week can start from: (`2026-W10`, "v. 10").
     copy_sources: Vec<(String, String)>,
+    /// The pre-flight's findings, in words, while the editor asks to publish anyway.
+    preflight: Vec<String>,
+    /// The editor asks before withdrawing the published week.
+    ask_unpublish: bool,
 }
 
 #[derive(Debug, Deserialize)]
 struct ShowQuery {
     saved: Option<String>,
     new: Option<usize>,
+}
+
+/// What the editor asks before it changes the week's status.
+#[derive(Debug, Default)]
+enum Step {
+    #[default]
+    None,
+    /// The pre-flight found these: publish anyway?
+    ConfirmPublish(Vec<PublishFinding>),
+    /// Withdraw the published week from the departments?
+    ConfirmUnpublish,
+}
+
+/// One finding of the pre-flight in the reader's language.
+fn finding_line(page: &Page, week: IsoWeek, finding: &PublishFinding) -> String {
+    let day = finding
+        .day
+        .and_then(|d| u32::try_from(d).ok())
+        .map(|d| day_label(page, week, d))
+        .unwrap_or_default();
+    let slot = SLOTS
+        .iter()
+        .find(|(meal, slot, _)| {
+            finding.meal.as_deref() == Some(*meal) && finding.slot.as_deref() == Some(*slot)
+        })
+        .map(|(_, _, key)| page.t(key).to_owned())
+        .unwrap_or_default();
+    let key = match finding.code {
+        "allergens_not_stated" => "municipal.menus.preflight_allergens",
+        "alt2_missing" => "municipal.menus.preflight_alt2",
+        _ => "municipal.menus.preflight_empty",
+    };
+    page.t(key)
+        .replace("{day}", &day)
+        .replace("{slot}", &slot)
+        .replace("{dish}", finding.dish_name.as_deref().unwrap_or_default())
 }
 
 /// What the form holds, by (day, slot index): the typed text, whitespace collapsed.
@@ -197,6 +238,8 @@ fn allergens_by_name(menu: &MenuOut) -> KnownAllergens {
 /// Everything the page shows. `typed` is what the fields hold (the stored menu, or what was
 /// sent); `theirs`, in a conflict, is the version someone else saved.
 struct View {
+    /// A step that asks the cook before publishing or withdrawing.
+    step: Step,
     menu: MenuOut,
     typed: Typed,
     errors: FormErrors,
@@ -273,6 +316,13 @@ async fn editor_page(
             .collect(),
         differences,
         errors: view.errors,
+        preflight: match &view.step {
+            Step::ConfirmPublish(found) => {
+                found.iter().map(|f| finding_line(&page, week, f)).collect()
+            }
+            _ => Vec::new(),
+        },
+        ask_unpublish: matches!(view.step, Step::ConfirmUnpublish),
         page,
     };
     let status = if template.conflict {
@@ -369,6 +419,7 @@ async fn show(
         Err(error) => return failed(error),
     };
     let view = View {
+        step: Step::None,
         typed: typed_from(&menu),
         menu,
         errors: FormErrors::default(),
@@ -612,6 +663,7 @@ async fn with_typed(
 ) -> Response {
     let theirs = conflict.then(|| typed_from(&menu));
     let view = View {
+        step: Step::None,
         menu,
         typed,
         errors,
@@ -626,6 +678,8 @@ async fn with_typed(
 #[derive(Debug, Deserialize)]
 struct StatusForm {
     etag: Option<String>,
+    /// Sent by the confirm step's button: publish in spite of the pre-flight, or withdraw.
+    confirm: Option<String>,
 }
 
 /// How many earlier weeks the copy form offers.
@@ -691,6 +745,7 @@ async fn copy(
         Err(error) => return failed(error),
     };
     let view = View {
+        step: Step::None,
         typed: typed_from(&menu),
         menu,
         errors: FormErrors {
@@ -736,6 +791,19 @@ async fn set_status(
         Ok(found) => found,
         Err(response) => return response,
     };
+    let confirmed = form.confirm.is_some();
+    // Withdrawing the week takes it from the departments' phones: ask first.
+    if !publish && !confirmed {
+        return ask(
+            &state,
+            &caller,
+            page,
+            &kitchen,
+            week,
+            Step::ConfirmUnpublish,
+        )
+        .await;
+    }
     let result = menu_api::set_published(
         &state,
         &caller,
@@ -743,6 +811,7 @@ async fn set_status(
         week,
         form.etag.as_deref(),
         publish,
+        confirmed,
     )
     .await;
     let message = match result {
@@ -756,6 +825,22 @@ async fn set_status(
         Err(AppError::PreconditionFailed { .. } | AppError::PreconditionRequired) => {
             "municipal.menus.status_stale"
         }
+        Err(AppError::Validation(errors)) if errors.iter().all(|e| e.field == "confirm") => {
+            // The pre-flight found something: show it and ask.
+            let found = match preflight_findings(&state, kitchen.id, week).await {
+                Ok(found) => found,
+                Err(error) => return failed(error),
+            };
+            return ask(
+                &state,
+                &caller,
+                page,
+                &kitchen,
+                week,
+                Step::ConfirmPublish(found),
+            )
+            .await;
+        }
         Err(AppError::Validation(_)) => "municipal.menus.publish_empty",
         Err(error) => return failed(error),
     };
@@ -768,6 +853,7 @@ async fn set_status(
         ..FormErrors::default()
     };
     let view = View {
+        step: Step::None,
         typed: typed_from(&menu),
         menu,
         errors,
@@ -777,4 +863,42 @@ async fn set_status(
         created_dishes: 0,
     };
     editor_page(&state, &caller, page, &kitchen, view).await
+}
+
+/// The pre-flight's findings for the week as stored now.
+async fn preflight_findings(
+    state: &AppState,
+    site_id: i64,
+    week: IsoWeek,
+) -> Result<Vec<PublishFinding>, AppError> {
+    let mut pooled = state.db.get().await?;
+    let conn = &mut pooled.conn();
+    let (_, items) = menu_api::load(conn, site_id, week).await?;
+    Ok(crate::preflight::findings(conn, site_id, week, &items).await?)
+}
+
+/// The editor with a confirm step above the week.
+async fn ask(
+    state: &AppState,
+    caller: &Caller,
+    page: Page,
+    kitchen: &KitchenSite,
+    week: IsoWeek,
+    step: Step,
+) -> Response {
+    let menu = match load_menu(state, kitchen.id, week).await {
+        Ok(menu) => menu,
+        Err(error) => return failed(error),
+    };
+    let view = View {
+        step,
+        typed: typed_from(&menu),
+        menu,
+        errors: FormErrors::default(),
+        field_errors: HashMap::new(),
+        theirs: None,
+        saved: false,
+        created_dishes: 0,
+    };
+    editor_page(state, caller, page, kitchen, view).await
 }
