@@ -6,10 +6,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::lang::Lang;
 use crate::module::Registry;
 
-const CORE: [(&str, &str); 3] = [
+const CORE: [(&str, &str); 12] = [
     ("en", include_str!("../../locales/en.toml")),
     ("sv", include_str!("../../locales/sv.toml")),
     ("nb", include_str!("../../locales/nb.toml")),
+    ("en", include_str!("../../locales/nav.en.toml")),
+    ("sv", include_str!("../../locales/nav.sv.toml")),
+    ("nb", include_str!("../../locales/nav.nb.toml")),
+    ("en", include_str!("../../locales/errors.en.toml")),
+    ("sv", include_str!("../../locales/errors.sv.toml")),
+    ("nb", include_str!("../../locales/errors.nb.toml")),
+    ("en", include_str!("../../locales/work.en.toml")),
+    ("sv", include_str!("../../locales/work.sv.toml")),
+    ("nb", include_str!("../../locales/work.nb.toml")),
 ];
 
 #[derive(Debug, thiserror::Error)]

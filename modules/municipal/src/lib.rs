@@ -194,6 +194,15 @@ impl Module for Municipal {
             ("en", include_str!("../locales/dishes.en.toml")),
             ("sv", include_str!("../locales/dishes.sv.toml")),
             ("nb", include_str!("../locales/dishes.nb.toml")),
+            ("en", include_str!("../locales/nav.en.toml")),
+            ("sv", include_str!("../locales/nav.sv.toml")),
+            ("nb", include_str!("../locales/nav.nb.toml")),
+            ("en", include_str!("../locales/errors.en.toml")),
+            ("sv", include_str!("../locales/errors.sv.toml")),
+            ("nb", include_str!("../locales/errors.nb.toml")),
+            ("en", include_str!("../locales/work.en.toml")),
+            ("sv", include_str!("../locales/work.sv.toml")),
+            ("nb", include_str!("../locales/work.nb.toml")),
         ]
     }
 }

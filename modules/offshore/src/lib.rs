@@ -177,6 +177,9 @@ impl Module for Offshore {
             ("en", include_str!("../locales/en.toml")),
             ("sv", include_str!("../locales/sv.toml")),
             ("nb", include_str!("../locales/nb.toml")),
+            ("en", include_str!("../locales/audit.en.toml")),
+            ("sv", include_str!("../locales/audit.sv.toml")),
+            ("nb", include_str!("../locales/audit.nb.toml")),
         ]
     }
 }
