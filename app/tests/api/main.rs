@@ -40,6 +40,7 @@ mod municipal_kitchen;
 mod municipal_lists;
 mod municipal_menus;
 mod municipal_preflight;
+mod municipal_screens;
 mod municipal_story;
 mod municipal_week;
 mod municipal_week_whole;
