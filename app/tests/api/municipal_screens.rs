@@ -140,3 +140,57 @@ async fn a_cook_starts_an_empty_week_as_a_copy_in_the_editor() {
     })
     .await;
 }
+
+/// The kitchen's day plan lists the diets that cannot eat their dish and nobody marked as a
+/// to-do; the department's portal says it beside the day's marks.
+async fn show_clashes(kitchen_view: &Browser, portal: &Browser, k: &Kitchen<'_>, width: &str) {
+    kitchen_view
+        .goto(&format!("/municipal/kitchen/plan/{}", k.week.monday()))
+        .await;
+    let todo = kitchen_view.text(".kitchen-unmarked").await;
+    assert!(
+        todo.contains("Björken") && todo.contains("Glutenfri"),
+        "{todo}"
+    );
+    kitchen_view.assert_fits_width().await;
+    kitchen_view.scroll_to(".kitchen-unmarked", "start").await;
+    kitchen_view
+        .screenshot(&format!("05-kitchen-todo-{width}"))
+        .await;
+    portal
+        .goto(&format!(
+            "/municipal/portal?week={}-W{:02}",
+            k.week.year, k.week.week
+        ))
+        .await;
+    let clash = portal.text(".diet-clash").await;
+    assert!(clash.contains("Glutenfri"), "{clash}");
+    portal.assert_fits_width().await;
+    portal.scroll_to(".diet-clash", "center").await;
+    portal.screenshot(&format!("05-portal-clash-{width}")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn diets_that_cannot_eat_the_dish_are_a_to_do_on_every_width() {
+    let app = TestApp::new().await;
+    let k = kitchen(&app, "Krocksida", open_week()).await;
+    let cook = email_of(&k.cook).await;
+    let staff = email_of(&k.department_staff[0]).await;
+    within_time_limit(TEST, async {
+        let (desktop_kitchen, desktop_portal) = (
+            Browser::desktop(&app, TEST).await,
+            Browser::desktop(&app, TEST).await,
+        );
+        desktop_kitchen.sign_in(&cook).await;
+        desktop_portal.sign_in(&staff).await;
+        show_clashes(&desktop_kitchen, &desktop_portal, &k, "desktop").await;
+        let (phone_kitchen, phone_portal) = (
+            Browser::phone(&app, TEST).await,
+            Browser::phone(&app, TEST).await,
+        );
+        phone_kitchen.sign_in(&cook).await;
+        phone_portal.sign_in(&staff).await;
+        show_clashes(&phone_kitchen, &phone_portal, &k, "phone").await;
+    })
+    .await;
+}
