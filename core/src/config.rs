@@ -85,6 +85,7 @@ struct RawSettings {
     file_workers: usize,
     file_wait_secs: u64,
     file_budget_secs: u64,
+    answer_cache_mib: u64,
 }
 
 impl Default for RawSettings {
@@ -112,6 +113,7 @@ impl Default for RawSettings {
             file_workers: 0,
             file_wait_secs: 5,
             file_budget_secs: 10,
+            answer_cache_mib: 8,
         }
     }
 }
@@ -150,6 +152,8 @@ pub struct Settings {
     pub file_wait_secs: u64,
     /// How long parsing one uploaded file may take.
     pub file_budget_secs: u64,
+    /// Memory for ready answers of hot reads, in MiB (0: no cache).
+    pub answer_cache_mib: u64,
     /// Where the TOML layer was read from, when it existed.
     pub config_file: Option<PathBuf>,
 }
@@ -293,6 +297,12 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if raw.answer_cache_mib > 1024 {
+            return Err(ConfigError::field(
+                "GALLEY_ANSWER_CACHE_MIB",
+                "must be at most 1024 (MiB)",
+            ));
+        }
         let cors_origins = parse_origins(&raw.cors_origins)
             .map_err(|reason| ConfigError::field("GALLEY_CORS_ORIGINS", reason))?;
 
@@ -323,6 +333,7 @@ impl Settings {
             file_workers: raw.file_workers,
             file_wait_secs: raw.file_wait_secs,
             file_budget_secs: raw.file_budget_secs,
+            answer_cache_mib: raw.answer_cache_mib,
             config_file,
         })
     }
@@ -395,6 +406,13 @@ impl Settings {
             ),
             ("GALLEY_FILE_WAIT_SECS", self.file_wait_secs.to_string()),
             ("GALLEY_FILE_BUDGET_SECS", self.file_budget_secs.to_string()),
+            (
+                "GALLEY_ANSWER_CACHE_MIB",
+                match self.answer_cache_mib {
+                    0 => "0 (off)".to_owned(),
+                    n => n.to_string(),
+                },
+            ),
             (
                 "GALLEY_CONFIG",
                 self.config_file.as_ref().map_or_else(

@@ -7,6 +7,7 @@
 //! - [`web`]: the shared HTML layout, translations and static assets.
 //! - [`config`], [`server`], [`telemetry`]: configuration, start-up and logging.
 
+pub mod answers;
 pub mod audit;
 pub mod auth;
 pub mod config;

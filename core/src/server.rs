@@ -72,7 +72,18 @@ pub async fn build_app(
         }
     }
     let flags = FlagService::load(registry, pool.clone(), &settings).await?;
-    let background = flags.start_background(&settings.database_url);
+    let mut background = flags.start_background(&settings.database_url);
+    let answers = crate::answers::AnswerCache::new(
+        settings.answer_cache_mib * 1024 * 1024,
+        // SQLite has no other instance to hear from; PostgreSQL waits for the listener.
+        !matches!(settings.database_url, crate::db::DatabaseUrl::Postgres(_)),
+    );
+    if let crate::db::DatabaseUrl::Postgres(url) = &settings.database_url {
+        background = background.and(tokio::spawn(crate::answers::listen::listen(
+            answers.clone(),
+            url.clone(),
+        )));
+    }
     let i18n = I18n::load(registry)?;
     let sign_in_throttle = Arc::new(crate::auth::throttle::InMemoryThrottle::new(
         settings.signin_max_failures,
@@ -92,6 +103,7 @@ pub async fn build_app(
         Duration::from_secs(settings.file_budget_secs),
     );
     let state = AppState {
+        answers,
         limits,
         file_work,
         sign_in_throttle,

@@ -18,6 +18,8 @@ pub struct AppState {
     pub sign_in_throttle: Arc<dyn crate::auth::throttle::SignInThrottle>,
     pub limits: crate::http::rate_limit::RequestLimits,
     pub file_work: crate::file_work::FileWork,
+    /// Ready answers of hot reads (decision 0022).
+    pub answers: crate::answers::AnswerCache,
 }
 
 impl std::fmt::Debug for AppState {

@@ -59,6 +59,7 @@ mod passwords;
 mod people;
 mod platform;
 mod probe;
+mod ready_answers;
 mod recipes;
 mod roles;
 mod text_input;

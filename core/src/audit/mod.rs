@@ -30,6 +30,9 @@ pub struct Entry<'a> {
     pub target_type: Option<&'a str>,
     pub target_id: Option<String>,
     pub details: Value,
+    /// What the write changed for the cache of ready answers; `None`: anything of the tenant
+    /// (see [`Entry::invalidation`]).
+    pub invalidates: Option<crate::answers::Invalidation>,
 }
 
 impl<'a> Entry<'a> {
@@ -41,7 +44,30 @@ impl<'a> Entry<'a> {
             target_type: None,
             target_id: None,
             details: Value::Object(serde_json::Map::new()),
+            invalidates: None,
         }
+    }
+
+    /// Names exactly what the write changed, when that is less than the whole tenant.
+    pub fn invalidates(mut self, invalidation: crate::answers::Invalidation) -> Self {
+        self.invalidates = Some(invalidation);
+        self
+    }
+
+    /// What the write makes stale: what it named, else nothing for sessions, tokens and reads
+    /// (they change no answer), else everything of its tenant, else everything.
+    pub fn invalidation(&self) -> Option<crate::answers::Invalidation> {
+        use crate::answers::Invalidation;
+        if self.invalidates.is_some() {
+            return self.invalidates;
+        }
+        if changes_no_answer(self.action) {
+            return None;
+        }
+        Some(
+            self.tenant_id
+                .map_or(Invalidation::Everything, Invalidation::Tenant),
+        )
     }
 
     pub fn target(mut self, kind: &'a str, id: impl ToString) -> Self {
@@ -56,8 +82,30 @@ impl<'a> Entry<'a> {
     }
 }
 
-/// Writes the row; call it on the transaction's connection.
+/// Actions that record who did something without changing what any page or report shows.
+fn changes_no_answer(action: &str) -> bool {
+    const PREFIXES: [&str; 4] = ["auth.", "impersonation.", "token.", "audit."];
+    const ACTIONS: [&str; 2] = ["user.language_chosen", "user.reset_link_created"];
+    PREFIXES.iter().any(|prefix| action.starts_with(prefix))
+        || ACTIONS.contains(&action)
+        || action.ends_with(".read")
+}
+
+/// Writes the row; call it on the transaction's connection. It also announces what the write
+/// changed to the cache of ready answers: by `NOTIFY` inside the transaction on PostgreSQL
+/// (delivered to every instance when, and only if, it commits), and to this instance after
+/// the request's handler returns.
 pub async fn record(conn: &mut DbConn<'_>, entry: Entry<'_>) -> Result<(), DbError> {
+    if let Some(invalidation) = entry.invalidation() {
+        if let DbConn::Postgres(c) = conn {
+            diesel::sql_query("SELECT pg_notify($1, $2)")
+                .bind::<diesel::sql_types::Text, _>(crate::answers::listen::CHANNEL)
+                .bind::<diesel::sql_types::Text, _>(invalidation.payload())
+                .execute(*c)
+                .await?;
+        }
+        crate::answers::pending::announce(invalidation);
+    }
     let now = crate::db::now();
     let request_id = crate::http::request_id::current();
     let details = entry.details.to_string();

@@ -266,6 +266,14 @@ async fn periodic_refresh(service: FlagService) {
 #[derive(Debug)]
 pub struct BackgroundTasks(Vec<tokio::task::JoinHandle<()>>);
 
+impl BackgroundTasks {
+    /// Adds another task to stop with these.
+    pub fn and(mut self, handle: tokio::task::JoinHandle<()>) -> Self {
+        self.0.push(handle);
+        self
+    }
+}
+
 impl Drop for BackgroundTasks {
     fn drop(&mut self) {
         for handle in &self.0 {

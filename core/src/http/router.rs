@@ -84,6 +84,12 @@ pub fn build_router(state: AppState) -> Router {
         .route_layer(from_fn(observe::remember_route))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(state.clone())
+        // Innermost: what a write changed reaches this instance's ready answers after its
+        // handler (and so its commit), before the answer leaves.
+        .layer(from_fn_with_state(
+            state.answers.clone(),
+            crate::answers::pending::apply_after_handler,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(observe::observe))

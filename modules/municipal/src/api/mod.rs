@@ -8,6 +8,7 @@ pub mod departments;
 pub mod import;
 pub mod orders;
 pub mod planning;
+mod ready_site;
 pub mod reports;
 mod schemas;
 pub mod settings;

@@ -5,7 +5,8 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use galley_core::auth::Allowed;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
 
 use super::KitchenReaders;
+use super::ready_site::{SiteRead, site_answer};
 use crate::plan::data::Scope;
 use crate::plan::{Alt, Meal, MealPlan, Warning, WeekData};
 
@@ -456,33 +458,43 @@ pub async fn load_site_week(
 /// the special-diet worklist; allergen warnings; the day's dishes.
 #[utoipa::path(get, path = "/api/v1/municipal/sites/{site_id}/planning/{date}", tag = "planning",
     params(("site_id" = i64, Path), ("date" = String, Path, description = "YYYY-MM-DD"), MealQuery),
-    responses((status = 200, body = DayPlan), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 200, body = DayPlan), (status = 304), (status = 403), (status = 404), (status = 422)))]
 pub async fn day(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<KitchenReaders>,
     OwnSite(site_id): OwnSite,
     Path((_site, date)): Path<(i64, String)>,
     ApiQuery(query): ApiQuery<MealQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let date = date_from_path(&date)?;
     let week = IsoWeek::containing(date);
-    let data = load_site_week(&state, &caller, site_id, week).await?;
     let day = date.weekday().number_from_monday();
-    Ok(axum::Json(day_plan(&data, day, query.meal)).into_response())
+    let meal = query.meal;
+    let read = SiteRead::DayPlan { day, meal };
+    site_answer(&state, &caller, site_id, week, read, &headers, |data| {
+        day_plan(data, day, meal)
+    })
+    .await
 }
 
 /// The week's plan: the seven day plans (as in the day endpoint) and their sums.
 #[utoipa::path(get, path = "/api/v1/municipal/sites/{site_id}/planning/weeks/{year}/{week}", tag = "planning",
     params(("site_id" = i64, Path), ("year" = i32, Path), ("week" = u32, Path), MealQuery),
-    responses((status = 200, body = WeekPlan), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 200, body = WeekPlan), (status = 304), (status = 403), (status = 404), (status = 422)))]
 pub async fn week(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<KitchenReaders>,
     OwnSite(site_id): OwnSite,
     Path((_site, year, week)): Path<(i64, i32, u32)>,
     ApiQuery(query): ApiQuery<MealQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let week = week_from_path(year, week)?;
-    let data = load_site_week(&state, &caller, site_id, week).await?;
-    Ok(axum::Json(week_plan(&data, query.meal)).into_response())
+    let meal = query.meal;
+    let read = SiteRead::WeekPlan { meal };
+    site_answer(&state, &caller, site_id, week, read, &headers, |data| {
+        week_plan(data, meal)
+    })
+    .await
 }

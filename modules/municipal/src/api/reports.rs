@@ -20,6 +20,7 @@ use utoipa::OpenApi;
 
 use super::KitchenReaders;
 use super::planning::load_site_week;
+use super::ready_site::{SiteRead, site_answer};
 use crate::report::model::{ReportLabels, WeeklyReport};
 use crate::report::{build, render};
 use crate::words::Words;
@@ -228,6 +229,7 @@ pub fn file_name(report: &WeeklyReport, extension: &str) -> String {
                 (Vec<u8> = "application/pdf")
             ),
             headers(("Content-Disposition" = String, description = "For files: attachment; filename=\"veckorapport-SITE-YEAR-vWEEK.EXT\""))),
+        (status = 304, description = "JSON only: the client has it (If-None-Match)"),
         (status = 403), (status = 404), (status = 422)))]
 pub async fn weekly(
     State(state): State<AppState>,
@@ -241,17 +243,27 @@ pub async fn weekly(
     let format = Format::chosen(query.format.as_deref(), &headers)?;
     let delimiter = delimiter(query.delimiter.as_deref())?;
     let lang = language(query.lang.as_deref(), &headers)?;
-    let report = build::weekly(&load_site_week(&state, &caller, site_id, week).await?);
     let format = match format {
         Format::File(file) => file,
         Format::Json => {
-            let mut response = axum::Json(report).into_response();
+            let read = SiteRead::ReportJson;
+            let mut response = site_answer(
+                &state,
+                &caller,
+                site_id,
+                week,
+                read,
+                &headers,
+                build::weekly,
+            )
+            .await?;
             response
                 .headers_mut()
                 .insert(header::VARY, HeaderValue::from_static("accept"));
             return Ok(response);
         }
     };
+    let report = build::weekly(&load_site_week(&state, &caller, site_id, week).await?);
     let labels = report_labels(&Words::new(&state.i18n, lang), week);
     let name = file_name(&report, format.extension());
     // Rendering a PDF or a workbook is CPU work and built whole in memory: on a file worker.

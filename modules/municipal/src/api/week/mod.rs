@@ -4,6 +4,7 @@
 //! a week.
 
 pub mod ops;
+mod ready;
 pub mod view;
 pub mod whole;
 
@@ -110,8 +111,7 @@ pub async fn read(
     Path((_id, year, week)): Path<(i64, i32, u32)>,
 ) -> Result<Response, AppError> {
     let week = week_from_path(year, week)?;
-    let out = ops::read_week(&state, &caller, &department, week).await?;
-    Ok(with_etag(&headers, out.etag.clone(), &out))
+    ready::answer(&state, &caller, &department, week, &headers).await
 }
 
 /// Choose Alt 1 or Alt 2 for a day's lunch. Needs `If-Match` with the week's ETag. Alt 2 only

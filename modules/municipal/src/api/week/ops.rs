@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use galley_core::answers::Invalidation;
 use galley_core::audit::Entry;
 use galley_core::auth::{Caller, Role};
 use galley_core::db::DbConn;
@@ -61,7 +62,7 @@ pub async fn load(
 
 /// Whether the menu changed since this person last looked, recording that they look now.
 /// Only department staff are tracked: the kitchen edits the menu itself.
-async fn menu_changed_for(
+pub(super) async fn menu_changed_for(
     conn: &mut DbConn<'_>,
     caller: &Caller,
     data: &WeekData,
@@ -79,6 +80,18 @@ async fn menu_changed_for(
     Ok(seen.is_some_and(|version| version < menu.version))
 }
 
+/// What a write of the department's week makes stale: its own answers and its site's of the
+/// week, nothing else of the tenant.
+pub(super) fn week_changed(tenant: i64, department: &Department, week: IsoWeek) -> Invalidation {
+    Invalidation::DepartmentWeek {
+        tenant,
+        site: department.site_id,
+        department: department.id,
+        year: week.year,
+        week: week.week,
+    }
+}
+
 /// The week as the caller sees it now.
 pub async fn read(
     conn: &mut DbConn<'_>,
@@ -89,16 +102,6 @@ pub async fn read(
     let data = load(conn, caller, department, week).await?;
     let changed = menu_changed_for(conn, caller, &data).await?;
     Ok(WeekOut::build(&data, department, changed, Utc::now()))
-}
-
-pub async fn read_week(
-    state: &AppState,
-    caller: &Caller,
-    department: &Department,
-    week: IsoWeek,
-) -> Result<WeekOut, AppError> {
-    let mut pooled = state.db.get().await?;
-    read(&mut pooled.conn(), caller, department, week).await
 }
 
 /// "Tuesday 17 March", for messages.
@@ -207,6 +210,7 @@ pub async fn change_choice(
             bumped
         },
         audit: Entry::new("choice.changed", caller.actor(), Some(tenant))
+            .invalidates(week_changed(tenant, department, week))
             .target("department", department.id)
             .details(json!({
                 "year": week.year, "week": week.week, "day": day, "date": date,
@@ -385,6 +389,7 @@ pub async fn change_marks(
             bumped
         },
         audit: Entry::new("marks.changed", caller.actor(), Some(tenant))
+            .invalidates(week_changed(tenant, department, week))
             .target("department", department.id)
             .details(json!({ "year": week.year, "week": week.week, "changes": details })),
         on_conflict: current_etag(conn, caller, department, week).await,

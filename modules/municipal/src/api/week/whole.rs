@@ -260,6 +260,7 @@ pub async fn change_week(
             bumped
         },
         audit: Entry::new("week.changed", caller.actor(), Some(tenant))
+            .invalidates(super::ops::week_changed(tenant, department, week))
             .target("department", department.id)
             .details(json!({
                 "year": week.year, "week": week.week,

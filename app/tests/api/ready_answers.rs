@@ -1,0 +1,305 @@
+//! Ready answers (decision 0022): a department's week is answered from memory until a write
+//! changes what it is made of, exactly those answers go stale, and on PostgreSQL a write on one
+//! instance reaches every other one, even across a lost listener connection.
+//!
+//! To see whether an answer came from memory, the tests change a row behind the application's
+//! back (no audit row, so no announcement): an answer from memory still shows the old value.
+
+use std::time::{Duration, Instant};
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::client::Client;
+use crate::harness::{TestApp, TestDb, on_postgres};
+use crate::municipal_fixture::{Kitchen, kitchen, open_week};
+
+/// How long an instance may take to hear of another's write (docs/performance.md).
+const DELAY: Duration = Duration::from_secs(1);
+
+/// PostgreSQL instances serve nothing from memory until their listener listens.
+async fn until_live(app: &TestApp) {
+    let started = Instant::now();
+    while !app.app.state.answers.is_live() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the answer cache never went live"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Renames a department behind the application's back.
+async fn rename_quietly(app: &TestApp, department: i64, name: &str) {
+    use diesel_async::RunQueryDsl;
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    let conn = &mut pooled.conn();
+    let sql = format!("UPDATE departments SET name = '{name}' WHERE id = {department}");
+    galley_core::db_run!(conn, |c| diesel::sql_query(&sql).execute(c).await).unwrap();
+}
+
+fn name_of(week: &Value) -> &str {
+    week["department"]["name"].as_str().unwrap()
+}
+
+async fn choose_alt2(client: &Client<'_>, path: &str, day: u32) -> Value {
+    let current = client.get(path).await;
+    let chosen = client
+        .send(
+            Method::PUT,
+            &format!("{path}/choices/{day}"),
+            Some(current.header("etag")),
+            Some(json!({ "lunch": "alt2" })),
+        )
+        .await;
+    assert_eq!(chosen.status, StatusCode::OK, "{}", chosen.text());
+    chosen.json()
+}
+
+/// Any audited write of the tenant that is not about a department's week.
+async fn change_set_up(k: &Kitchen<'_>) {
+    let path = format!("/api/v1/municipal/departments/{}", k.departments[2]);
+    let current = k.admin.get(&path).await;
+    let changed = k
+        .admin
+        .send(
+            Method::PATCH,
+            &path,
+            Some(current.header("etag")),
+            Some(json!({ "notes": "Ny port" })),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_week_is_answered_from_memory_until_a_write_changes_it() {
+    let app = TestApp::new().await;
+    until_live(&app).await;
+    let k = kitchen(&app, "Minnet", open_week()).await;
+    let path = k.week_path(0);
+    let first = k.admin.get(&path).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(name_of(&first.json()), "Björken");
+    let etag = first.header("etag").to_owned();
+
+    rename_quietly(&app, k.departments[0], "Bakom ryggen").await;
+    let again = k.admin.get(&path).await;
+    assert_eq!(name_of(&again.json()), "Björken", "answered from memory");
+    assert_eq!(again.body, first.body);
+    let unchanged = k.admin.get_with(&path, &[("if-none-match", &etag)]).await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(unchanged.header("etag"), etag);
+
+    // Another tenant's writes change nothing here.
+    let other = kitchen(&app, "Grannen", open_week()).await;
+    change_set_up(&other).await;
+    assert_eq!(name_of(&k.admin.get(&path).await.json()), "Björken");
+
+    // A write of this tenant's set-up makes every answer of the tenant stale.
+    change_set_up(&k).await;
+    assert_eq!(name_of(&k.admin.get(&path).await.json()), "Bakom ryggen");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_choice_makes_exactly_its_own_week_stale() {
+    let app = TestApp::new().await;
+    until_live(&app).await;
+    let k = kitchen(&app, "Exakt", open_week()).await;
+    let (own, neighbour) = (k.week_path(0), k.week_path(1));
+    let next_week = own.replace(
+        &format!("/{}/{}", k.week.year, k.week.week),
+        &format!("/{}/{}", k.week.next().year, k.week.next().week),
+    );
+    for path in [&own, &neighbour, &next_week] {
+        assert_eq!(k.admin.get(path).await.status, StatusCode::OK);
+    }
+    rename_quietly(&app, k.departments[0], "Björken (ny)").await;
+    rename_quietly(&app, k.departments[1], "Eken (ny)").await;
+
+    // The department chooses Alt 2 for Tuesday: the next read, by anyone, shows it at once.
+    let staff = &k.department_staff[0];
+    let answered = choose_alt2(staff, &own, 2).await;
+    let read = k.admin.get(&own).await.json();
+    assert_eq!(read["days"][1]["choice"], "alt2");
+    assert_eq!(read["etag"], answered["etag"]);
+    assert_eq!(name_of(&read), "Björken (ny)");
+    // Another department's week and the department's next week were not touched.
+    assert_eq!(name_of(&k.admin.get(&neighbour).await.json()), "Eken");
+    assert_eq!(name_of(&k.admin.get(&next_week).await.json()), "Björken");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn department_staff_are_told_of_a_changed_menu_once_even_from_memory() {
+    let app = TestApp::new().await;
+    until_live(&app).await;
+    let k = kitchen(&app, "Nyheten", open_week()).await;
+    let path = k.week_path(0);
+    let staff = &k.department_staff[0];
+    assert_eq!(staff.get(&path).await.json()["menu_changed"], false);
+    // The admin's read stores the answer; then the kitchen changes the published menu.
+    k.admin.get(&path).await;
+    k.edit_menu(|items| {
+        items.retain(|item| !(item["day"] == 5 && item["slot"] == "alt2"));
+    })
+    .await;
+    k.admin.get(&path).await;
+    assert_eq!(staff.get(&path).await.json()["menu_changed"], true);
+    assert_eq!(staff.get(&path).await.json()["menu_changed"], false);
+}
+
+/// Two instances of one deployment: one database, one secret key (so one session works on both).
+async fn two_instances() -> (TestApp, TestApp) {
+    let db = TestDb::migrated().await;
+    let key = galley_core::auth::token::generate() + &galley_core::auth::token::generate();
+    let instance = |db| {
+        TestApp::builder()
+            .db(db)
+            .set("secret_key", key.clone())
+            .build()
+    };
+    (instance(db.clone()).await, instance(db).await)
+}
+
+/// Two instances on one PostgreSQL: a write on one is never served stale by the other for
+/// longer than [`DELAY`].
+#[tokio::test(flavor = "multi_thread")]
+async fn two_instances_never_serve_a_stale_week_after_a_write_on_the_other() {
+    if !on_postgres() {
+        return;
+    }
+    let (writer, reader) = two_instances().await;
+    until_live(&writer).await;
+    until_live(&reader).await;
+    let k = kitchen(&writer, "Tvillingar", open_week()).await;
+    let path = k.week_path(0);
+    let on_reader = Client {
+        app: &reader,
+        cookie: k.admin.cookie.clone(),
+        csrf: k.admin.csrf.clone(),
+    };
+    for day in 1..=3 {
+        let before = on_reader.get(&path).await;
+        assert_eq!(before.status, StatusCode::OK, "{}", before.text());
+        let before = before.json();
+        assert_eq!(before["days"][day - 1]["choice"], "alt1");
+        let answered = choose_alt2(&k.department_staff[0], &path, day as u32).await;
+        let etag = answered["etag"].clone();
+        let started = Instant::now();
+        loop {
+            let read = on_reader.get(&path).await.json();
+            if read["etag"] == etag {
+                assert_eq!(read["days"][day - 1]["choice"], "alt2");
+                break;
+            }
+            assert!(
+                started.elapsed() < DELAY,
+                "the other instance still served the week before the write"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// A listener that loses its connection cannot leave an answer that a write made stale
+/// meanwhile: the instance stops serving from memory and starts empty when it listens again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_listener_connection_cannot_leave_a_stale_answer() {
+    if !on_postgres() {
+        return;
+    }
+    let (writer, reader) = two_instances().await;
+    until_live(&reader).await;
+    let k = kitchen(&writer, "Avbrottet", open_week()).await;
+    let path = k.week_path(0);
+    let on_reader = Client {
+        app: &reader,
+        cookie: k.admin.cookie.clone(),
+        csrf: k.admin.csrf.clone(),
+    };
+    assert_eq!(
+        on_reader.get(&path).await.json()["days"][0]["choice"],
+        "alt1"
+    );
+
+    // Cut every answer listener of this database, then write while they reconnect.
+    {
+        use diesel_async::RunQueryDsl;
+        let mut pooled = writer.app.state.db.get().await.unwrap();
+        let conn = &mut pooled.conn();
+        galley_core::db_run!(conn, |c| diesel::sql_query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query = 'LISTEN galley_answers'"
+        )
+        .execute(c)
+        .await)
+        .unwrap();
+    }
+    let answered = choose_alt2(&k.department_staff[0], &path, 1).await;
+    let started = Instant::now();
+    loop {
+        let read = on_reader.get(&path).await.json();
+        if read["etag"] == answered["etag"] {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the reader kept a stale answer after its listener was cut"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    until_live(&reader).await;
+    // Live again, and still right.
+    assert_eq!(
+        on_reader.get(&path).await.json()["days"][0]["choice"],
+        "alt2"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn site_plans_and_reports_go_stale_with_any_department_of_their_week() {
+    let app = TestApp::new().await;
+    until_live(&app).await;
+    let k = kitchen(&app, "Helheten", open_week()).await;
+    let next = k.week.next();
+    let plan = format!(
+        "/api/v1/municipal/sites/{}/planning/{}",
+        k.site,
+        k.week.monday()
+    );
+    let report = format!(
+        "/api/v1/municipal/sites/{}/reports/weekly/{}/{}",
+        k.site, k.week.year, k.week.week
+    );
+    let next_plan = format!(
+        "/api/v1/municipal/sites/{}/planning/weeks/{}/{}",
+        k.site, next.year, next.week
+    );
+    let mut etags = Vec::new();
+    for path in [&plan, &report, &next_plan] {
+        let first = k.cook.get(path).await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+        assert!(first.text().contains("\"Eken\""), "{}", first.text());
+        let etag = first.header("etag").to_owned();
+        let again = k.cook.get_with(path, &[("if-none-match", &etag)]).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+        etags.push(etag);
+    }
+    rename_quietly(&app, k.departments[1], "Eken (ny)").await;
+    assert!(
+        k.cook.get(&plan).await.text().contains("\"Eken\""),
+        "from memory"
+    );
+
+    // Björken's choice for this week makes the site's answers of this week stale, with
+    // every department as it is now; next week's stay as they were.
+    choose_alt2(&k.department_staff[0], &k.week_path(0), 1).await;
+    for (path, etag) in [&plan, &report].into_iter().zip(&etags) {
+        let now = k.cook.get(path).await;
+        assert!(now.text().contains("\"Eken (ny)\""), "{}", now.text());
+        assert_ne!(now.header("etag"), etag.as_str());
+    }
+    let kept = k.cook.get(&next_plan).await;
+    assert!(kept.text().contains("\"Eken\""), "{}", kept.text());
+    assert_eq!(kept.header("etag"), etags[2].as_str());
+}
