@@ -179,6 +179,18 @@ pub trait Module: Send + Sync + 'static {
     ) -> FindingsFuture<'a> {
         Box::pin(async { Ok(Vec::new()) })
     }
+    /// Names for this module's audit targets on one page of the audit viewer: given the
+    /// page's `(target_type, target_id)` pairs, answers `(target_type, target_id, name)` for
+    /// the ones it knows (departments, say), in one query per page; the rest are left out.
+    /// Only targets of `tenant_id`'s own are named when it is set.
+    fn audit_target_names<'a>(
+        &'a self,
+        _conn: &'a mut DbConn<'_>,
+        _tenant_id: Option<i64>,
+        _targets: &'a [(String, String)],
+    ) -> futures_util::future::BoxFuture<'a, Result<Vec<(String, String, String)>, DbError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
     /// Translation catalogues as `(language, TOML text)` pairs, merged into the platform's.
     fn translations(&self) -> &'static [(&'static str, &'static str)] {
         &[]
