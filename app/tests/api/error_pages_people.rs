@@ -217,3 +217,58 @@ async fn error_pages_in_a_browser_at_phone_and_desktop_width() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_settings_page_says_closed_after_the_deadline_and_close_before() {
+    let app = TestApp::new().await;
+    let k =
+        crate::municipal_fixture::kitchen(&app, "Tempus", crate::municipal_fixture::open_week())
+            .await;
+    let api = format!("/api/v1/municipal/sites/{}/settings", k.site);
+    let page = format!("/municipal/admin/sites/{}/settings", k.site);
+    let save = |body: serde_json::Value| {
+        let (admin, api) = (&k.admin, api.clone());
+        async move {
+            let tag = admin.get(&api).await.header("etag").to_owned();
+            let put = admin.send(Method::PUT, &api, Some(&tag), Some(body)).await;
+            assert_eq!(put.status, StatusCode::OK, "{}", put.text());
+        }
+    };
+
+    // Next week's choices close on Monday 00:00 of this week: that has passed.
+    save(serde_json::json!({
+        "deadline_weekday": 1, "deadline_time": "00:00",
+        "deadline_weeks_before": 1, "weekend_alt2": true,
+    }))
+    .await;
+    let html = k
+        .admin
+        .get_with(&page, &[("accept-language", "en")])
+        .await
+        .text();
+    let said = html
+        .split(r#"id="deadline">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_default()
+        .to_owned();
+    // "Choices for week 50 closed on Monday 30 November at 00:00. Choices for week 51 close
+    // on Monday 7 December at 00:00."
+    let closed = said.find(" closed on Monday ").expect(&said);
+    let close = said.find(" close on Monday ").expect(&said);
+    assert!(closed < close, "{said}");
+
+    // On Sunday 23:59 of next week itself: still to come.
+    save(serde_json::json!({
+        "deadline_weekday": 7, "deadline_time": "23:59",
+        "deadline_weeks_before": 0, "weekend_alt2": true,
+    }))
+    .await;
+    let html = k
+        .admin
+        .get_with(&page, &[("accept-language", "en")])
+        .await
+        .text();
+    assert!(html.contains(" close on Sunday "), "{html}");
+    assert!(!html.contains("closed on"), "{html}");
+}

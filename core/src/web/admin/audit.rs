@@ -398,7 +398,11 @@ fn sentence(page: &Page, entry: &AuditEntry, actor: &str, target: &str) -> Strin
 
 fn row_view(page: &Page, entry: AuditEntry, zone: Tz, names: &Names) -> RowView {
     let local = entry.occurred_at.with_timezone(&zone);
-    let date = local.format("%Y-%m-%d").to_string();
+    // Non-breaking hyphens: a narrow column breaks the date nowhere.
+    let date = local
+        .format("%Y-%m-%d")
+        .to_string()
+        .replace('-', "\u{2011}");
     let time = local.format("%H:%M").to_string();
     let datetime = local.to_rfc3339();
     let (actor, actor_href) = match (entry.actor_user_id, entry.actor_token_id) {
