@@ -234,3 +234,54 @@ async fn the_audit_viewer_in_a_browser_at_phone_and_desktop_width() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_modules_name_their_own_targets() {
+    let app = TestApp::new().await;
+    // Offshore: a crew member by name.
+    let rig = crate::offshore_rota::rig(&app, "Nordsjø").await;
+    let made = rig
+        .admin
+        .post(
+            &rig.path("crew"),
+            json!({ "name": "Kari Nordmann", "position": "cook" }),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let html = rig
+        .admin
+        .get_with("/admin/audit", &[("accept-language", "en")])
+        .await
+        .text();
+    assert!(
+        html.contains("admin added Kari Nordmann to the crew."),
+        "{html}"
+    );
+
+    // Municipal: a department by name.
+    let k =
+        crate::municipal_fixture::kitchen(&app, "Namnby", crate::municipal_fixture::open_week())
+            .await;
+    {
+        let mut pooled = app.app.state.db.get().await.unwrap();
+        audit::record(
+            &mut pooled.conn(),
+            Entry::new("marks.changed", Actor::default(), Some(k.tenant))
+                .target("department", k.departments[0]),
+        )
+        .await
+        .unwrap();
+    }
+    let html = k
+        .admin
+        .get_with(
+            "/admin/audit?action=marks.changed",
+            &[("accept-language", "en")],
+        )
+        .await
+        .text();
+    assert!(
+        html.contains("changed the special diet marks of Björken."),
+        "{html}"
+    );
+}
