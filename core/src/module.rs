@@ -43,6 +43,10 @@ pub type FindingsFuture<'a> = std::pin::Pin<
     >,
 >;
 
+/// The work of [`Module::audit_target_names`]: `(target_type, target_id, name)` triples.
+pub type TargetNamesFuture<'a> =
+    futures_util::future::BoxFuture<'a, Result<Vec<(String, String, String)>, DbError>>;
+
 /// The work of [`Module::nav_badges`]: counts by navigation path.
 pub type BadgeFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Vec<(&'static str, i64)>> + Send + 'a>>;
@@ -188,7 +192,7 @@ pub trait Module: Send + Sync + 'static {
         _conn: &'a mut DbConn<'_>,
         _tenant_id: Option<i64>,
         _targets: &'a [(String, String)],
-    ) -> futures_util::future::BoxFuture<'a, Result<Vec<(String, String, String)>, DbError>> {
+    ) -> TargetNamesFuture<'a> {
         Box::pin(async { Ok(Vec::new()) })
     }
     /// Translation catalogues as `(language, TOML text)` pairs, merged into the platform's.

@@ -180,14 +180,7 @@ impl Module for Municipal {
         conn: &'a mut DbConn<'_>,
         tenant_id: Option<i64>,
         targets: &'a [(String, String)],
-    ) -> std::pin::Pin<
-        Box<
-            dyn std::future::Future<
-                    Output = Result<Vec<(String, String, String)>, galley_core::db::DbError>,
-                > + Send
-                + 'a,
-        >,
-    > {
+    ) -> galley_core::module::TargetNamesFuture<'a> {
         Box::pin(audit_names::names(conn, tenant_id, targets))
     }
 
