@@ -43,6 +43,10 @@ pub type FindingsFuture<'a> = std::pin::Pin<
     >,
 >;
 
+/// The work of [`Module::audit_target_names`]: `(target_type, target_id, name)` triples.
+pub type TargetNamesFuture<'a> =
+    futures_util::future::BoxFuture<'a, Result<Vec<(String, String, String)>, DbError>>;
+
 /// The work of [`Module::nav_badges`]: counts by navigation path.
 pub type BadgeFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Vec<(&'static str, i64)>> + Send + 'a>>;
@@ -177,6 +181,18 @@ pub trait Module: Send + Sync + 'static {
         _week: crate::kitchen::iso_week::IsoWeek,
         _items: &'a [crate::kitchen::menus::MenuItem],
     ) -> FindingsFuture<'a> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+    /// Names for this module's audit targets on one page of the audit viewer: given the
+    /// page's `(target_type, target_id)` pairs, answers `(target_type, target_id, name)` for
+    /// the ones it knows (departments, say), in one query per page; the rest are left out.
+    /// Only targets of `tenant_id`'s own are named when it is set.
+    fn audit_target_names<'a>(
+        &'a self,
+        _conn: &'a mut DbConn<'_>,
+        _tenant_id: Option<i64>,
+        _targets: &'a [(String, String)],
+    ) -> TargetNamesFuture<'a> {
         Box::pin(async { Ok(Vec::new()) })
     }
     /// Translation catalogues as `(language, TOML text)` pairs, merged into the platform's.

@@ -95,12 +95,12 @@ async fn an_admin_adds_a_kitchen_and_a_superuser_acts_inside_a_customer() {
         assert_eq!(desktop.text("main h1").await, "Moduler");
         desktop.screenshot("05-modules-desktop").await;
         desktop.goto("/admin/audit").await;
+        let newest = desktop
+            .text(".table tbody tr:first-child td:nth-child(2)")
+            .await;
         assert!(
-            desktop
-                .text(".table tbody tr:first-child td:nth-child(2)")
-                .await
-                .starts_with("site.created"),
-            "the new kitchen is the newest row"
+            newest.contains("lade till köket Köket på Berga.") && newest.contains("site.created"),
+            "the new kitchen is the newest row, in a sentence: {newest}"
         );
         desktop.screenshot("06-audit-desktop").await;
         desktop.scroll_to("#rows-heading", "start").await;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod audit_sentences;
 mod auth;
 mod browser;
 mod cli;
@@ -19,6 +20,7 @@ mod diet_types;
 mod dishes;
 mod e2e;
 mod e2e_console;
+mod error_pages_people;
 mod errors;
 mod file_work;
 mod harness;

@@ -15,14 +15,35 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_FIELD: &str = "csrf_token";
 
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match resolve(&state, request).await {
-        Ok(request) => next.run(request).await,
-        Err(error) => error.into_response(),
+    let caller = match identify(&state, request.headers()).await {
+        Ok(caller) => caller,
+        Err(error) => return error.into_response(),
+    };
+    let Some(caller) = caller else {
+        return next.run(request).await;
+    };
+    let mut request = match admit(request, &caller).await {
+        Ok(request) => request,
+        Err(error) => return with_person(error.into_response(), caller),
+    };
+    request.extensions_mut().insert(caller.clone());
+    let response = next.run(request).await;
+    if response.status().is_client_error() || response.status().is_server_error() {
+        with_person(response, caller)
+    } else {
+        response
     }
 }
 
-async fn resolve(state: &AppState, mut request: Request) -> Result<Request, AppError> {
-    let caller = if let Some(bearer) = bearer_token(request.headers()) {
+/// An error answer carries who was signed in, so the error page outside this layer can say
+/// who lacks access and show that person's navigation.
+fn with_person(mut response: Response, caller: Caller) -> Response {
+    response.extensions_mut().insert(caller);
+    response
+}
+
+async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, AppError> {
+    let caller = if let Some(bearer) = bearer_token(headers) {
         // A bearer token that does not resolve is an error, never a silent fall-back to
         // anonymous: an integration should learn at once that its token stopped working.
         Some(
@@ -32,7 +53,7 @@ async fn resolve(state: &AppState, mut request: Request) -> Result<Request, AppE
                     "The API token is unknown, expired or revoked.",
                 ))?,
         )
-    } else if let Some(cookie) = cookie_value(request.headers(), COOKIE) {
+    } else if let Some(cookie) = cookie_value(headers, COOKIE) {
         let hash = token::hash(&state.settings.secret_key, &cookie);
         let mut pooled = state.db.get().await?;
         let conn = &mut pooled.conn();
@@ -51,24 +72,25 @@ async fn resolve(state: &AppState, mut request: Request) -> Result<Request, AppE
     } else {
         None
     };
+    Ok(caller)
+}
 
-    if let Some(caller) = caller {
-        if let Some(expected) = caller.csrf_token()
-            && !is_safe(request.method())
-            && !is_sign_in(request.uri().path())
-        {
-            let (checked, ok) = csrf_matches(request, expected).await?;
-            if !ok {
-                return Err(AppError::CsrfFailed);
-            }
-            request = checked;
+/// Checks the CSRF token of a cookie session's unsafe request.
+async fn admit(mut request: Request, caller: &Caller) -> Result<Request, AppError> {
+    if let Some(expected) = caller.csrf_token()
+        && !is_safe(request.method())
+        && !is_sign_in(request.uri().path())
+    {
+        let (checked, ok) = csrf_matches(request, expected).await?;
+        if !ok {
+            return Err(AppError::CsrfFailed);
         }
-        if let Some(superuser) = caller.impersonator_id {
-            // Every line this request logs says who is really acting.
-            tracing::Span::current().record("impersonator_id", superuser);
-            tracing::info!(impersonator_id = superuser, tenant_id = ?caller.tenant_id, "request made while impersonating");
-        }
-        request.extensions_mut().insert(caller);
+        request = checked;
+    }
+    if let Some(superuser) = caller.impersonator_id {
+        // Every line this request logs says who is really acting.
+        tracing::Span::current().record("impersonator_id", superuser);
+        tracing::info!(impersonator_id = superuser, tenant_id = ?caller.tenant_id, "request made while impersonating");
     }
     Ok(request)
 }

@@ -79,11 +79,19 @@ impl IntoResponse for AppError {
             AppError::BadRequest(detail) => Problem::new(ProblemType::BadRequest, detail),
             AppError::Unauthenticated(detail) => Problem::new(ProblemType::Unauthenticated, detail),
             AppError::Forbidden(detail) => Problem::new(ProblemType::Forbidden, detail),
-            AppError::CsrfFailed => Problem::new(
-                ProblemType::CsrfFailed,
-                "Send the session's CSRF token (from GET /api/v1/auth/me) in the X-CSRF-Token \
-                 header or the csrf_token form field.",
-            ),
+            AppError::CsrfFailed => {
+                let mut response = Problem::new(
+                    ProblemType::CsrfFailed,
+                    "Send the session's CSRF token (from GET /api/v1/auth/me) in the X-CSRF-Token \
+                     header or the csrf_token form field.",
+                )
+                .into_response();
+                // A person's form that expired is not a lack of access: the page says so.
+                response
+                    .extensions_mut()
+                    .insert(super::error_pages::CsrfRejected);
+                return response;
+            }
             AppError::Conflict(detail) => Problem::new(ProblemType::Conflict, detail),
             AppError::LastAdmin => Problem::new(
                 ProblemType::LastAdmin,

@@ -3,27 +3,62 @@
 //! (a path id that does not parse: text/plain) or by the module gate come out of here in the
 //! same shape as those made by handlers, and a page handler that answered with a problem
 //! document gets the error page instead.
+//!
+//! Who gets which, by the request's `Accept` header (see [`wants_page`]):
+//! - `Accept` names `text/html` (every browser navigating): an HTML page, on any path,
+//!   `/api/...` included: a person never sees raw JSON.
+//! - otherwise `Accept` names a JSON type (`application/json`, `application/problem+json`,
+//!   `...+json`): a problem document, on any path.
+//! - otherwise (no `Accept`, or `*/*`): a problem document under `/api/`, a page elsewhere.
+//!
+//! A browser's page request (GET or HEAD) that needs a sign-in is sent to the sign-in page
+//! with `next` pointing back, instead of a 401 page. A 403 page names who is signed in; a
+//! refused CSRF token (a form left open past its session) is worded as an expired form.
 
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use askama::Template;
+use axum::http::{HeaderMap, Method};
+use axum::response::Redirect;
+
 use super::problem::{Problem, ProblemType};
+use crate::auth::Caller;
 use crate::state::AppState;
-use crate::web::{Page, error_page};
+use crate::web::{Page, error_page, render};
+
+/// Marks the answer to a request refused for its CSRF token, so a person's page can say the
+/// form expired rather than that they lack access.
+#[derive(Debug, Clone, Copy)]
+pub struct CsrfRejected;
+
+#[derive(Template)]
+#[template(path = "error_expired.html")]
+struct ExpiredTemplate {
+    page: Page,
+    back: String,
+    request_id: Option<String>,
+}
 
 pub async fn fill_error_bodies(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    let wants_problem = is_api_path(request.uri().path());
+    let wants_problem = !wants_page(request.uri().path(), request.headers());
     let uri = request.uri().clone();
-    // An error page only needs the language hints; copy those, not every header.
+    let navigates =
+        matches!(*request.method(), Method::GET | Method::HEAD) && names_html(request.headers());
+    // An error page only needs the language hints and where the form was; copy those, not
+    // every header.
     let headers = language_hints(request.headers());
     let response = next.run(request).await;
     let status = response.status();
+    if status == StatusCode::UNAUTHORIZED && !wants_problem && navigates {
+        return Redirect::to(&sign_in_then(&uri)).into_response();
+    }
     if !(status.is_client_error() || status.is_server_error())
         || !needs_new_body(wants_problem, uri.path(), response.headers())
     {
@@ -36,7 +71,13 @@ pub async fn fill_error_bodies(
             .unwrap_or_else(|| detail_for(status).to_owned());
         Problem::new(ProblemType::for_status(status), detail).into_response()
     } else {
-        error_page(Page::new(&state, &uri, &headers, None), status)
+        let caller = parts.extensions.get::<Caller>();
+        let page = Page::new(&state, &uri, &headers, caller);
+        if parts.extensions.get::<CsrfRejected>().is_some() {
+            expired_page(page, &headers)
+        } else {
+            error_page(page, status)
+        }
     };
     // Keep headers such as `Allow` (405) and `Retry-After`; the body and its type are new.
     parts.headers.remove(header::CONTENT_LENGTH);
@@ -48,6 +89,97 @@ pub async fn fill_error_bodies(
     *replacement.status_mut() = status;
     let (_, body) = replacement.into_parts();
     Response::from_parts(parts, body)
+}
+
+/// Whether the error answer should be a page for a person rather than a problem document;
+/// the rule is in this module's documentation.
+pub fn wants_page(path: &str, headers: &HeaderMap) -> bool {
+    if names_html(headers) {
+        return true;
+    }
+    let names_json = accepted_types(headers)
+        .iter()
+        .any(|t| t == "application/json" || t.ends_with("+json"));
+    !names_json && !is_api_path(path)
+}
+
+/// A browser navigating: its `Accept` names HTML.
+fn names_html(headers: &HeaderMap) -> bool {
+    accepted_types(headers)
+        .iter()
+        .any(|t| t == "text/html" || t == "application/xhtml+xml")
+}
+
+/// The media types `Accept` lists, lower-case and without parameters, leaving out refused
+/// ones.
+fn accepted_types(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter(|range| !refused(range))
+        .map(|range| {
+            range
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .collect()
+}
+
+/// A media range with `q=0` is one the client will not take.
+fn refused(range: &str) -> bool {
+    range.split(';').skip(1).any(|param| {
+        param
+            .trim()
+            .strip_prefix("q=")
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .is_some_and(|q| q <= 0.0)
+    })
+}
+
+/// The sign-in page, with the asked-for address (path and query) to come back to.
+fn sign_in_then(uri: &axum::http::Uri) -> String {
+    let back = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    let escaped: String = back
+        .chars()
+        .map(|c| match c {
+            '%' => "%25".to_owned(),
+            '&' => "%26".to_owned(),
+            '?' => "%3F".to_owned(),
+            '#' => "%23".to_owned(),
+            '=' => "%3D".to_owned(),
+            '+' => "%2B".to_owned(),
+            ' ' => "%20".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("/login?next={escaped}")
+}
+
+/// The page for a form sent with a CSRF token its session no longer accepts: the form
+/// expired; back to the page it came from (the `Referer`, when it is this site's) to reload.
+fn expired_page(page: Page, headers: &HeaderMap) -> Response {
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referer| referer.parse::<axum::http::Uri>().ok())
+        .and_then(|uri| uri.path_and_query().map(|pq| pq.as_str().to_owned()))
+        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
+        .unwrap_or_else(|| "/".to_owned());
+    render(
+        StatusCode::FORBIDDEN,
+        &ExpiredTemplate {
+            page,
+            back,
+            request_id: super::request_id::current(),
+        },
+    )
 }
 
 /// An API error that is not already a problem document, or a page error that is not HTML.
@@ -92,9 +224,9 @@ async fn rejection_text(
 /// Rejection messages are one line; a longer body is not one of them.
 const REJECTION_TEXT_LIMIT: usize = 1024;
 
-fn language_hints(headers: &axum::http::HeaderMap) -> axum::http::HeaderMap {
-    let mut hints = axum::http::HeaderMap::new();
-    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+fn language_hints(headers: &HeaderMap) -> HeaderMap {
+    let mut hints = HeaderMap::new();
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE, header::REFERER] {
         for value in headers.get_all(&name) {
             hints.append(name.clone(), value.clone());
         }

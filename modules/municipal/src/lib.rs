@@ -2,6 +2,7 @@
 //! Alt 1/Alt 2, special diets, portion counts, weekly reports).
 
 pub mod api;
+mod audit_names;
 pub mod bench_data;
 pub mod demo;
 pub mod departments;
@@ -172,6 +173,15 @@ impl Module for Municipal {
         items: &'a [galley_core::kitchen::menus::MenuItem],
     ) -> FindingsFuture<'a> {
         Box::pin(preflight::findings(conn, site_id, week, items))
+    }
+
+    fn audit_target_names<'a>(
+        &'a self,
+        conn: &'a mut DbConn<'_>,
+        tenant_id: Option<i64>,
+        targets: &'a [(String, String)],
+    ) -> galley_core::module::TargetNamesFuture<'a> {
+        Box::pin(audit_names::names(conn, tenant_id, targets))
     }
 
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

@@ -3,6 +3,7 @@
 //! issues.
 
 pub mod api;
+mod audit_names;
 pub mod cycle;
 mod demo;
 mod demo_day;
@@ -170,6 +171,15 @@ impl Module for Offshore {
         caller: &'a galley_core::auth::Caller,
     ) -> galley_core::module::BadgeFuture<'a> {
         Box::pin(web::messages::unread_badge(state, caller))
+    }
+
+    fn audit_target_names<'a>(
+        &'a self,
+        conn: &'a mut galley_core::db::DbConn<'_>,
+        tenant_id: Option<i64>,
+        targets: &'a [(String, String)],
+    ) -> galley_core::module::TargetNamesFuture<'a> {
+        Box::pin(audit_names::names(conn, tenant_id, targets))
     }
 
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

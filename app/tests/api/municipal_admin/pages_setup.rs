@@ -238,9 +238,20 @@ async fn the_settings_page_says_when_choices_close() {
         .await
         .json();
     let week = api["next_deadline"]["week"].as_i64().unwrap();
+    // Next week's deadline is this week's Thursday: from then on it has closed, and the
+    // page says so in the past tense (issue 11 item 12).
+    let closes_at =
+        chrono::DateTime::parse_from_rfc3339(api["next_deadline"]["closes_at"].as_str().unwrap())
+            .unwrap();
+    let passed = closes_at <= chrono::Utc::now();
+    let (verb, verb_en) = if passed {
+        ("stängde", "closed")
+    } else {
+        ("stänger", "close")
+    };
     let page = k.admin.get(&path).await.text();
     assert!(
-        page.contains(&format!("Valen för v. {week} stänger torsdag ")),
+        page.contains(&format!("Valen för v. {week} {verb} torsdag ")),
         "{page}"
     );
     assert!(page.contains("kl. 12:00."));
@@ -250,7 +261,7 @@ async fn the_settings_page_says_when_choices_close() {
     );
     let english = k.admin.get(&format!("{path}?lang=en")).await.text();
     assert!(
-        english.contains(&format!("Choices for week {week} close on Thursday ")),
+        english.contains(&format!("Choices for week {week} {verb_en} on Thursday ")),
         "{english}"
     );
 

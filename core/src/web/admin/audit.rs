@@ -6,6 +6,8 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -43,14 +45,27 @@ pub struct AuditForm {
     to: String,
     #[serde(default)]
     page: String,
+    /// `1`: show reads too (views, exports); they are hidden by default.
+    #[serde(default)]
+    all: String,
+}
+
+impl AuditForm {
+    fn shows_reads(&self) -> bool {
+        !self.all.trim().is_empty()
+    }
 }
 
 /// One row as the table shows it.
 struct RowView {
+    /// The local date and time, and the instant for `<time datetime>`.
+    date: String,
     time: String,
+    datetime: String,
     tenant: String,
+    /// What happened, in a sentence of the reader's language.
+    sentence: String,
     action: String,
-    actor: String,
     actor_href: Option<String>,
     impersonator: Option<String>,
     target: String,
@@ -71,11 +86,17 @@ struct AuditTemplate {
     /// Superusers outside a tenant: every tenant's rows, and the tenant filter.
     platform: bool,
     zone: String,
+    /// Which time zone the times are in, in words.
+    zone_note: String,
     summary: String,
     csv_href: Option<String>,
     csv_semicolon_href: Option<String>,
     previous_href: Option<String>,
     next_href: Option<String>,
+    /// How many reads this page left out, and the link that shows them.
+    hidden_reads: usize,
+    toggle_href: String,
+    shows_reads: bool,
 }
 
 /// Text longer than this is shortened in the table; the whole shows on request.
@@ -176,29 +197,252 @@ fn compact(details: &serde_json::Value) -> String {
     }
 }
 
-fn row_view(page: &Page, entry: AuditEntry, zone: Tz) -> RowView {
-    let time = entry
-        .occurred_at
-        .with_timezone(&zone)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string();
+/// Reads (a page viewed, an export) rather than changes: hidden unless asked for.
+pub fn is_read(action: &str) -> bool {
+    action.ends_with(".read") || action.ends_with(".viewed") || action.ends_with(".exported")
+}
+
+/// The names this page shows instead of ids: people, tokens, tenants, sites and the
+/// modules' targets, looked up once per page.
+#[derive(Debug, Default)]
+struct Names {
+    users: HashMap<i64, String>,
+    tokens: HashMap<i64, String>,
+    tenants: HashMap<i64, String>,
+    /// By (target_type, target_id).
+    targets: HashMap<(String, String), String>,
+}
+
+fn ids_of(entries: &[AuditEntry], kind: &str) -> Vec<i64> {
+    entries
+        .iter()
+        .filter(|e| e.target_type.as_deref() == Some(kind))
+        .filter_map(|e| e.target_id.as_deref()?.parse().ok())
+        .collect()
+}
+
+/// One query per kind of thing named; a failure leaves the ids showing, never fails the page.
+async fn names_of(state: &AppState, caller: &Caller, entries: &[AuditEntry]) -> Names {
+    let mut names = Names::default();
+    let Ok(mut pooled) = state.db.get().await else {
+        return names;
+    };
+    let conn = &mut pooled.conn();
+    let mut user_ids: Vec<i64> = entries
+        .iter()
+        .flat_map(|e| [e.actor_user_id, e.impersonator_id])
+        .flatten()
+        .collect();
+    user_ids.extend(ids_of(entries, "user"));
+    let mut token_ids: Vec<i64> = entries.iter().filter_map(|e| e.actor_token_id).collect();
+    token_ids.extend(ids_of(entries, "api_token"));
+    let mut tenant_ids: Vec<i64> = entries.iter().filter_map(|e| e.tenant_id).collect();
+    tenant_ids.extend(ids_of(entries, "tenant"));
+    match core_names(
+        conn,
+        &user_ids,
+        &token_ids,
+        &tenant_ids,
+        &ids_of(entries, "site"),
+        &ids_of(entries, "dish"),
+    )
+    .await
+    {
+        Ok(found) => names = found,
+        Err(error) => tracing::warn!(%error, "audit viewer: names not found"),
+    }
+    let targets: Vec<(String, String)> = entries
+        .iter()
+        .filter_map(|e| Some((e.target_type.clone()?, e.target_id.clone()?)))
+        .collect();
+    for module in state.registry.modules() {
+        match module
+            .audit_target_names(conn, caller.tenant_id, &targets)
+            .await
+        {
+            Ok(found) => names
+                .targets
+                .extend(found.into_iter().map(|(kind, id, name)| ((kind, id), name))),
+            Err(error) => {
+                tracing::warn!(%error, module = module.id(), "audit viewer: target names not found");
+            }
+        }
+    }
+    names
+}
+
+async fn core_names(
+    conn: &mut crate::db::DbConn<'_>,
+    user_ids: &[i64],
+    token_ids: &[i64],
+    tenant_ids: &[i64],
+    site_ids: &[i64],
+    dish_ids: &[i64],
+) -> Result<Names, crate::db::DbError> {
+    use crate::schema::{api_tokens, dishes, sites, tenants, users};
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let people: Vec<(i64, String, String)> = crate::db_run!(conn, |c| {
+        users::table
+            .filter(users::id.eq_any(user_ids))
+            .select((users::id, users::display_name, users::email))
+            .load(c)
+            .await
+    })?;
+    let tokens: Vec<(i64, String)> = crate::db_run!(conn, |c| {
+        api_tokens::table
+            .filter(api_tokens::id.eq_any(token_ids))
+            .select((api_tokens::id, api_tokens::name))
+            .load(c)
+            .await
+    })?;
+    let tenant_rows: Vec<(i64, String)> = crate::db_run!(conn, |c| {
+        tenants::table
+            .filter(tenants::id.eq_any(tenant_ids))
+            .select((tenants::id, tenants::name))
+            .load(c)
+            .await
+    })?;
+    let site_rows: Vec<(i64, String)> = crate::db_run!(conn, |c| {
+        sites::table
+            .filter(sites::id.eq_any(site_ids))
+            .select((sites::id, sites::name))
+            .load(c)
+            .await
+    })?;
+    let dish_rows: Vec<(i64, String)> = crate::db_run!(conn, |c| {
+        dishes::table
+            .filter(dishes::id.eq_any(dish_ids))
+            .select((dishes::id, dishes::name))
+            .load(c)
+            .await
+    })?;
+    let users: HashMap<i64, String> = people
+        .into_iter()
+        .map(|(id, name, email)| {
+            let shown = if name.trim().is_empty() { email } else { name };
+            (id, shown)
+        })
+        .collect();
+    let tenants: HashMap<i64, String> = tenant_rows.into_iter().collect();
+    let mut targets = HashMap::new();
+    for (kind, rows) in [
+        (
+            "user",
+            users.iter().map(|(id, n)| (*id, n.clone())).collect(),
+        ),
+        (
+            "tenant",
+            tenants.iter().map(|(id, n)| (*id, n.clone())).collect(),
+        ),
+        ("site", site_rows),
+        ("dish", dish_rows),
+        ("api_token", tokens.clone()),
+    ] {
+        let rows: Vec<(i64, String)> = rows;
+        for (id, name) in rows {
+            targets.insert((kind.to_owned(), id.to_string()), name);
+        }
+    }
+    Ok(Names {
+        users,
+        tokens: tokens.into_iter().collect(),
+        tenants,
+        targets,
+    })
+}
+
+/// The sentence for an entry: the action's translation with `{actor}`, `{target}`,
+/// `{weekday}` and the details' own values (`{to}`, `{week}`, ...) filled in.
+fn sentence(page: &Page, entry: &AuditEntry, actor: &str, target: &str) -> String {
+    let key = format!("audit_sentence.{}", entry.action);
+    let template = page.t(&key);
+    if template == key {
+        return format!("{actor}: {} {target}", entry.action)
+            .trim()
+            .to_owned();
+    }
+    let mut text = template
+        .replace("{actor}", actor)
+        .replace("{target}", target);
+    if let Some(date) = entry
+        .details
+        .get("date")
+        .and_then(|d| d.as_str())
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
+        text = text.replace("{weekday}", &crate::web::dates::weekday(page, date));
+    }
+    if let serde_json::Value::Object(map) = &entry.details {
+        for (name, value) in map {
+            let shown = match value {
+                // A code with a name of its own ("alt2" is "Alt 2") shows the name.
+                serde_json::Value::String(v) => {
+                    let key = format!("audit_value.{v}");
+                    let named = page.t(&key);
+                    if named == key {
+                        v.clone()
+                    } else {
+                        named.to_owned()
+                    }
+                }
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                _ => continue,
+            };
+            text = text.replace(&format!("{{{name}}}"), &shown);
+        }
+    }
+    text
+}
+
+fn row_view(page: &Page, entry: AuditEntry, zone: Tz, names: &Names) -> RowView {
+    let local = entry.occurred_at.with_timezone(&zone);
+    // Non-breaking hyphens: a narrow column breaks the date nowhere.
+    let date = local
+        .format("%Y-%m-%d")
+        .to_string()
+        .replace('-', "\u{2011}");
+    let time = local.format("%H:%M").to_string();
+    let datetime = local.to_rfc3339();
     let (actor, actor_href) = match (entry.actor_user_id, entry.actor_token_id) {
         (Some(user), _) => (
-            format!("{}\u{a0}{user}", page.t("admin_audit.actor_user")),
+            names
+                .users
+                .get(&user)
+                .cloned()
+                .unwrap_or_else(|| format!("{}\u{a0}{user}", page.t("admin_audit.actor_user"))),
             Some(format!("/admin/audit?actor_user_id={user}")),
         ),
         (None, Some(token)) => (
-            format!("{}\u{a0}{token}", page.t("admin_audit.actor_token")),
+            names.tokens.get(&token).map_or_else(
+                || format!("{}\u{a0}{token}", page.t("admin_audit.actor_token")),
+                |name| format!("{} «{name}»", page.t("admin_audit.actor_token")),
+            ),
             None,
         ),
         (None, None) => (page.t("admin_audit.actor_system").to_owned(), None),
     };
-    let impersonator = entry
-        .impersonator_id
-        .map(|id| format!("{}\u{a0}{id}", page.t("admin_audit.via_superuser")));
+    let impersonator = entry.impersonator_id.map(|id| {
+        let who = names
+            .users
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string());
+        format!("{}\u{a0}{who}", page.t("admin_audit.via_superuser"))
+    });
     let (target, target_href) = match (&entry.target_type, &entry.target_id) {
         (Some(kind), Some(id)) => (
-            format!("{kind}\u{a0}{id}"),
+            names
+                .targets
+                .get(&(kind.clone(), id.clone()))
+                .cloned()
+                .unwrap_or_else(|| {
+                    let key = format!("audit_target.{kind}");
+                    let word = page.t(&key);
+                    let word = if word == key { kind.as_str() } else { word };
+                    format!("{word}\u{a0}{id}")
+                }),
             Some(format!(
                 "/admin/audit?{}",
                 query_string(&[("target_type", kind.clone()), ("target_id", id.clone())])
@@ -208,6 +452,7 @@ fn row_view(page: &Page, entry: AuditEntry, zone: Tz) -> RowView {
         (None, Some(id)) => (id.clone(), None),
         (None, None) => (String::new(), None),
     };
+    let sentence = sentence(page, &entry, &actor, &target);
     let full = compact(&entry.details);
     let (details, details_full) = if full.chars().count() > DETAILS_SHORT {
         let short: String = full.chars().take(DETAILS_SHORT).collect();
@@ -216,13 +461,21 @@ fn row_view(page: &Page, entry: AuditEntry, zone: Tz) -> RowView {
         (full, None)
     };
     RowView {
+        date,
         time,
+        datetime,
         tenant: entry.tenant_id.map_or_else(
             || page.t("admin_audit.platform").to_owned(),
-            |t| t.to_string(),
+            |t| {
+                names
+                    .tenants
+                    .get(&t)
+                    .cloned()
+                    .unwrap_or_else(|| t.to_string())
+            },
         ),
+        sentence,
         action: entry.action,
-        actor,
         actor_href,
         impersonator,
         target,
@@ -319,10 +572,12 @@ async fn show(
             ("from", form.from.trim().to_owned()),
             ("to", form.to.trim().to_owned()),
             ("page", n.to_string()),
+            ("all", form.all.trim().to_owned()),
         ];
         format!("/admin/audit?{}", query_string(&pairs))
     };
 
+    let mut hidden_reads = 0;
     let (rows, summary, csv, previous, next) = match found {
         Some(found) if errors.is_empty() => {
             let per_page = i64::from(found.per_page);
@@ -342,10 +597,18 @@ async fn show(
             };
             let previous = (found.page > 1).then(|| page_link(found.page - 1));
             let next = (first + shown < found.total).then(|| page_link(found.page + 1));
-            let rows = found
-                .items
+            let entries: Vec<AuditEntry> = if form.shows_reads() {
+                found.items
+            } else {
+                let (reads, changes): (Vec<_>, Vec<_>) =
+                    found.items.into_iter().partition(|e| is_read(&e.action));
+                hidden_reads = reads.len();
+                changes
+            };
+            let names = names_of(&state, caller, &entries).await;
+            let rows = entries
                 .into_iter()
-                .map(|entry| row_view(page, entry, zone))
+                .map(|entry| row_view(page, entry, zone, &names))
                 .collect();
             let csv = format!("/api/v1/audit/export.csv?{}", query_string(&api_filters));
             (rows, summary, Some(csv), previous, next)
@@ -360,7 +623,34 @@ async fn show(
             format!("{href}&delimiter=semicolon")
         }
     });
+    let zone_note = if zone == Tz::UTC {
+        page.t("audit_view.times_in_utc").to_owned()
+    } else {
+        page.t("audit_view.times_in_site")
+            .replace("{zone}", zone.name())
+    };
     let zone = zone.name().to_owned();
+    let shows_reads = form.shows_reads();
+    let toggle_href = {
+        let pairs = [
+            ("tenant_id", form.tenant_id.trim().to_owned()),
+            ("action", form.action.trim().to_owned()),
+            ("actor_user_id", form.actor_user_id.trim().to_owned()),
+            ("target_type", form.target_type.trim().to_owned()),
+            ("target_id", form.target_id.trim().to_owned()),
+            ("from", form.from.trim().to_owned()),
+            ("to", form.to.trim().to_owned()),
+            (
+                "all",
+                if shows_reads {
+                    String::new()
+                } else {
+                    "1".to_owned()
+                },
+            ),
+        ];
+        format!("/admin/audit?{}", query_string(&pairs))
+    };
     render(
         status,
         &AuditTemplate {
@@ -370,11 +660,15 @@ async fn show(
             rows,
             platform,
             zone,
+            zone_note,
             summary,
             csv_href: csv,
             csv_semicolon_href,
             previous_href: previous,
             next_href: next,
+            hidden_reads,
+            toggle_href,
+            shows_reads,
         },
     )
 }

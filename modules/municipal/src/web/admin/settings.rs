@@ -78,8 +78,20 @@ async fn settings_page(
         Ok(found) => found,
         Err(error) => return failed(page, error),
     };
-    let (week, at) = next_deadline(&settings, site.zone(), chrono::Utc::now());
-    let deadline = deadline_sentence(&page, week, at);
+    let now = chrono::Utc::now();
+    let (week, at) = next_deadline(&settings, site.zone(), now);
+    let mut deadline = deadline_sentence(&page, week, at, now);
+    if at <= now {
+        // Next week's choices have closed already: say so, and when the week after closes.
+        let after = week.next();
+        let closes = settings
+            .deadline(after, site.zone())
+            .with_timezone(&site.zone());
+        deadline = format!(
+            "{deadline} {}",
+            deadline_sentence(&page, after, closes, now)
+        );
+    }
     let (form, errors) = match typed {
         Some((_, errors)) if errors.general.as_deref() == Some("admin.stale") => {
             (SettingsForm::of(&settings), errors)

@@ -65,10 +65,21 @@ pub fn date_range(page: &Page, week: IsoWeek) -> String {
     }
 }
 
-/// "Valen för v. 49 stänger torsdag 26 november kl. 12:00."
-pub fn deadline_sentence(page: &Page, week: IsoWeek, at: DateTime<chrono_tz::Tz>) -> String {
+/// "Valen för v. 49 stänger torsdag 26 november kl. 12:00." before the deadline, "stängde"
+/// after it: the tense follows `now`.
+pub fn deadline_sentence(
+    page: &Page,
+    week: IsoWeek,
+    at: DateTime<chrono_tz::Tz>,
+    now: DateTime<chrono::Utc>,
+) -> String {
     let date = at.date_naive();
-    page.t("municipal.admin.deadline_sentence")
+    let key = if at <= now {
+        "municipal.deadline.closed_sentence"
+    } else {
+        "municipal.admin.deadline_sentence"
+    };
+    page.t(key)
         .replace("{week}", &week_label(page, week))
         .replace(
             "{weekday}",
