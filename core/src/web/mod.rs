@@ -59,6 +59,7 @@ struct ErrorTemplate {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/start", get(start))
         .merge(assets::router())
         .merge(sign_in::router())
         .merge(admin::router())
@@ -80,6 +81,74 @@ async fn home(State(state): State<AppState>, page: Page) -> Response {
         })
         .collect();
     render(StatusCode::OK, &HomeTemplate { page, modules })
+}
+
+/// `?module=` of `/start`: that module's start page first (its own landing route asks so).
+#[derive(Debug, serde::Deserialize)]
+struct StartQuery {
+    module: Option<String>,
+}
+
+/// `/start`, where sign-in goes when no page was asked for: the caller's job, as the enabled
+/// modules see it (the first in registry order that answers, or `?module=` first), else `/`.
+async fn start(
+    State(state): State<AppState>,
+    caller: Option<axum::Extension<crate::auth::Caller>>,
+    axum::extract::Query(query): axum::extract::Query<StartQuery>,
+) -> Response {
+    let target = match caller {
+        Some(axum::Extension(caller)) => start_target(&state, &caller, query.module.as_deref())
+            .await
+            .unwrap_or_else(|| "/".to_owned()),
+        None => "/".to_owned(),
+    };
+    let mut response =
+        axum::response::IntoResponse::into_response(axum::response::Redirect::to(&target));
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    response
+}
+
+/// The first start page an enabled module gives the caller: `first` is asked first, then the
+/// module of the tenant's kind (an offshore company's cook starts in the galley even when the
+/// municipal module is on too), then the rest in registry order.
+async fn start_target(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    first: Option<&str>,
+) -> Option<String> {
+    let snapshot = state.flags.snapshot();
+    let scope = caller.flag_scope();
+    let mut modules: Vec<&'static dyn Module> = state
+        .registry
+        .modules()
+        .iter()
+        .copied()
+        .filter(|m| snapshot.is_enabled_in(m.id(), scope))
+        .collect();
+    let kind = tenant_kind(state, caller).await;
+    modules.sort_by_key(|m| (Some(m.id()) != first, Some(m.id()) != kind.as_deref()));
+    for module in modules {
+        if let Some(path) = module.start_page(state, caller).await {
+            // Only a path on this site, as sign-in's `next`.
+            if path.starts_with('/') && !path.starts_with("//") {
+                return Some(path);
+            }
+        }
+    }
+    None
+}
+
+/// The kind of the caller's tenant (`municipal`, `offshore`), if it can be read.
+async fn tenant_kind(state: &AppState, caller: &crate::auth::Caller) -> Option<String> {
+    let tenant = caller.tenant_id?;
+    let mut pooled = state.db.get().await.ok()?;
+    match crate::people::tenants::find(&mut pooled.conn(), tenant).await {
+        Ok(found) => found.map(|t| t.kind),
+        Err(error) => {
+            tracing::warn!(%error, "the tenant's kind could not be read for /start");
+            None
+        }
+    }
 }
 
 /// The landing page of a module at `/{id}`, in the shared layout. Module crates mount it from

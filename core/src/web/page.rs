@@ -12,6 +12,9 @@ use super::i18n::I18n;
 use super::lang::Lang;
 use crate::state::AppState;
 
+/// The most items the phone's bottom bar shows side by side, "More" included.
+pub const BAR_ITEMS: usize = 5;
+
 /// One link of the navigation.
 #[derive(Debug, Clone)]
 pub struct NavLink {
@@ -73,8 +76,14 @@ impl Page {
             if !snapshot.is_enabled_in(module.id(), scope) {
                 continue;
             }
+            // A module's landing (`/{id}`) is for people outside a tenant; inside one, the
+            // module's own pages are listed instead.
+            let landing = format!("/{}", module.id());
+            let in_tenant = caller.is_some_and(|c| c.tenant_id.is_some());
             let shown = |entry: &&crate::module::NavEntry| {
-                entry.roles.is_empty() || caller.is_some_and(|c| entry.roles.contains(&c.role))
+                let for_caller =
+                    entry.roles.is_empty() || caller.is_some_and(|c| entry.roles.contains(&c.role));
+                for_caller && !(in_tenant && entry.path == landing)
             };
             nav.extend(
                 module
@@ -155,6 +164,27 @@ impl Page {
                 }
             }
         }
+    }
+
+    /// The phone's bottom bar: every link when there are at most [`BAR_ITEMS`]; otherwise the
+    /// first `BAR_ITEMS - 1` (the current page always among them) and the rest under "More".
+    /// The home page comes last: each person's own pages come first.
+    pub fn bar(&self) -> (Vec<NavLink>, Vec<NavLink>) {
+        let (home, own): (Vec<&NavLink>, Vec<&NavLink>) =
+            self.nav.iter().partition(|link| link.path == "/");
+        let mut shown: Vec<NavLink> = own.into_iter().chain(home).cloned().collect();
+        if shown.len() <= BAR_ITEMS {
+            return (shown, Vec::new());
+        }
+        let mut more = shown.split_off(BAR_ITEMS - 1);
+        if let Some(at) = more.iter().position(|link| link.current) {
+            let current = more.remove(at);
+            if let Some(bumped) = shown.pop() {
+                more.insert(0, bumped);
+            }
+            shown.push(current);
+        }
+        (shown, more)
     }
 
     /// The translation of `key` in the reader's language.
