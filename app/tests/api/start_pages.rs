@@ -141,12 +141,51 @@ async fn each_role_starts_at_its_job() {
         "/municipal/kitchen/plan"
     );
 
-    // A module switched off is not asked: with municipal off, the next module that has a
-    // start page answers; with none on, /start falls back to home.
-    app.set_module("municipal", false).await;
+    // The offshore module is on by default but serves another kind of tenant: this kitchen
+    // does not see it. Switched on for the tenant on purpose, it is shown.
+    let home = k.cook.get("/").await.text();
+    assert!(!home.contains(r#"href="/offshore"#), "{home}");
+    assert!(home.contains(r#"href="/municipal/kitchen/plan""#), "{home}");
+    switch(&k.admin, "offshore", true).await;
+    let home = k.cook.get("/").await.text();
+    assert!(home.contains(r#"href="/offshore/board""#), "{home}");
+
+    // A module switched off is not asked: with municipal off for the tenant, the next module
+    // the tenant uses answers; with none, /start falls back to home.
+    switch(&k.admin, "municipal", false).await;
     assert_eq!(start_of(&k.cook).await, "/offshore/board");
-    app.set_module("offshore", false).await;
+    let home = k.cook.get("/").await.text();
+    assert!(!home.contains(r#"href="/municipal"#), "{home}");
+    switch(&k.admin, "offshore", false).await;
     assert_eq!(start_of(&k.cook).await, "/");
+}
+
+/// Switches a module on or off for the admin's tenant, as the console does.
+async fn switch(admin: &Client<'_>, module: &str, enabled: bool) {
+    let listed = admin.get("/api/v1/modules").await.json();
+    let etag = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == module)
+        .unwrap()["switches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["scope"] == "tenant")
+        .unwrap()["etag"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let switched = admin
+        .send(
+            Method::PUT,
+            &format!("/api/v1/modules/{module}"),
+            Some(&etag),
+            Some(json!({ "scope": "tenant", "enabled": enabled })),
+        )
+        .await;
+    assert_eq!(switched.status, StatusCode::OK, "{}", switched.text());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -412,8 +451,10 @@ async fn an_offshore_company_starts_in_the_galley() {
     .unwrap();
     drop(pooled);
     let cook = Client::sign_in(&app, "kokk@rigg.no").await;
-    // Both modules are on; the tenant's kind decides which is asked first.
+    // Both modules are on; the tenant's kind decides which it uses.
     assert_eq!(start_of(&cook).await, "/offshore/board");
+    let home = cook.get("/").await.text();
+    assert!(!home.contains(r#"href="/municipal"#), "{home}");
     app.set_module("offshore", false).await;
-    assert_eq!(start_of(&cook).await, "/municipal/kitchen/plan");
+    assert_eq!(start_of(&cook).await, "/");
 }

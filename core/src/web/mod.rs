@@ -73,7 +73,7 @@ async fn home(State(state): State<AppState>, page: Page) -> Response {
         .registry
         .modules()
         .iter()
-        .filter(|m| snapshot.is_enabled_in(m.id(), page.scope))
+        .filter(|m| page::in_use(&snapshot, m.id(), page.scope, page.tenant_kind.as_deref()))
         .map(|m| ModuleCard {
             id: m.id(),
             title: page.t(&format!("module.{}.title", m.id())).to_owned(),
@@ -108,9 +108,8 @@ async fn start(
     response
 }
 
-/// The first start page an enabled module gives the caller: `first` is asked first, then the
-/// module of the tenant's kind (an offshore company's cook starts in the galley even when the
-/// municipal module is on too), then the rest in registry order.
+/// The first start page a module the caller uses gives them (see [`page::in_use`]): `first`
+/// is asked before the rest, which follow in registry order.
 async fn start_target(
     state: &AppState,
     caller: &crate::auth::Caller,
@@ -118,15 +117,15 @@ async fn start_target(
 ) -> Option<String> {
     let snapshot = state.flags.snapshot();
     let scope = caller.flag_scope();
+    let kind = page::tenant_kind(state, caller).await;
     let mut modules: Vec<&'static dyn Module> = state
         .registry
         .modules()
         .iter()
         .copied()
-        .filter(|m| snapshot.is_enabled_in(m.id(), scope))
+        .filter(|m| page::in_use(&snapshot, m.id(), scope, kind.as_deref()))
         .collect();
-    let kind = tenant_kind(state, caller).await;
-    modules.sort_by_key(|m| (Some(m.id()) != first, Some(m.id()) != kind.as_deref()));
+    modules.sort_by_key(|m| Some(m.id()) != first);
     for module in modules {
         if let Some(path) = module.start_page(state, caller).await {
             // Only a path on this site, as sign-in's `next`.
@@ -136,19 +135,6 @@ async fn start_target(
         }
     }
     None
-}
-
-/// The kind of the caller's tenant (`municipal`, `offshore`), if it can be read.
-async fn tenant_kind(state: &AppState, caller: &crate::auth::Caller) -> Option<String> {
-    let tenant = caller.tenant_id?;
-    let mut pooled = state.db.get().await.ok()?;
-    match crate::people::tenants::find(&mut pooled.conn(), tenant).await {
-        Ok(found) => found.map(|t| t.kind),
-        Err(error) => {
-            tracing::warn!(%error, "the tenant's kind could not be read for /start");
-            None
-        }
-    }
 }
 
 /// The landing page of a module at `/{id}`, in the shared layout. Module crates mount it from
