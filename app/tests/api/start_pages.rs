@@ -453,6 +453,15 @@ async fn an_offshore_company_starts_in_the_galley() {
     let cook = Client::sign_in(&app, "kokk@rigg.no").await;
     // Both modules are on; the tenant's kind decides which it uses.
     assert_eq!(start_of(&cook).await, "/offshore/board");
+    // The module's landing sends a signed-in person on to their start page too.
+    let landing = cook.get("/offshore").await;
+    assert_eq!(landing.status, StatusCode::SEE_OTHER);
+    assert_eq!(landing.header("location"), "/start?module=offshore");
+    assert_eq!(
+        cook.get("/start?module=offshore").await.header("location"),
+        "/offshore/board"
+    );
+    assert_eq!(app.get("/offshore").await.status, StatusCode::OK);
     let home = cook.get("/").await.text();
     assert!(!home.contains(r#"href="/municipal"#), "{home}");
     app.set_module("offshore", false).await;

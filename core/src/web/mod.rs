@@ -139,28 +139,43 @@ async fn start_target(
 
 /// The landing page of a module at `/{id}`, in the shared layout. Module crates mount it from
 /// their `html_router` until they have pages of their own.
+///
+/// A signed-in person of a tenant is sent on to their start page in the module
+/// (`/start?module={id}`): the landing is for strangers, and says what the module covers.
 pub fn module_landing(module: &'static dyn Module) -> Router<AppState> {
     Router::new().route(
         "/",
-        get(move |page: Page| async move {
-            let id = module.id();
-            let title = page.t(&format!("module.{id}.title")).to_owned();
-            let description = page.t(&format!("module.{id}.description")).to_owned();
-            let features = module
-                .features()
-                .iter()
-                .map(|f| page.t(&format!("feature.{}", f.id)).to_owned())
-                .collect();
-            render(
-                StatusCode::OK,
-                &LandingTemplate {
-                    page,
-                    title,
-                    description,
-                    features,
-                },
-            )
-        }),
+        get(
+            move |page: Page, caller: Option<axum::Extension<crate::auth::Caller>>| async move {
+                let id = module.id();
+                let in_tenant = caller.is_some_and(|axum::Extension(caller)| {
+                    caller.tenant_id.is_some() && caller.role != crate::auth::Role::Superuser
+                });
+                if in_tenant {
+                    let mut response = axum::response::IntoResponse::into_response(
+                        axum::response::Redirect::to(&format!("/start?module={id}")),
+                    );
+                    *response.status_mut() = StatusCode::SEE_OTHER;
+                    return response;
+                }
+                let title = page.t(&format!("module.{id}.title")).to_owned();
+                let description = page.t(&format!("module.{id}.description")).to_owned();
+                let features = module
+                    .features()
+                    .iter()
+                    .map(|f| page.t(&format!("feature.{}", f.id)).to_owned())
+                    .collect();
+                render(
+                    StatusCode::OK,
+                    &LandingTemplate {
+                        page,
+                        title,
+                        description,
+                        features,
+                    },
+                )
+            },
+        ),
     )
 }
 
