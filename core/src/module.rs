@@ -51,6 +51,10 @@ pub type TargetNamesFuture<'a> =
 pub type BadgeFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Vec<(&'static str, i64)>> + Send + 'a>>;
 
+/// The work of [`Module::start_page`]: the address of the caller's job in this module.
+pub type StartFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send + 'a>>;
+
 /// A finer switch inside a module, such as `offshore.waste`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Feature {
@@ -170,6 +174,17 @@ pub trait Module: Send + Sync + 'static {
         _caller: &'a crate::auth::Caller,
     ) -> BadgeFuture<'a> {
         Box::pin(async { Vec::new() })
+    }
+    /// Where the signed-in caller's work starts in this module (a local path, perhaps with a
+    /// query and a fragment), asked by `/start` after sign-in of the modules enabled for the
+    /// caller, in registry order; the first answer wins. None: this module has no start page
+    /// for the caller. A failure should log and answer a safe page or None.
+    fn start_page<'a>(
+        &'a self,
+        _state: &'a crate::state::AppState,
+        _caller: &'a crate::auth::Caller,
+    ) -> StartFuture<'a> {
+        Box::pin(async { None })
     }
     /// What a cook should look at before publishing this site's week menu (dishes whose
     /// allergens nobody stated, empty slots, ...), asked of the modules enabled for the site.

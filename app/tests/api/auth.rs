@@ -279,7 +279,7 @@ async fn the_html_form_shares_the_sign_in_path() {
     let body = format!("email={email}&password={}", PASSWORD.replace(' ', "+"));
     let ok = app.request(Method::POST, "/login", &form, body).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
-    assert_eq!(ok.header("location"), "/");
+    assert_eq!(ok.header("location"), "/start");
     let cookie = ok
         .header("set-cookie")
         .split(';')

@@ -196,13 +196,26 @@ impl Browser {
         self.sign_in_with(email, crate::auth::PASSWORD).await;
     }
 
+    /// Signs in and waits on the home page (`next=/`; without it, sign-in goes on to the
+    /// person's start page: see [`Browser::sign_in_to_start`]).
     pub async fn sign_in_with(&self, email: &str, password: &str) {
-        self.goto("/login").await;
+        self.goto("/login?next=%2F").await;
         self.fill("#email", email).await;
         self.fill("#password", password).await;
-        self.click("form[action='/login'] button[type=submit]")
+        self.click("form[action^='/login'] button[type=submit]")
             .await;
         self.wait_for_path("/").await;
+    }
+
+    /// Signs in without `next`, as a person does, and waits until the browser has landed
+    /// on `path` (the role's start page).
+    pub async fn sign_in_to_start(&self, email: &str, path: &str) {
+        self.goto("/login").await;
+        self.fill("#email", email).await;
+        self.fill("#password", crate::auth::PASSWORD).await;
+        self.click("form[action='/login'] button[type=submit]")
+            .await;
+        self.wait_for_path(path).await;
     }
 
     /// Scrolls an element into view (`block`: `start`, `center` or `end`), for a screenshot of

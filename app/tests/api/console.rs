@@ -81,7 +81,7 @@ async fn the_console_sends_strangers_to_sign_in_and_refuses_other_roles() {
             body,
         )
         .await;
-    assert_eq!(elsewhere.header("location"), "/", "no open redirect");
+    assert_eq!(elsewhere.header("location"), "/start", "no open redirect");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -105,9 +105,10 @@ async fn sign_in_and_out_on_a_phone_then_home_on_a_desktop() {
         assert_eq!(phone.prop("#password", "value").await.as_deref(), Some(""));
         phone.screenshot("login-wrong-password-phone").await;
 
-        // The right one: the home page, with the person in the top bar and the module cards.
+        // The right one: the cook's start page (today's plan), with the person in the top
+        // bar; then the home page with the module cards.
         sign_in(&phone, &email, PASSWORD).await;
-        phone.wait_for_path("/").await;
+        phone.wait_for_path("/municipal/kitchen/plan").await;
         assert_eq!(
             phone
                 .prop(".topbar .user-menu .muted", "textContent")
@@ -119,6 +120,7 @@ async fn sign_in_and_out_on_a_phone_then_home_on_a_desktop() {
         let sign_out = phone.find(".topbar .user-menu button[type=submit]").await;
         assert!(sign_out.is_displayed().await.unwrap());
         assert_eq!(sign_out.text().await.unwrap().trim(), "Logga ut");
+        phone.goto("/").await;
         let cards = module_cards(&phone).await;
         assert!(cards.contains(&"Kommunkök".to_owned()), "{cards:?}");
         phone.screenshot("home-phone").await;
@@ -144,10 +146,11 @@ async fn sign_in_and_out_on_a_phone_then_home_on_a_desktop() {
         desktop.goto("/login").await;
         desktop.screenshot("login-desktop").await;
         sign_in(&desktop, &email, PASSWORD).await;
-        desktop.wait_for_path("/").await;
+        desktop.wait_for_path("/municipal/kitchen/plan").await;
         let who = desktop.find(".topbar .user-menu .muted").await;
         assert!(who.is_displayed().await.unwrap());
         assert_eq!(who.text().await.unwrap().trim(), email);
+        desktop.goto("/").await;
         assert_eq!(module_cards(&desktop).await, cards);
         desktop.screenshot("home-desktop").await;
 

@@ -12,6 +12,9 @@ use super::i18n::I18n;
 use super::lang::Lang;
 use crate::state::AppState;
 
+/// The most items the phone's bottom bar shows side by side, "More" included.
+pub const BAR_ITEMS: usize = 5;
+
 /// One link of the navigation.
 #[derive(Debug, Clone)]
 pub struct NavLink {
@@ -46,6 +49,8 @@ pub struct Page {
     pub impersonating: bool,
     /// Whose module switches the page shows.
     pub scope: crate::flags::Scope,
+    /// The kind of the reader's tenant (`municipal`, `offshore`), when signed in to one.
+    pub tenant_kind: Option<String>,
     i18n: Arc<I18n>,
 }
 
@@ -55,6 +60,17 @@ impl Page {
         uri: &Uri,
         headers: &HeaderMap,
         caller: Option<&crate::auth::Caller>,
+    ) -> Self {
+        Self::build(state, uri, headers, caller, None)
+    }
+
+    /// The page for a caller whose tenant is of `tenant_kind` (see [`in_use`]).
+    fn build(
+        state: &AppState,
+        uri: &Uri,
+        headers: &HeaderMap,
+        caller: Option<&crate::auth::Caller>,
+        tenant_kind: Option<String>,
     ) -> Self {
         let lang = Lang::negotiate_for(uri.query(), headers, caller.and_then(|c| c.language));
         let path = uri.path().to_owned();
@@ -70,11 +86,17 @@ impl Page {
             badge: None,
         }];
         for module in state.registry.modules() {
-            if !snapshot.is_enabled_in(module.id(), scope) {
+            if !in_use(&snapshot, module.id(), scope, tenant_kind.as_deref()) {
                 continue;
             }
+            // A module's landing (`/{id}`) is for people outside a tenant; inside one, the
+            // module's own pages are listed instead.
+            let landing = format!("/{}", module.id());
+            let in_tenant = caller.is_some_and(|c| c.tenant_id.is_some());
             let shown = |entry: &&crate::module::NavEntry| {
-                entry.roles.is_empty() || caller.is_some_and(|c| entry.roles.contains(&c.role))
+                let for_caller =
+                    entry.roles.is_empty() || caller.is_some_and(|c| entry.roles.contains(&c.role));
+                for_caller && !(in_tenant && entry.path == landing)
             };
             nav.extend(
                 module
@@ -123,6 +145,7 @@ impl Page {
             csrf_token: None,
             impersonating: false,
             scope,
+            tenant_kind,
             i18n,
         };
         page.with_caller(caller)
@@ -146,7 +169,13 @@ impl Page {
     async fn add_badges(&mut self, state: &AppState, caller: &crate::auth::Caller) {
         let snapshot = state.flags.snapshot();
         for module in state.registry.modules() {
-            if !snapshot.is_enabled_in(module.id(), self.scope) || module.navigation().is_empty() {
+            let used = in_use(
+                &snapshot,
+                module.id(),
+                self.scope,
+                self.tenant_kind.as_deref(),
+            );
+            if !used || module.navigation().is_empty() {
                 continue;
             }
             for (path, count) in module.nav_badges(state, caller).await {
@@ -155,6 +184,27 @@ impl Page {
                 }
             }
         }
+    }
+
+    /// The phone's bottom bar: every link when there are at most [`BAR_ITEMS`]; otherwise the
+    /// first `BAR_ITEMS - 1` (the current page always among them) and the rest under "More".
+    /// The home page comes last: each person's own pages come first.
+    pub fn bar(&self) -> (Vec<NavLink>, Vec<NavLink>) {
+        let (home, own): (Vec<&NavLink>, Vec<&NavLink>) =
+            self.nav.iter().partition(|link| link.path == "/");
+        let mut shown: Vec<NavLink> = own.into_iter().chain(home).cloned().collect();
+        if shown.len() <= BAR_ITEMS {
+            return (shown, Vec::new());
+        }
+        let mut more = shown.split_off(BAR_ITEMS - 1);
+        if let Some(at) = more.iter().position(|link| link.current) {
+            let current = more.remove(at);
+            if let Some(bumped) = shown.pop() {
+                more.insert(0, bumped);
+            }
+            shown.push(current);
+        }
+        (shown, more)
     }
 
     /// The translation of `key` in the reader's language.
@@ -193,11 +243,53 @@ impl FromRequestParts<AppState> for Page {
             .get::<axum::extract::OriginalUri>()
             .map_or(&parts.uri, |original| &original.0);
         let caller = parts.extensions.get::<crate::auth::Caller>();
-        let mut page = Page::new(state, uri, &parts.headers, caller);
+        let kind = match caller {
+            Some(caller) => tenant_kind(state, caller).await,
+            None => None,
+        };
+        let mut page = Page::build(state, uri, &parts.headers, caller, kind);
         if let Some(caller) = caller {
             page.add_badges(state, caller).await;
         }
         Ok(page)
+    }
+}
+
+/// Whether a tenant's people use a module, so that the navigation and the home page show it:
+/// it is on for them, and it serves the tenant's kind or was switched on for the tenant or
+/// site on purpose. (A module on for everyone by default is not shown to a tenant of another
+/// kind: a care home's kitchen has no use for a rig's rota. Its addresses still answer.)
+/// Without a tenant kind (strangers, a superuser outside any tenant), being on is enough.
+pub fn in_use(
+    snapshot: &crate::flags::FlagSnapshot,
+    module_id: &str,
+    scope: crate::flags::Scope,
+    tenant_kind: Option<&str>,
+) -> bool {
+    let state = snapshot.state_in(module_id, scope);
+    let chosen = matches!(
+        state.source,
+        crate::flags::FlagSource::Site | crate::flags::FlagSource::Tenant
+    );
+    state.enabled && (chosen || tenant_kind.is_none_or(|kind| kind == module_id))
+}
+
+/// The kind of the caller's tenant (`municipal`, `offshore`), if it can be read.
+pub async fn tenant_kind(state: &AppState, caller: &crate::auth::Caller) -> Option<String> {
+    let tenant = caller.tenant_id?;
+    let mut pooled = match state.db.get().await {
+        Ok(pooled) => pooled,
+        Err(error) => {
+            tracing::warn!(%error, "no connection to read the tenant's kind");
+            return None;
+        }
+    };
+    match crate::people::tenants::find(&mut pooled.conn(), tenant).await {
+        Ok(found) => found.map(|t| t.kind),
+        Err(error) => {
+            tracing::warn!(%error, "the tenant's kind could not be read");
+            None
+        }
     }
 }
 

@@ -29,6 +29,9 @@ struct LoginTemplate {
     error: Option<&'static str>,
 }
 
+/// Where a sign-in without `next` goes: `/start` sends each person on to their job.
+const START: &str = "/start";
+
 #[derive(Debug, Deserialize)]
 struct Next {
     next: Option<String>,
@@ -118,7 +121,7 @@ async fn submit(
     .await
     {
         Ok(signed_in) => {
-            let mut response = Redirect::to(next.as_deref().unwrap_or("/")).into_response();
+            let mut response = Redirect::to(next.as_deref().unwrap_or(START)).into_response();
             *response.status_mut() = StatusCode::SEE_OTHER;
             response.headers_mut().insert(
                 header::SET_COOKIE,

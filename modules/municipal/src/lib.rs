@@ -18,12 +18,12 @@ pub mod week;
 pub mod words;
 
 use axum::Router;
-use galley_core::auth::Role;
+use galley_core::auth::{Caller, Role};
 use galley_core::db::DbConn;
 use galley_core::diesel_migrations::{self, EmbeddedMigrations, embed_migrations};
 use galley_core::module::{
     DemoContext, DemoFuture, Feature, FindingsFuture, MenuSlot, MigrationSet, Module, NavEntry,
-    SetupFuture,
+    SetupFuture, StartFuture,
 };
 use galley_core::state::AppState;
 
@@ -91,6 +91,9 @@ impl Module for Municipal {
     }
 
     fn navigation(&self) -> &'static [NavEntry] {
+        // Named by what the person does there, the most used first: the phone's bottom bar
+        // shows the first few. The module's landing (`/municipal`) is for strangers (the
+        // platform hides it inside a tenant): it sends a signed-in person to their start page.
         const KITCHEN: &[Role] = &[Role::Admin, Role::Cook, Role::Viewer];
         &[
             NavEntry {
@@ -99,19 +102,39 @@ impl Module for Municipal {
                 roles: &[],
             },
             NavEntry {
+                label_key: "municipal.nav.attention",
+                path: web::kitchen::start::ATTENTION,
+                roles: &[Role::Admin],
+            },
+            NavEntry {
                 label_key: "municipal.nav.portal",
                 path: "/municipal/portal",
                 roles: &[Role::Department],
             },
             NavEntry {
                 label_key: "municipal.nav.plan",
-                path: "/municipal/kitchen/plan",
+                path: web::kitchen::start::PLAN,
+                roles: KITCHEN,
+            },
+            NavEntry {
+                label_key: "municipal.nav.menus",
+                path: "/municipal/menus",
                 roles: KITCHEN,
             },
             NavEntry {
                 label_key: "municipal.nav.weeks",
                 path: "/municipal/kitchen/weeks",
                 roles: KITCHEN,
+            },
+            NavEntry {
+                label_key: "municipal.nav.orders",
+                path: "/municipal/orders",
+                roles: KITCHEN,
+            },
+            NavEntry {
+                label_key: "municipal.nav.import",
+                path: "/municipal/menus/import",
+                roles: &[Role::Admin, Role::Cook],
             },
             NavEntry {
                 label_key: "municipal.nav.reports",
@@ -121,14 +144,23 @@ impl Module for Municipal {
             NavEntry {
                 label_key: "municipal.nav.dishes",
                 path: "/municipal/dishes",
-                roles: &[Role::Admin, Role::Cook, Role::Viewer],
+                roles: KITCHEN,
             },
             NavEntry {
                 label_key: "municipal.nav.admin",
                 path: "/municipal/admin",
-                roles: &[Role::Admin],
+                roles: KITCHEN,
+            },
+            NavEntry {
+                label_key: "municipal.nav.portal",
+                path: "/municipal/portal",
+                roles: KITCHEN,
             },
         ]
+    }
+
+    fn start_page<'a>(&'a self, state: &'a AppState, caller: &'a Caller) -> StartFuture<'a> {
+        Box::pin(web::kitchen::start_page(state, caller))
     }
 
     fn menu_slots(&self) -> &'static [MenuSlot] {

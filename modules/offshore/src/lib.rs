@@ -18,9 +18,9 @@ mod schema;
 mod web;
 
 use axum::Router;
-use galley_core::auth::Role;
+use galley_core::auth::{Caller, Role};
 use galley_core::diesel_migrations::{self, EmbeddedMigrations, embed_migrations};
-use galley_core::module::{Feature, MenuSlot, MigrationSet, Module, NavEntry};
+use galley_core::module::{Feature, MenuSlot, MigrationSet, Module, NavEntry, StartFuture};
 use galley_core::state::AppState;
 
 pub mod waste;
@@ -86,6 +86,19 @@ impl Module for Offshore {
             postgres: &POSTGRES,
             sqlite: &SQLITE,
         })
+    }
+
+    /// The galley's people start at today's board; department staff (crew linked to a login)
+    /// at their own shifts.
+    fn start_page<'a>(&'a self, _state: &'a AppState, caller: &'a Caller) -> StartFuture<'a> {
+        let path = match (caller.tenant_id, caller.role) {
+            (None, _) | (_, Role::Superuser) => None,
+            (Some(_), Role::Department) => Some("/offshore/me".to_owned()),
+            (Some(_), Role::Admin | Role::Cook | Role::Viewer) => {
+                Some("/offshore/board".to_owned())
+            }
+        };
+        Box::pin(async move { path })
     }
 
     fn navigation(&self) -> &'static [NavEntry] {

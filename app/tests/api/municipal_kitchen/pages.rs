@@ -250,14 +250,24 @@ async fn the_reports_page_shows_the_reports_totals_and_downloads() {
 async fn the_module_start_and_the_pages_admit_the_right_people() {
     let app = TestApp::new().await;
     let k = kitchen(&app, "Startby", open_week()).await;
-    for client in [&k.admin, &k.cook, &k.viewer] {
+    // `/municipal` goes through `/start`, asking this module first: each role's job.
+    for (client, job) in [
+        (&k.admin, "/municipal/admin/attention"),
+        (&k.cook, "/municipal/kitchen/plan"),
+        (&k.viewer, "/municipal/kitchen/plan"),
+        (&k.department_staff[0], "/municipal/portal?week="),
+    ] {
         let start = client.get("/municipal").await;
         assert_eq!(start.status, StatusCode::SEE_OTHER);
-        assert_eq!(start.header("location"), "/municipal/kitchen/plan");
+        assert_eq!(start.header("location"), "/start?module=municipal");
+        let then = client.get(start.header("location")).await;
+        assert_eq!(then.status, StatusCode::SEE_OTHER);
+        assert!(
+            then.header("location").starts_with(job),
+            "{}",
+            then.header("location")
+        );
     }
-    let start = k.department_staff[0].get("/municipal").await;
-    assert_eq!(start.status, StatusCode::SEE_OTHER);
-    assert_eq!(start.header("location"), "/municipal/portal");
     // Strangers see the module's landing page, and are sent to sign in from the kitchen's.
     let landing = app.get("/municipal").await;
     assert_eq!(landing.status, StatusCode::OK);

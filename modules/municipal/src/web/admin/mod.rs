@@ -4,6 +4,7 @@
 //! 403 page. Every form works without JavaScript, carries the CSRF token and the version it
 //! was filled in against, and calls the same operation as the JSON API.
 
+mod attention;
 mod department;
 mod departments;
 mod diets;
@@ -29,6 +30,7 @@ use crate::api::KitchenReaders;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(index))
+        .merge(attention::router())
         .merge(departments::router())
         .merge(department::router())
         .merge(week::router())

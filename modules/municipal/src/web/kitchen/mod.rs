@@ -5,7 +5,7 @@
 
 mod plan;
 mod reports;
-mod start;
+pub mod start;
 mod weeks;
 
 use axum::Router;
@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use galley_core::state::AppState;
 
-pub use start::role_aware_start;
+pub use start::{role_aware_start, start_page};
 
 pub fn router() -> Router<AppState> {
     Router::new()
