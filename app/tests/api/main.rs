@@ -57,12 +57,14 @@ mod openapi;
 mod passwords;
 mod people;
 mod platform;
+mod portal_states;
 mod probe;
 mod recipes;
 mod roles;
 mod text_input;
 mod throttle;
 mod tokens;
+mod work_not_lost;
 
 /// The registry of the application, with every module crate linked.
 pub fn registry() -> &'static galley_core::module::Registry {

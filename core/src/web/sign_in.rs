@@ -27,11 +27,14 @@ struct LoginTemplate {
     next: Option<String>,
     email: String,
     error: Option<&'static str>,
+    /// `?unsaved=1`: a form was posted after the session ended; the page says it was not saved.
+    unsaved: bool,
 }
 
 #[derive(Debug, Deserialize)]
 struct Next {
     next: Option<String>,
+    unsaved: Option<String>,
 }
 
 /// Only a path on this site: never `//host` or a full URL, so the sign-in page cannot be used
@@ -64,6 +67,7 @@ async fn show(page: Page, Query(query): Query<Next>) -> Response {
         StatusCode::OK,
         &LoginTemplate {
             page,
+            unsaved: query.unsaved.is_some(),
             next: local_path(query.next),
             email: String::new(),
             error: None,
@@ -89,6 +93,7 @@ async fn submit(
                 next: next.clone(),
                 email,
                 error: Some(key),
+                unsaved: false,
             },
         )
     };
