@@ -224,3 +224,155 @@ async fn the_kitchen_grid_tells_no_choice_from_a_chosen_alt1() {
     // Saturday offers no Alt 2: Alt 1 is no choice to be made, and nothing is claimed.
     assert!(!cells[5].contains("inget val") && !cells[5].contains(">valt<"));
 }
+
+mod browser {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::browser::{Browser, within_time_limit};
+
+    fn email(role: &str, index: usize, kitchen_name: &str) -> String {
+        let slug = kitchen_name.to_lowercase().replace(' ', "-");
+        format!("{role}-{index}-{slug}@example.se")
+    }
+
+    fn week_param(k: &Kitchen<'_>) -> String {
+        format!("{}-W{:02}", k.week.year, k.week.week)
+    }
+
+    async fn tap(browser: &Browser, css: &str) {
+        browser.scroll_to(css, "center").await;
+        browser.click(css).await;
+    }
+
+    async fn wait_for_text(browser: &Browser, css: &str, expected: &str) {
+        let started = Instant::now();
+        loop {
+            let found = browser.find_all(css).await;
+            let mut seen = String::new();
+            if let Some(element) = found.first() {
+                seen = element.text().await.unwrap_or_default().trim().to_owned();
+                if seen.contains(expected) {
+                    return;
+                }
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                panic!("`{css}` says `{seen}`, not `{expected}`");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn chosen_default_and_progress_on_a_phone_and_a_desktop() {
+        const TEST: &str = "portal_states";
+        const NAME: &str = "Lägen";
+        let app = TestApp::new().await;
+        let k = kitchen(&app, NAME, open_week()).await;
+        choose(&k, 1, "alt1").await;
+        choose(&k, 2, "alt2").await;
+        within_time_limit(TEST, async {
+            let phone = Browser::phone(&app, TEST).await;
+            phone.sign_in(&email("department", 3, NAME)).await;
+            phone
+                .goto(&format!("/municipal/portal?week={}", week_param(&k)))
+                .await;
+            let progress = format!("#w-{}-{} [data-progress]", k.week.year, k.week.week);
+            assert!(
+                phone
+                    .text(&progress)
+                    .await
+                    .starts_with("2 av 5 dagar valda, stänger torsdag ")
+            );
+            phone.screenshot("phone-open").await;
+            let wednesday = format!("d-{}-{}-3", k.week.year, k.week.week);
+            assert_eq!(
+                phone.text(&format!("#{wednesday} [data-state]")).await,
+                "Inte valt: Alt 1 (standard)"
+            );
+            phone.scroll_to(&format!("#{wednesday}"), "start").await;
+            phone.screenshot("phone-default").await;
+            tap(&phone, &format!("label[for='{wednesday}-alt2']")).await;
+            wait_for_text(&phone, &format!("#{wednesday} .save-status"), "Sparat").await;
+            assert_eq!(
+                phone.text(&format!("#{wednesday} [data-state]")).await,
+                "Valt: Alt 2"
+            );
+            wait_for_text(&phone, &progress, "3 av 5 dagar valda").await;
+            phone.screenshot("phone-chosen").await;
+            phone.assert_fits_width().await;
+
+            let desktop = Browser::desktop(&app, TEST).await;
+            desktop.sign_in(&email("cook", 1, NAME)).await;
+            desktop
+                .goto(&format!(
+                    "/municipal/portal/departments/{}?week={}",
+                    k.departments[0],
+                    week_param(&k)
+                ))
+                .await;
+            desktop.screenshot("desktop-open").await;
+            desktop
+                .goto(&format!(
+                    "/municipal/kitchen/weeks/{}/{}",
+                    k.week.year, k.week.week
+                ))
+                .await;
+            desktop.scroll_to("#grid-heading", "start").await;
+            desktop.screenshot("desktop-kitchen-grid").await;
+            phone.sign_in(&email("cook", 1, NAME)).await;
+            phone
+                .goto(&format!(
+                    "/municipal/kitchen/weeks/{}/{}",
+                    k.week.year, k.week.week
+                ))
+                .await;
+            phone.scroll_to("#grid-heading", "start").await;
+            phone.screenshot("phone-kitchen-grid").await;
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_closed_week_on_a_phone_and_a_desktop() {
+        const TEST: &str = "portal_states";
+        const NAME: &str = "Låst";
+        let app = TestApp::new().await;
+        let k = kitchen(&app, NAME, closed_week()).await;
+        within_time_limit(TEST, async {
+            for browser in [
+                Browser::phone(&app, TEST).await,
+                Browser::desktop(&app, TEST).await,
+            ] {
+                browser.sign_in(&email("department", 3, NAME)).await;
+                browser
+                    .goto(&format!("/municipal/portal?week={}", week_param(&k)))
+                    .await;
+                let tuesday = format!("d-{}-{}-2", k.week.year, k.week.week);
+                assert_eq!(
+                    browser
+                        .attr(&format!("#{tuesday}-alt2"), "aria-disabled")
+                        .await
+                        .as_deref(),
+                    Some("true")
+                );
+                let cursor = browser
+                    .client
+                    .execute(
+                        "return getComputedStyle(document.querySelector(arguments[0])).cursor;",
+                        vec![json!(format!("label[for='{tuesday}-alt2']"))],
+                    )
+                    .await
+                    .unwrap();
+                assert_ne!(cursor, json!("pointer"), "a locked control is not tappable");
+                let name = if browser.inner_size().await.0 < 500 {
+                    "phone-closed"
+                } else {
+                    "desktop-closed"
+                };
+                browser.screenshot(name).await;
+            }
+        })
+        .await;
+    }
+}

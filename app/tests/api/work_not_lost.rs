@@ -291,3 +291,162 @@ async fn a_post_after_the_session_ended_is_not_saved_and_says_so() {
     let menu = k.admin.get(&k.menu_path()).await;
     assert_eq!(menu.header("etag"), menu_etag);
 }
+
+mod browser {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::browser::{Browser, within_time_limit};
+
+    fn email(role: &str, index: usize, kitchen_name: &str) -> String {
+        let slug = kitchen_name.to_lowercase().replace(' ', "-");
+        format!("{role}-{index}-{slug}@example.se")
+    }
+
+    async fn wait_for_text(browser: &Browser, css: &str, expected: &str) {
+        let started = Instant::now();
+        loop {
+            let found = browser.find_all(css).await;
+            let mut seen = String::new();
+            if let Some(element) = found.first() {
+                seen = element.text().await.unwrap_or_default().trim().to_owned();
+                if seen.contains(expected) {
+                    return;
+                }
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                panic!("`{css}` says `{seen}`, not `{expected}`");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The session ends as an expiry would leave it: the browser has no session any more.
+    async fn end_session(browser: &Browser) {
+        browser
+            .client
+            .delete_cookie("galley_session")
+            .await
+            .unwrap();
+    }
+
+    async fn sign_in_again(browser: &Browser, email: &str) {
+        let dialog = browser.find("dialog#reauth[open]").await;
+        assert!(dialog.is_displayed().await.unwrap());
+        browser.fill("#reauth-email", email).await;
+        browser
+            .fill("#reauth-password", crate::auth::PASSWORD)
+            .await;
+        browser.click("#reauth button[type=submit]").await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_portal_asks_to_sign_in_again_and_saves_the_choice() {
+        const TEST: &str = "work_not_lost";
+        const NAME: &str = "Igen";
+        let app = TestApp::new().await;
+        let k = kitchen(&app, NAME, open_week()).await;
+        within_time_limit(TEST, async {
+            let phone = Browser::phone(&app, TEST).await;
+            let who = email("department", 3, NAME);
+            phone.sign_in(&who).await;
+            phone
+                .goto(&format!(
+                    "/municipal/portal?week={}-W{:02}",
+                    k.week.year, k.week.week
+                ))
+                .await;
+            end_session(&phone).await;
+            let wednesday = format!("d-{}-{}-3", k.week.year, k.week.week);
+            let label = format!("label[for='{wednesday}-alt2']");
+            phone.scroll_to(&label, "center").await;
+            phone.click(&label).await;
+            phone.find("dialog#reauth[open]").await;
+            assert!(
+                phone
+                    .text(&format!("#{wednesday} .save-status"))
+                    .await
+                    .contains("Din session har gått ut"),
+                "the session is named, not the network"
+            );
+            assert_eq!(
+                phone
+                    .prop(&format!("#{wednesday}-alt2"), "checked")
+                    .await
+                    .as_deref(),
+                Some("true"),
+                "the choice is kept while not saved"
+            );
+            assert_eq!(
+                phone.text(&format!("#{wednesday} [data-state]")).await,
+                "Inte valt: Alt 1 (standard)",
+                "an unsaved choice does not look chosen"
+            );
+            phone.screenshot("phone-reauth").await;
+            sign_in_again(&phone, &who).await;
+            wait_for_text(&phone, &format!("#{wednesday} .save-status"), "Sparat").await;
+            assert_eq!(
+                phone.text(&format!("#{wednesday} [data-state]")).await,
+                "Valt: Alt 2"
+            );
+            phone.screenshot("phone-reauth-saved").await;
+            let week = k.admin.get(&k.week_path(0)).await.json();
+            assert_eq!(week["days"][2]["stored_choice"], "alt2");
+            assert_eq!(week["days"][2]["chosen"], true);
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_menu_editor_asks_to_sign_in_again_and_keeps_what_was_typed() {
+        const TEST: &str = "work_not_lost";
+        const NAME: &str = "Menyigen";
+        let app = TestApp::new().await;
+        let k = kitchen(&app, NAME, open_week()).await;
+        within_time_limit(TEST, async {
+            let desktop = Browser::desktop(&app, TEST).await;
+            let who = email("cook", 1, NAME);
+            desktop.sign_in(&who).await;
+            desktop.goto(&editor_path(&k)).await;
+            desktop
+                .fill("#dish-1-lunch-alt1", "Laxpudding med smält smör")
+                .await;
+            end_session(&desktop).await;
+            desktop.click(".save-bar button[type=submit]").await;
+            desktop.find("dialog#reauth[open]").await;
+            assert_eq!(
+                desktop.prop("#dish-1-lunch-alt1", "value").await.as_deref(),
+                Some("Laxpudding med smält smör"),
+                "what was typed stays"
+            );
+            wait_for_text(&desktop, "[data-save-state]", "Din session har gått ut").await;
+            desktop.screenshot("desktop-editor-reauth").await;
+            sign_in_again(&desktop, &who).await;
+            desktop.wait_for_url("saved=1").await;
+            let menu = k.cook.get(&k.menu_path()).await.json();
+            let monday = menu["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["day"] == 1 && i["slot"] == "alt1")
+                .unwrap()
+                .clone();
+            assert_eq!(monday["dish"]["name"], "Laxpudding med smält smör");
+            desktop.screenshot("desktop-editor-saved").await;
+
+            // The same on a phone.
+            let phone = Browser::phone(&app, TEST).await;
+            phone.sign_in(&who).await;
+            phone.goto(&editor_path(&k)).await;
+            phone.fill("#dish-2-lunch-alt1", "Kålpudding").await;
+            end_session(&phone).await;
+            phone
+                .scroll_to(".save-bar button[type=submit]", "center")
+                .await;
+            phone.click(".save-bar button[type=submit]").await;
+            phone.find("dialog#reauth[open]").await;
+            phone.screenshot("phone-editor-reauth").await;
+        })
+        .await;
+    }
+}

@@ -268,10 +268,19 @@ impl WeekView {
         } else {
             "municipal.portal.progress_closed"
         };
+        // "torsdag kl. 12:00": the head is short; the date is in the deadline line below it.
+        let when_short = deadline.map_or_else(String::new, |at| {
+            let text = fill(
+                page.t("municipal.portal.at_time"),
+                "date",
+                &weekday(page, at.date_naive()),
+            );
+            fill(&text, "time", &at.format("%H:%M").to_string())
+        });
         let progress_template = fill(
             &fill(page.t(progress_key), "total", &total.to_string()),
             "when",
-            &when,
+            &when_short,
         );
         let locked_reason = match (editable, reader) {
             (true, _) => String::new(),
