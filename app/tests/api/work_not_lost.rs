@@ -449,4 +449,62 @@ mod browser {
         })
         .await;
     }
+
+    /// Each failure has its words, the tap stays as the person set it, and the day does not
+    /// look chosen; the answers are made in the page (fetch replaced), the server untouched.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_unsaved_choice_never_looks_saved() {
+        const TEST: &str = "work_not_lost";
+        const NAME: &str = "Osparat";
+        let app = TestApp::new().await;
+        let k = kitchen(&app, NAME, open_week()).await;
+        within_time_limit(TEST, async {
+            let phone = Browser::phone(&app, TEST).await;
+            phone.sign_in(&email("department", 3, NAME)).await;
+            phone
+                .goto(&format!(
+                    "/municipal/portal?week={}-W{:02}",
+                    k.week.year, k.week.week
+                ))
+                .await;
+            for (day, answer, words) in [
+                (1, "403", "du har inte behörighet"),
+                (2, "409", "någon annan har ändrat veckan"),
+                (3, "network", "ingen anslutning"),
+            ] {
+                let script = if answer == "network" {
+                    "window.fetch = function () { return Promise.reject(new TypeError('offline')); };"
+                        .to_owned()
+                } else {
+                    format!(
+                        "window.fetch = function () {{ return Promise.resolve(new Response('{{}}', {{ status: {answer}, headers: {{ 'content-type': 'application/problem+json' }} }})); }};"
+                    )
+                };
+                phone.client.execute(&script, vec![]).await.unwrap();
+                let card = format!("d-{}-{}-{day}", k.week.year, k.week.week);
+                let label = format!("label[for='{card}-alt2']");
+                phone.scroll_to(&label, "center").await;
+                phone.click(&label).await;
+                wait_for_text(&phone, &format!("#{card} .save-status"), words).await;
+                let said = phone.text(&format!("#{card} .save-status")).await;
+                assert!(said.starts_with("Inte sparat"), "{said}");
+                assert!(!said.contains("Sparat"), "{said}");
+                assert_eq!(
+                    phone.prop(&format!("#{card}-alt2"), "checked").await.as_deref(),
+                    Some("true"),
+                    "the person's choice is kept"
+                );
+                assert_eq!(
+                    phone.text(&format!("#{card} [data-state]")).await,
+                    "Inte valt: Alt 1 (standard)"
+                );
+                if answer == "403" {
+                    phone.screenshot("phone-not-saved").await;
+                }
+            }
+            let week = k.admin.get(&k.week_path(0)).await.json();
+            assert_eq!(week["version"], 0, "nothing reached the server");
+        })
+        .await;
+    }
 }
