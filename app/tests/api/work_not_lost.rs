@@ -263,6 +263,23 @@ async fn a_post_after_the_session_ended_is_not_saved_and_says_so() {
         format!("/login?next={}&unsaved=1", editor_path(&k))
     );
 
+    // The editor's other forms return to the week's page too.
+    for action in ["publish", "unpublish", "copy"] {
+        let posted = post_form(
+            &k.cook,
+            &format!("{}/{action}", editor_path(&k)),
+            &[("etag", &menu_etag)],
+            false,
+        )
+        .await;
+        assert_eq!(posted.status, StatusCode::SEE_OTHER, "{action}");
+        assert_eq!(
+            posted.header("location"),
+            format!("/login?next={}&unsaved=1", editor_path(&k)),
+            "{action}"
+        );
+    }
+
     // From a page's script: 401, for the script to sign in again in place.
     for (client, path, fields) in [
         (

@@ -775,7 +775,7 @@ struct CopyForm {
 /// Starts the week as a copy of an earlier one (`menu_api::copy_week`).
 async fn copy(
     State(state): State<AppState>,
-    console: Console<KitchenStaff>,
+    FormCaller(console): FormCaller<KitchenStaff>,
     Path((year, week)): Path<(i32, u32)>,
     axum::Form(form): axum::Form<CopyForm>,
 ) -> Response {
@@ -841,7 +841,7 @@ async fn copy(
 
 async fn publish(
     State(state): State<AppState>,
-    console: Console<KitchenStaff>,
+    FormCaller(console): FormCaller<KitchenStaff>,
     Path((year, week)): Path<(i32, u32)>,
     axum::Form(form): axum::Form<StatusForm>,
 ) -> Response {
@@ -850,7 +850,7 @@ async fn publish(
 
 async fn unpublish(
     State(state): State<AppState>,
-    console: Console<KitchenStaff>,
+    FormCaller(console): FormCaller<KitchenStaff>,
     Path((year, week)): Path<(i32, u32)>,
     axum::Form(form): axum::Form<StatusForm>,
 ) -> Response {
