@@ -61,6 +61,7 @@ mod openapi;
 mod passwords;
 mod people;
 mod platform;
+mod portal_states;
 mod probe;
 mod ready_answers;
 mod recipes;
@@ -69,6 +70,7 @@ mod start_pages;
 mod text_input;
 mod throttle;
 mod tokens;
+mod work_not_lost;
 
 /// The registry of the application, with every module crate linked.
 pub fn registry() -> &'static galley_core::module::Registry {

@@ -16,7 +16,7 @@ pub struct Asset {
     pub body: &'static str,
 }
 
-const ASSETS: [Asset; 3] = [
+const ASSETS: [Asset; 4] = [
     Asset {
         name: "galley.css",
         content_type: "text/css; charset=utf-8",
@@ -32,6 +32,12 @@ const ASSETS: [Asset; 3] = [
         name: "manifest.webmanifest",
         content_type: "application/manifest+json",
         body: include_str!("../../static/manifest.webmanifest"),
+    },
+    // Sign in again in place when a save is answered 401 (the pages' own scripts call it).
+    Asset {
+        name: "reauth.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/reauth.js"),
     },
 ];
 

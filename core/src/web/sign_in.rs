@@ -27,6 +27,8 @@ struct LoginTemplate {
     next: Option<String>,
     email: String,
     error: Option<&'static str>,
+    /// `?unsaved=1`: a form was posted after the session ended; the page says it was not saved.
+    unsaved: bool,
 }
 
 /// Where a sign-in without `next` goes: `/start` sends each person on to their job.
@@ -35,6 +37,7 @@ const START: &str = "/start";
 #[derive(Debug, Deserialize)]
 struct Next {
     next: Option<String>,
+    unsaved: Option<String>,
 }
 
 /// Only a path on this site: never `//host` or a full URL, so the sign-in page cannot be used
@@ -67,6 +70,7 @@ async fn show(page: Page, Query(query): Query<Next>) -> Response {
         StatusCode::OK,
         &LoginTemplate {
             page,
+            unsaved: query.unsaved.is_some(),
             next: local_path(query.next),
             email: String::new(),
             error: None,
@@ -92,6 +96,7 @@ async fn submit(
                 next: next.clone(),
                 email,
                 error: Some(key),
+                unsaved: false,
             },
         )
     };

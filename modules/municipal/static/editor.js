@@ -223,4 +223,80 @@
   for (var i = 0; i < inputs.length; i += 1) {
     enhance(inputs[i]);
   }
+
+  // Saving: the week is posted by fetch first, so a session that ended in between does not
+  // lose what was typed. 401: the sign-in dialog (/static/reauth.js) opens in place, and the
+  // save is sent again with the new session's CSRF token. A save that went through follows
+  // its redirect (the page then says "Saved"); any other answer is the form's own page (errors
+  // next to the fields, or both versions of a conflict), posted again the plain way. A
+  // refusal with a reason (problem+json) or a lost connection is said beside the button, and
+  // the typed values stay.
+  var saveState = form.querySelector("[data-save-state]");
+  var sending = false;
+
+  function say(kind, message) {
+    if (!saveState) {
+      return;
+    }
+    saveState.className = "save-state " + kind;
+    saveState.textContent = message;
+  }
+
+  function send() {
+    sending = true;
+    say("saving", form.getAttribute("data-text-saving") || "");
+    var body = new URLSearchParams(new FormData(form));
+    return fetch(form.getAttribute("action"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-requested-with": "fetch"
+      },
+      body: body.toString()
+    }).then(function (response) {
+      if (response.status === 401) {
+        say("failed", form.getAttribute("data-text-session") || "");
+        sending = false;
+        if (!window.GalleyReauth) {
+          return undefined;
+        }
+        return window.GalleyReauth.signIn().then(send, function () {
+          say("failed", form.getAttribute("data-text-session") || "");
+        });
+      }
+      if (response.ok && response.redirected) {
+        window.location.assign(response.url);
+        return undefined;
+      }
+      if (response.status === 403) {
+        sending = false;
+        say("failed", form.getAttribute("data-text-no-access") || "");
+        return undefined;
+      }
+      var type = response.headers.get("content-type") || "";
+      if (type.indexOf("problem+json") >= 0) {
+        return response.json().then(function (problem) {
+          sending = false;
+          var reasons = (problem.errors || []).map(function (e) { return e.reason; });
+          say("failed", reasons.join(" ") || problem.detail || problem.title || "");
+        });
+      }
+      // Errors next to the fields or a conflict: the form's own page shows them.
+      HTMLFormElement.prototype.submit.call(form);
+      return undefined;
+    }, function () {
+      sending = false;
+      say("failed", form.getAttribute("data-text-network") || "");
+    });
+  }
+
+  if (window.URLSearchParams && window.FormData) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!sending) {
+        send();
+      }
+    });
+  }
 })();

@@ -67,6 +67,7 @@
         return;
       }
       card.setAttribute('data-choice', day.stored_choice);
+      showState(card, day);
       var radio = card.querySelector('input[name="lunch"][value="' + day.choice + '"]');
       var keepChoice = keep && keep.name === 'lunch' && card.contains(keep);
       if (radio && !keepChoice) {
@@ -97,6 +98,33 @@
         over.hidden = !(day.lunch.over_residents || day.dinner.over_residents);
       }
     });
+    showProgress(section, week);
+  }
+
+  // The day's badge: chosen (even Alt 1) or falling to the default, in words and a mark.
+  function showState(card, day) {
+    var badge = card.querySelector('[data-state]');
+    if (!badge || !day.alt2_available) {
+      return;
+    }
+    var state = day.chosen ? 'chosen' : 'default';
+    badge.className = 'day-state state-' + state;
+    card.classList.toggle('is-chosen', day.chosen);
+    card.classList.toggle('is-default', !day.chosen);
+    badge.querySelector('.state-text').textContent =
+      fill(text('state-' + state), { alt: altName(day.choice) });
+  }
+
+  // "2 of 5 days chosen, closes …" in the week's head.
+  function showProgress(section, week) {
+    var line = section.querySelector('[data-progress]');
+    if (!line) {
+      return;
+    }
+    var chosen = week.days.filter(function (day) {
+      return day.alt2_available && day.chosen;
+    }).length;
+    line.textContent = fill(line.getAttribute('data-template'), { chosen: String(chosen) });
   }
 
   function read(section) {
@@ -126,13 +154,19 @@
     });
   }
 
-  // Something else went wrong (the deadline passed, the connection dropped): say so and show
-  // the week as it really is.
-  function failed(section, card) {
-    status(card, 'failed', text('failed'));
-    return read(section).then(function (week) {
-      applyWeek(section, week);
-    }, function () {});
+  // The save did not go through: the day says so in words and keeps what the person set, so
+  // nothing looks saved that is not. Each cause has its own words; a session that ended is
+  // never blamed on the network.
+  function notSaved(card, request, message) {
+    card.classList.add('is-unsaved');
+    request.input.setAttribute('aria-invalid', 'true');
+    status(card, 'failed', message);
+  }
+
+  function saved(card, request) {
+    card.classList.remove('is-unsaved');
+    request.input.removeAttribute('aria-invalid');
+    status(card, 'saved', text('saved'));
   }
 
   function save(section, card, request) {
@@ -142,15 +176,38 @@
       if (response.ok) {
         return response.json().then(function (week) {
           applyWeek(section, week);
-          status(card, 'saved', text('saved'));
+          saved(card, request);
         });
       }
       if (response.status === 412) {
-        return conflict(section, card, request);
+        return conflict(section, card, request).catch(function () {
+          notSaved(card, request, text('not-saved'));
+        });
       }
-      return failed(section, card);
-    }).catch(function () {
-      return failed(section, card);
+      if (response.status === 401) {
+        notSaved(card, request, text('session'));
+        if (!window.GalleyReauth) {
+          return undefined;
+        }
+        return window.GalleyReauth.signIn().then(function (token) {
+          csrf = token;
+          return save(section, card, request);
+        }, function () {
+          notSaved(card, request, text('session'));
+        });
+      }
+      if (response.status === 403) {
+        notSaved(card, request, text('no-access'));
+      } else if (response.status === 409) {
+        notSaved(card, request, text('changed'));
+      } else if (response.status === 422) {
+        notSaved(card, request, text('refused'));
+      } else {
+        notSaved(card, request, text('not-saved'));
+      }
+      return undefined;
+    }, function () {
+      notSaved(card, request, text('network'));
     });
   }
 
@@ -182,7 +239,7 @@
       // They made the same change as this tap (and nothing else on the day): done.
       if (alreadyThere(day, request) && !(request.kind === 'marks' && choiceMoved)) {
         applyWeek(section, week);
-        status(card, 'saved', text('saved'));
+        saved(card, request);
         return undefined;
       }
       if (!choiceMoved && !marksMoved) {

@@ -179,6 +179,11 @@ impl WeekData {
             .unwrap_or_default()
     }
 
+    /// Whether the department saved a choice for the day (even one equal to the default).
+    pub fn choice_stored(&self, department_id: i64, day: u32) -> bool {
+        self.choices.contains_key(&(department_id, day))
+    }
+
     pub fn state(&self, department_id: i64) -> WeekState {
         self.states
             .get(&department_id)

@@ -185,10 +185,10 @@ pub async fn change_choice(
         ));
     }
     let before = data.stored_choice(department.id, day);
-    // A first answer counts even when it equals the default: it is what makes the week
-    // answered. Saving again what is already saved changes nothing.
+    // A first answer for the day counts even when it equals the default: it is what makes
+    // the day chosen and the week answered. Saving again what is already saved changes nothing.
     let answered = data.state(department.id).choices_at.is_some();
-    if before == wanted && answered {
+    if before == wanted && answered && data.choice_stored(department.id, day) {
         return read(conn, caller, department, week).await;
     }
     let version = current.version;

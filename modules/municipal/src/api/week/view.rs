@@ -93,6 +93,9 @@ pub struct DayOut {
     pub alt2_available: bool,
     /// The choice as stored (Alt 1 when none is).
     pub stored_choice: Alt,
+    /// The department saved a choice for the day, even one equal to the default; false when
+    /// the day falls to the default (Alt 1) because nobody chose.
+    pub chosen: bool,
     /// The alternative the department will get.
     pub choice: Alt,
     /// Alt 2 was chosen but the menu no longer offers it: the department gets Alt 1.
@@ -252,6 +255,7 @@ fn day_of(data: &WeekData, department: &Department, day: u32) -> DayOut {
         menu,
         alt2_available: data.alt2_available(day),
         stored_choice: data.stored_choice(department.id, day),
+        chosen: data.choice_stored(department.id, day),
         choice: plan.choice,
         choice_lapsed: plan.choice_lapsed,
         lunch: MealOut::from(&plan.lunch),

@@ -193,8 +193,18 @@ pub async fn change_week(
     let checked = check(&data, department, body)?;
 
     let stored = data.state(department.id);
-    let changed_choices: Vec<&CheckedChoice> =
-        checked.choices.iter().filter(|c| c.from != c.to).collect();
+    // Stored: what changes, and a day's first choice even when it equals the default (the
+    // day is chosen from then on). Audited as changes: those whose value moves.
+    let changed_choices: Vec<&CheckedChoice> = checked
+        .choices
+        .iter()
+        .filter(|c| c.from != c.to || !data.choice_stored(department.id, c.day))
+        .collect();
+    let moved_choices: Vec<&CheckedChoice> = changed_choices
+        .iter()
+        .copied()
+        .filter(|c| c.from != c.to)
+        .collect();
     let marks: Vec<&CheckedMark> = checked
         .marks
         .iter()
@@ -217,7 +227,7 @@ pub async fn change_week(
     } else {
         changed_choices.clone()
     };
-    let choice_details: Vec<serde_json::Value> = changed_choices
+    let choice_details: Vec<serde_json::Value> = moved_choices
         .iter()
         .map(|c| {
             json!({

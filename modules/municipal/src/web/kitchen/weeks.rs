@@ -40,6 +40,10 @@ pub struct DayColumn {
 /// A department's lunch on one day.
 pub struct Cell {
     pub alt2: bool,
+    /// The department saved a choice for the day (even Alt 1); false: it falls to the default.
+    pub chosen: bool,
+    /// Alt 2 could be chosen that day: only then is "no choice" worth saying.
+    pub offered: bool,
     pub lapsed: bool,
     pub special: i64,
 }
@@ -154,6 +158,8 @@ async fn show(
                         .as_ref()?;
                     Some(Cell {
                         alt2: lunch.choice == Alt::Alt2,
+                        chosen: data.choice_stored(department.id, day.day),
+                        offered: data.alt2_available(day.day),
                         lapsed: lunch.choice_lapsed,
                         special: lunch.counts.special,
                     })

@@ -32,6 +32,7 @@ use super::{
 };
 use crate::api::{KitchenReaders, KitchenStaff};
 use crate::web::allergens::AllergenBadges;
+use crate::web::portal::signed::FormCaller;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -454,6 +455,39 @@ fn read_form(fields: &[(String, String)]) -> (Option<String>, Typed) {
     (etag, typed)
 }
 
+/// The first field of a posted week form that the editor would not save: a name that is no
+/// cell of the grid, or a weekend Alt 2 cell the editor does not show (the site offers no
+/// weekend Alt 2 and the stored menu has none there). Such a post is refused as a whole, so
+/// nothing typed is dropped while the page says "Saved".
+fn ignored_field(
+    fields: &[(String, String)],
+    stored: &Typed,
+    weekend_alt2: bool,
+) -> Option<String> {
+    for (name, value) in fields {
+        if name == "etag" || name == "csrf_token" {
+            continue;
+        }
+        let cell = (1..=7u32).find_map(|day| {
+            SLOTS
+                .iter()
+                .position(|(meal, slot, _)| *name == field_name(day, meal, slot))
+                .map(|index| (day, index))
+        });
+        let Some((day, index)) = cell else {
+            return Some(name.clone());
+        };
+        let hidden = SLOTS[index].1 == "alt2"
+            && day > 5
+            && !weekend_alt2
+            && !stored.contains_key(&(day, index));
+        if hidden && !collapsed(value).is_empty() {
+            return Some(name.clone());
+        }
+    }
+    None
+}
+
 /// Creates the dishes the form names that the tenant does not have yet, in one transaction;
 /// returns every typed name's dish id (by folded name) and how many were created.
 async fn resolve_dishes(
@@ -514,7 +548,7 @@ async fn resolve_dishes(
 
 async fn save(
     State(state): State<AppState>,
-    console: Console<KitchenStaff>,
+    FormCaller(console): FormCaller<KitchenStaff>,
     Path((year, week)): Path<(i32, u32)>,
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
 ) -> Response {
@@ -528,6 +562,51 @@ async fn save(
         Ok(menu) => menu,
         Err(error) => return failed(error),
     };
+    let weekend_alt2 = match state.db.get().await {
+        Ok(mut pooled) => crate::settings::load(&mut pooled.conn(), kitchen.id)
+            .await
+            .map(|settings| settings.weekend_alt2),
+        Err(error) => Err(error),
+    };
+    let weekend_alt2 = match weekend_alt2 {
+        Ok(offered) => offered,
+        Err(error) => return failed(error.into()),
+    };
+    if let Some(field) = ignored_field(&fields, &typed_from(&current), weekend_alt2) {
+        let key = if field.starts_with("dish-") {
+            "municipal.menus.refused_cell"
+        } else {
+            "municipal.menus.refused_field"
+        };
+        let reason = page
+            .t(key)
+            .replace("{cell}", &field)
+            .replace("{field}", &field);
+        // A page, not a problem document (page errors are HTML here): 422, what was typed kept,
+        // the field named in words and marked.
+        let errors = FormErrors {
+            general: Some(reason.clone()),
+            ..FormErrors::default()
+        };
+        let mut field_errors = HashMap::new();
+        field_errors.insert(field, reason);
+        let mut response = with_typed(
+            &state,
+            &caller,
+            page,
+            &kitchen,
+            current,
+            typed,
+            errors,
+            field_errors,
+            false,
+        )
+        .await;
+        if response.status().is_success() {
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        return response;
+    }
     let mut field_errors = HashMap::new();
     for ((day, index), name) in &typed {
         if name.chars().count() > MAX_NAME {
@@ -696,7 +775,7 @@ struct CopyForm {
 /// Starts the week as a copy of an earlier one (`menu_api::copy_week`).
 async fn copy(
     State(state): State<AppState>,
-    console: Console<KitchenStaff>,
+    FormCaller(console): FormCaller<KitchenStaff>,
     Path((year, week)): Path<(i32, u32)>,
     axum::Form(form): axum::Form<CopyForm>,
 ) -> Response {
@@ -762,7 +841,7 @@ async fn copy(
 
 async fn publish(
     State(state): State<AppState>,
-    console: Console<KitchenStaff>,
+    FormCaller(console): FormCaller<KitchenStaff>,
     Path((year, week)): Path<(i32, u32)>,
     axum::Form(form): axum::Form<StatusForm>,
 ) -> Response {
@@ -771,7 +850,7 @@ async fn publish(
 
 async fn unpublish(
     State(state): State<AppState>,
-    console: Console<KitchenStaff>,
+    FormCaller(console): FormCaller<KitchenStaff>,
     Path((year, week)): Path<(i32, u32)>,
     axum::Form(form): axum::Form<StatusForm>,
 ) -> Response {

@@ -6,6 +6,7 @@
 //! through the API instead, and handles someone else's change in between.
 
 mod save;
+pub mod signed;
 pub mod view;
 
 use askama::Template;

@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use galley_core::http::AppError;
 use galley_core::kitchen::iso_week::IsoWeek;
 use galley_core::state::AppState;
-use galley_core::web::admin::Console;
 
-use super::view::{DayStatus, day_anchor, parse_week, week_param};
+use super::signed::FormCaller;
+use super::view::{DayStatus, day_anchor, fill, parse_week, week_param};
 use super::{Back, week_page};
 use crate::api::WeekWriters;
 use crate::api::access::reachable;
@@ -34,6 +34,8 @@ struct DayForm {
     shown: Vec<String>,
     back: Option<String>,
     first: Option<String>,
+    /// The first posted field this form does not have: refused, never dropped.
+    unknown: Option<String>,
 }
 
 impl DayForm {
@@ -49,10 +51,26 @@ impl DayForm {
                 "shown" => form.shown.push(value),
                 "back" => form.back = Some(value),
                 "first" => form.first = Some(value),
-                _ => {}
+                "csrf_token" => {}
+                _ => {
+                    form.unknown.get_or_insert(name);
+                }
             }
         }
         form
+    }
+
+    /// The first field the day's save would ignore: a name the form has not, or a ticked box
+    /// the form did not show (a diet without residents, one that always applies, or a day or
+    /// meal of another form). `None` when every posted value is used.
+    fn ignored(&self) -> Option<String> {
+        if let Some(name) = &self.unknown {
+            return Some(name.clone());
+        }
+        self.marked
+            .iter()
+            .find(|mark| !self.shown.contains(mark))
+            .map(|mark| format!("mark={mark}"))
     }
 
     /// One entry per shown box: ticked or not. A malformed entry is passed on as such, so the
@@ -96,7 +114,7 @@ fn refusal(error: &AppError) -> Option<(&'static str, StatusCode)> {
 
 pub async fn save_day(
     State(state): State<AppState>,
-    console: Console<WeekWriters>,
+    FormCaller(console): FormCaller<WeekWriters>,
     Path((id, year, number, day)): Path<(i64, i32, u32, i32)>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Response {
@@ -114,6 +132,29 @@ pub async fn save_day(
     let form = DayForm::from_pairs(pairs);
     let back = Back::parse(form.back.as_deref());
     let first = form.first.as_deref().and_then(parse_week).unwrap_or(week);
+    if let Some(field) = form.ignored() {
+        // Refused as a whole: 422, the day's card says which field, nothing is stored.
+        let text = fill(
+            console.page.t("municipal.portal.unknown_field"),
+            "field",
+            &field,
+        );
+        let notice = DayStatus {
+            saved: None,
+            notice: Some((week, day as u32, text)),
+        };
+        let first = week_param(first);
+        return week_page(
+            &state,
+            console,
+            department,
+            Some(&first),
+            back,
+            notice,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     let caller = console.caller.clone();
 
     let applied = async {

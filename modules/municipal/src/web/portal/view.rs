@@ -143,6 +143,10 @@ pub struct DayView {
     /// The stored choice, for the script's conflict check.
     pub stored_choice: &'static str,
     pub lapsed: bool,
+    /// The department saved a choice for the day (even the default one).
+    pub chosen: bool,
+    /// "Vald: Alt 2" or "Inte vald: Alt 1 (standard)": the day's state in words.
+    pub state_text: String,
     pub lunch: MealOut,
     pub dinner: MealOut,
     pub diets: Vec<DietView>,
@@ -161,6 +165,11 @@ impl DayView {
     /// Whether the day has anything the form can change.
     pub fn has_form(&self) -> bool {
         self.alt2_available || self.editable_diets > 0
+    }
+
+    /// `chosen` or `default`: how the day's badge is drawn (with an icon and words as well).
+    pub fn state(&self) -> &'static str {
+        if self.chosen { "chosen" } else { "default" }
     }
 }
 
@@ -187,6 +196,12 @@ pub struct WeekView {
     pub deadline_text: String,
     /// "Ingen meny publicerad för v. 12 ännu".
     pub empty_text: String,
+    /// "2 av 5 dagar valda, stänger torsdag 12 mars kl. 12:00" (or "stängde …" after).
+    pub progress_text: String,
+    /// The progress sentence with `{chosen}` left open, for the script to fill after a save.
+    pub progress_template: String,
+    /// Why the week's controls are locked, in words; empty when they are not.
+    pub locked_reason: String,
     pub days: Vec<DayView>,
 }
 
@@ -240,6 +255,38 @@ impl WeekView {
             Reader::Viewer => false,
         };
         let label = week_label(page, week);
+        let days: Vec<DayView> = out
+            .days
+            .iter()
+            .map(|day| day_view(page, week, day, today, status))
+            .collect();
+        let choosable = days.iter().filter(|d| d.alt2_available);
+        let total = choosable.clone().count();
+        let chosen = choosable.filter(|d| d.chosen).count();
+        let progress_key = if out.choices_open {
+            "municipal.portal.progress_open"
+        } else {
+            "municipal.portal.progress_closed"
+        };
+        // "torsdag kl. 12:00": the head is short; the date is in the deadline line below it.
+        let when_short = deadline.map_or_else(String::new, |at| {
+            let text = fill(
+                page.t("municipal.portal.at_time"),
+                "date",
+                &weekday(page, at.date_naive()),
+            );
+            fill(&text, "time", &at.format("%H:%M").to_string())
+        });
+        let progress_template = fill(
+            &fill(page.t(progress_key), "total", &total.to_string()),
+            "when",
+            &when_short,
+        );
+        let locked_reason = match (editable, reader) {
+            (true, _) => String::new(),
+            (false, Reader::Viewer) => page.t("municipal.portal.locked_read_only").to_owned(),
+            (false, _) => fill(page.t("municipal.portal.locked_closed"), "when", &when),
+        };
         WeekView {
             year: week.year,
             week: week.week,
@@ -259,11 +306,10 @@ impl WeekView {
             deadline_text: fill(page.t(deadline_key), "when", &when),
             empty_text: fill(page.t("municipal.portal.no_menu"), "week", &label),
             label,
-            days: out
-                .days
-                .iter()
-                .map(|day| day_view(page, week, day, today, status))
-                .collect(),
+            progress_text: fill(&progress_template, "chosen", &chosen.to_string()),
+            progress_template,
+            locked_reason,
+            days,
         }
     }
 }
@@ -299,6 +345,7 @@ fn day_view(
         })
         .collect();
     let weekday_lower = weekday(page, day.date);
+    let state_text = state_text(page, day.chosen, day.choice);
     let here = |at: &(IsoWeek, u32)| at.0 == week && at.1 == day.day;
     DayView {
         day: day.day,
@@ -315,6 +362,8 @@ fn day_view(
         choice: day.choice.as_str(),
         stored_choice: day.stored_choice.as_str(),
         lapsed: day.choice_lapsed,
+        chosen: day.chosen,
+        state_text,
         lunch: day.lunch,
         dinner: day.dinner,
         editable_diets: diets.iter().filter(|d| !d.always).count(),
@@ -326,6 +375,20 @@ fn day_view(
             .filter(|(w, d, _)| *w == week && *d == day.day)
             .map(|(_, _, text)| text.clone()),
     }
+}
+
+/// The day's state in words: what the department chose, or the default it falls to.
+fn state_text(page: &Page, chosen: bool, choice: Alt) -> String {
+    let alt = match choice {
+        Alt::Alt1 => page.t("municipal.portal.alt1"),
+        Alt::Alt2 => page.t("municipal.portal.alt2"),
+    };
+    let key = if chosen {
+        "municipal.portal.state_chosen"
+    } else {
+        "municipal.portal.state_default"
+    };
+    fill(page.t(key), "alt", alt)
 }
 
 /// "Köttbullar innehåller gluten: markera Glutenfri till lunch …", and its marked twin.
