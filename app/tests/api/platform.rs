@@ -214,6 +214,8 @@ async fn module_landing_pages_use_the_shared_layout() {
     assert!(html.contains("<h1>Kommunkök</h1>"), "{html}");
     assert!(html.contains("Specialkost"));
     assert!(html.contains(r#"<a href="/municipal" aria-current="page">"#));
+    // A stranger is told how to use it, not that it is unfinished.
+    assert!(html.contains("Logga in för att använda modulen"), "{html}");
     let english = app.get("/offshore?lang=en").await.text();
     assert!(english.contains("<h1>Offshore galley</h1>"));
     assert!(english.contains("Waste log and portion advice"));
