@@ -181,16 +181,42 @@ async fn rows_are_sentences_with_names_and_reads_wait_to_be_asked_for() {
         !html.contains("looked at the special diets"),
         "reads hidden: {html}"
     );
-    assert!(
-        html.contains("Views and exports hidden on this page: 1."),
-        "{html}"
-    );
+    assert!(html.contains("Views and exports are hidden."), "{html}");
     assert!(html.contains(r#"href="/admin/audit?all=1""#), "{html}");
 
     let everything = admin
         .get_with("/admin/audit?all=1", &[("accept-language", "sv")])
         .await
         .text();
+    // The read is left out by the query: the totals differ by exactly it.
+    assert_eq!(
+        total_of(&html, " of ") + 1,
+        total_of(&everything, " av "),
+        "{html}"
+    );
+    // The API leaves reads out the same way when asked, and names a bad value.
+    let all = admin.get("/api/v1/audit?per_page=100").await.json();
+    let changes = admin
+        .get("/api/v1/audit?per_page=100&reads=false")
+        .await
+        .json();
+    assert_eq!(
+        changes["total"].as_i64().unwrap() + 1,
+        all["total"].as_i64().unwrap()
+    );
+    let actions = |body: &serde_json::Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(actions(&all).contains(&"diet_defaults.read".to_owned()));
+    assert!(!actions(&changes).contains(&"diet_defaults.read".to_owned()));
+    let refused = admin.get("/api/v1/audit?reads=maybe").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("\"reads\""), "{}", refused.text());
     assert!(
         everything.contains("Test tittade på specialkosterna för avdelning\u{a0}424242."),
         "{everything}"
@@ -284,4 +310,16 @@ async fn the_modules_name_their_own_targets() {
         html.contains("changed the special diet marks of Björken."),
         "{html}"
     );
+}
+
+/// The row total the audit page states ("Rows 1–5 of 5"), after the language's "of".
+fn total_of(html: &str, of: &str) -> i64 {
+    let summary = &html[html.find("\u{2013}").expect("a row summary")..];
+    let after = &summary[summary.find(of).expect("the total") + of.len()..];
+    after
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .expect("a number")
 }

@@ -111,6 +111,10 @@ pub struct AuditQuery {
     /// Before this time (exclusive), RFC 3339; must be after `from`.
     #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<String>,
+    /// `false`: leave out reads (actions ending in `.read`, `.viewed` or `.exported`), so
+    /// that paging and totals count changes only. Default `true`.
+    #[param(value_type = Option<bool>)]
+    pub reads: Option<String>,
 }
 
 const ACTION_MAX: usize = 100;
@@ -140,6 +144,14 @@ impl AuditQuery {
             .from
             .and_then(|text| timestamp("from", &text, &mut errors));
         let to = self.to.and_then(|text| timestamp("to", &text, &mut errors));
+        let without_reads = match self.reads.as_deref() {
+            None | Some("true") => false,
+            Some("false") => true,
+            Some(_) => {
+                errors.push(field_error("reads", "must be `true` or `false`"));
+                false
+            }
+        };
         if let (Some(from), Some(to)) = (from, to)
             && from >= to
         {
@@ -155,6 +167,7 @@ impl AuditQuery {
                 target_id,
                 from,
                 to,
+                without_reads,
             },
         ))
     }

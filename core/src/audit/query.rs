@@ -43,6 +43,16 @@ pub struct Filter {
     pub from: Option<NaiveDateTime>,
     /// Exclusive, naive UTC.
     pub to: Option<NaiveDateTime>,
+    /// Leave out reads (actions ending in `.read`, `.viewed` or `.exported`).
+    pub without_reads: bool,
+}
+
+/// The endings of actions that record a read, not a change.
+pub const READ_ENDINGS: [&str; 3] = [".read", ".viewed", ".exported"];
+
+/// Whether an action records a read (someone looked or downloaded) rather than a change.
+pub fn is_read(action: &str) -> bool {
+    READ_ENDINGS.iter().any(|ending| action.ends_with(ending))
 }
 
 /// The rows of `scope` that pass `filter` as a boxed query of whichever backend the
@@ -79,6 +89,12 @@ macro_rules! filtered {
         }
         if let Some(to) = filter.to {
             query = query.filter(audit_log::occurred_at.lt(to));
+        }
+        if filter.without_reads {
+            // LIKE is safe here: the patterns hold no `_`, and actions are lower-case ASCII.
+            for ending in READ_ENDINGS {
+                query = query.filter(audit_log::action.not_like(format!("%{ending}")));
+            }
         }
         query
     }};

@@ -93,8 +93,6 @@ struct AuditTemplate {
     csv_semicolon_href: Option<String>,
     previous_href: Option<String>,
     next_href: Option<String>,
-    /// How many reads this page left out, and the link that shows them.
-    hidden_reads: usize,
     toggle_href: String,
     shows_reads: bool,
 }
@@ -195,11 +193,6 @@ fn compact(details: &serde_json::Value) -> String {
             .join(" · "),
         other => value(other),
     }
-}
-
-/// Reads (a page viewed, an export) rather than changes: hidden unless asked for.
-pub fn is_read(action: &str) -> bool {
-    action.ends_with(".read") || action.ends_with(".viewed") || action.ends_with(".exported")
 }
 
 /// The names this page shows instead of ids: people, tokens, tenants, sites and the
@@ -529,6 +522,8 @@ async fn show(
             .clone()
             .filter(|_| !errors.fields.contains_key("to")),
         to: to_at.clone().filter(|_| !errors.fields.contains_key("to")),
+        // Left out by the query, so that paging and the total count changes only.
+        reads: (!form.shows_reads()).then(|| "false".to_owned()),
     };
     let paging = PageQuery {
         page: Some(number),
@@ -577,7 +572,6 @@ async fn show(
         format!("/admin/audit?{}", query_string(&pairs))
     };
 
-    let mut hidden_reads = 0;
     let (rows, summary, csv, previous, next) = match found {
         Some(found) if errors.is_empty() => {
             let per_page = i64::from(found.per_page);
@@ -597,14 +591,7 @@ async fn show(
             };
             let previous = (found.page > 1).then(|| page_link(found.page - 1));
             let next = (first + shown < found.total).then(|| page_link(found.page + 1));
-            let entries: Vec<AuditEntry> = if form.shows_reads() {
-                found.items
-            } else {
-                let (reads, changes): (Vec<_>, Vec<_>) =
-                    found.items.into_iter().partition(|e| is_read(&e.action));
-                hidden_reads = reads.len();
-                changes
-            };
+            let entries: Vec<AuditEntry> = found.items;
             let names = names_of(&state, caller, &entries).await;
             let rows = entries
                 .into_iter()
@@ -666,7 +653,6 @@ async fn show(
             csv_semicolon_href,
             previous_href: previous,
             next_href: next,
-            hidden_reads,
             toggle_href,
             shows_reads,
         },
