@@ -61,6 +61,26 @@ fn describe() {
         "1 when the module is enabled on this instance."
     );
     metrics::describe_counter!(
+        "galley_answer_cache_requests_total",
+        "Reads asked of the ready answers, by outcome (hit, miss)."
+    );
+    metrics::describe_counter!(
+        "galley_answer_cache_evictions_total",
+        "Ready answers evicted to stay within GALLEY_ANSWER_CACHE_MIB."
+    );
+    metrics::describe_counter!(
+        "galley_answer_cache_invalidations_total",
+        "Writes applied to the ready answers (each makes the answers built from it stale)."
+    );
+    metrics::describe_counter!(
+        "galley_answer_cache_listener_losses_total",
+        "Times the PostgreSQL listener of the ready answers lost its connection."
+    );
+    metrics::describe_gauge!(
+        "galley_answer_cache_bytes",
+        "Bytes held by the ready answers."
+    );
+    metrics::describe_counter!(
         "galley_csp_violations_total",
         "Content-Security-Policy violations reported by browsers."
     );
