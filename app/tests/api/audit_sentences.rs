@@ -182,6 +182,8 @@ async fn rows_are_sentences_with_names_and_reads_wait_to_be_asked_for() {
         "reads hidden: {html}"
     );
     assert!(html.contains("Views and exports are hidden."), "{html}");
+    // The raw record under a sentence is labelled as such, not shown as if it were prose.
+    assert!(html.contains("As recorded: "), "{html}");
     assert!(html.contains(r#"href="/admin/audit?all=1""#), "{html}");
 
     let everything = admin
