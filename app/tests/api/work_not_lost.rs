@@ -350,7 +350,21 @@ mod browser {
     async fn sign_in_again(browser: &Browser, email: &str) {
         let dialog = browser.find("dialog#reauth[open]").await;
         assert!(dialog.is_displayed().await.unwrap());
-        browser.fill("#reauth-email", email).await;
+        // The person who was signed in is filled in; the password has the focus.
+        assert_eq!(
+            browser.prop("#reauth-email", "value").await.as_deref(),
+            Some(email)
+        );
+        assert_eq!(
+            browser
+                .active_element()
+                .await
+                .attr("id")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("reauth-password")
+        );
         browser
             .fill("#reauth-password", crate::auth::PASSWORD)
             .await;
