@@ -190,6 +190,10 @@ async fn demo_logins(state: &AppState) -> Vec<crate::people::accounts::DemoLogin
             .map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     };
+    // The demo chooses modules per site; show them at once, not at the next refresh.
+    if let Err(error) = state.flags.refresh().await {
+        tracing::warn!(%error, "module flags not refreshed after the demo data");
+    }
     result.unwrap_or_else(|error| {
         tracing::warn!(%error, "demo data not created");
         Vec::new()

@@ -369,7 +369,7 @@ async fn municipal_pages_speak_bokmal_with_uke() {
     assert_eq!(week.status, StatusCode::OK, "{}", week.text());
     let html = week.text();
     assert!(html.contains(&format!("uke {}, ", k.week.week)), "{html}");
-    assert!(html.contains("Ukeoversikt"));
+    assert!(html.contains("Ukens valg"));
     assert!(!html.contains(&format!("v. {}", k.week.week)));
 
     // Months in bokmål, lower case, across a month's end.

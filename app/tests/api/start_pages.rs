@@ -467,3 +467,28 @@ async fn an_offshore_company_starts_in_the_galley() {
     app.set_module("offshore", false).await;
     assert_eq!(start_of(&cook).await, "/");
 }
+
+/// The demo's rig galley cook works in the offshore module: that is where they start and what
+/// their navigation shows; the care homes' cook keeps the municipal kitchen.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_rig_cook_starts_in_the_galley_and_the_care_home_cook_in_the_kitchen() {
+    let app = TestApp::new().await;
+    {
+        let mut pooled = app.app.state.db.get().await.unwrap();
+        galley_core::people::accounts::ensure_demo(&mut pooled.conn(), app.app.state.registry)
+            .await
+            .unwrap();
+    }
+    app.app.state.flags.refresh().await.unwrap();
+    let password = galley_core::people::accounts::DEMO_PASSWORD;
+    let rig = Client::sign_in_with(&app, "kokk@demo.galley.test", password).await;
+    assert_eq!(start_of(&rig).await, "/offshore/board");
+    let home = rig.get("/").await.text();
+    assert!(home.contains(r#"href="/offshore/board""#), "{home}");
+    assert!(
+        !home.contains(r#"href="/municipal/kitchen/plan""#),
+        "{home}"
+    );
+    let care_home = Client::sign_in_with(&app, "cook@demo.galley.test", password).await;
+    assert_eq!(start_of(&care_home).await, "/municipal/kitchen/plan");
+}

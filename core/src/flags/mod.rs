@@ -13,6 +13,27 @@ mod snapshot;
 pub mod api;
 
 pub use repo::{FlagScope, StoredFlag};
+
+/// Switches a module on or off for one site on purpose, inside the caller's transaction, as a
+/// data set's seed does (the demo's rig galley uses the offshore module and not the municipal
+/// one). Running instances pick it up at their next refresh.
+pub async fn choose_for_site(
+    conn: &mut crate::db::DbConn<'_>,
+    module_id: &str,
+    site_id: i64,
+    enabled: bool,
+    changed_by: &str,
+) -> Result<(), DbError> {
+    repo::upsert(
+        conn,
+        module_id,
+        FlagScope::Site,
+        site_id,
+        enabled,
+        changed_by,
+    )
+    .await
+}
 pub use snapshot::{FlagSnapshot, FlagSource, ModuleState, Scope};
 
 use std::sync::{Arc, RwLock};

@@ -31,6 +31,9 @@ pub async fn seed(conn: &mut DbConn<'_>, demo: &DemoContext) -> Result<(), DbErr
     let tenant = demo.tenant_id;
     let site = sites::insert(conn, tenant, "Troll A bysse", "Europe/Oslo").await?;
     sites::set_language(conn, site, Lang::Nb).await?;
+    // The rig's galley runs this module, not the care homes' one: its people see theirs.
+    galley_core::flags::choose_for_site(conn, "offshore", site, true, "demo").await?;
+    galley_core::flags::choose_for_site(conn, "municipal", site, false, "demo").await?;
     let zone = chrono_tz::Europe::Oslo;
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
 
