@@ -436,6 +436,25 @@ impl Browser {
         (dimension(0), dimension(1))
     }
 
+    /// Waits (up to [`ELEMENT_WAIT`]) until the first element matching `css` has a text that
+    /// contains `expected`.
+    pub async fn wait_for_text_containing(&self, css: &str, expected: &str) {
+        let started = Instant::now();
+        loop {
+            let mut seen = String::new();
+            if let Some(element) = self.find_all(css).await.first() {
+                seen = element.text().await.unwrap_or_default().trim().to_owned();
+                if seen.contains(expected) {
+                    return;
+                }
+            }
+            if started.elapsed() > ELEMENT_WAIT {
+                panic!("`{css}` says `{seen}`, not `{expected}`");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Saves what the browser shows as `target/screenshots/{test}-{name}.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.unwrap();

@@ -226,7 +226,6 @@ async fn the_kitchen_grid_tells_no_choice_from_a_chosen_alt1() {
 }
 
 mod browser {
-    use std::time::{Duration, Instant};
 
     use super::*;
     use crate::browser::{Browser, within_time_limit};
@@ -243,24 +242,6 @@ mod browser {
     async fn tap(browser: &Browser, css: &str) {
         browser.scroll_to(css, "center").await;
         browser.click(css).await;
-    }
-
-    async fn wait_for_text(browser: &Browser, css: &str, expected: &str) {
-        let started = Instant::now();
-        loop {
-            let found = browser.find_all(css).await;
-            let mut seen = String::new();
-            if let Some(element) = found.first() {
-                seen = element.text().await.unwrap_or_default().trim().to_owned();
-                if seen.contains(expected) {
-                    return;
-                }
-            }
-            if started.elapsed() > Duration::from_secs(10) {
-                panic!("`{css}` says `{seen}`, not `{expected}`");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
     }
 
     #[tokio::test(flavor = "multi_thread")]
@@ -293,12 +274,16 @@ mod browser {
             phone.scroll_to(&format!("#{wednesday}"), "start").await;
             phone.screenshot("phone-default").await;
             tap(&phone, &format!("label[for='{wednesday}-alt2']")).await;
-            wait_for_text(&phone, &format!("#{wednesday} .save-status"), "Sparat").await;
+            phone
+                .wait_for_text_containing(&format!("#{wednesday} .save-status"), "Sparat")
+                .await;
             assert_eq!(
                 phone.text(&format!("#{wednesday} [data-state]")).await,
                 "Valt: Alt 2"
             );
-            wait_for_text(&phone, &progress, "3 av 5 dagar valda").await;
+            phone
+                .wait_for_text_containing(&progress, "3 av 5 dagar valda")
+                .await;
             phone.screenshot("phone-chosen").await;
             phone.assert_fits_width().await;
 

@@ -310,7 +310,6 @@ async fn a_post_after_the_session_ended_is_not_saved_and_says_so() {
 }
 
 mod browser {
-    use std::time::{Duration, Instant};
 
     use super::*;
     use crate::browser::{Browser, within_time_limit};
@@ -318,24 +317,6 @@ mod browser {
     fn email(role: &str, index: usize, kitchen_name: &str) -> String {
         let slug = kitchen_name.to_lowercase().replace(' ', "-");
         format!("{role}-{index}-{slug}@example.se")
-    }
-
-    async fn wait_for_text(browser: &Browser, css: &str, expected: &str) {
-        let started = Instant::now();
-        loop {
-            let found = browser.find_all(css).await;
-            let mut seen = String::new();
-            if let Some(element) = found.first() {
-                seen = element.text().await.unwrap_or_default().trim().to_owned();
-                if seen.contains(expected) {
-                    return;
-                }
-            }
-            if started.elapsed() > Duration::from_secs(10) {
-                panic!("`{css}` says `{seen}`, not `{expected}`");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
     }
 
     /// The session ends as an expiry would leave it: the browser has no session any more.
@@ -415,7 +396,9 @@ mod browser {
             );
             phone.screenshot("phone-reauth").await;
             sign_in_again(&phone, &who).await;
-            wait_for_text(&phone, &format!("#{wednesday} .save-status"), "Sparat").await;
+            phone
+                .wait_for_text_containing(&format!("#{wednesday} .save-status"), "Sparat")
+                .await;
             assert_eq!(
                 phone.text(&format!("#{wednesday} [data-state]")).await,
                 "Valt: Alt 2"
@@ -450,7 +433,9 @@ mod browser {
                 Some("Laxpudding med smält smör"),
                 "what was typed stays"
             );
-            wait_for_text(&desktop, "[data-save-state]", "Din session har gått ut").await;
+            desktop
+                .wait_for_text_containing("[data-save-state]", "Din session har gått ut")
+                .await;
             desktop.screenshot("desktop-editor-reauth").await;
             sign_in_again(&desktop, &who).await;
             desktop.wait_for_url("saved=1").await;
@@ -516,7 +501,7 @@ mod browser {
                 let label = format!("label[for='{card}-alt2']");
                 phone.scroll_to(&label, "center").await;
                 phone.click(&label).await;
-                wait_for_text(&phone, &format!("#{card} .save-status"), words).await;
+                phone.wait_for_text_containing(&format!("#{card} .save-status"), words).await;
                 let said = phone.text(&format!("#{card} .save-status")).await;
                 assert!(said.starts_with("Inte sparat"), "{said}");
                 assert!(!said.contains("Sparat"), "{said}");
