@@ -76,12 +76,20 @@ impl Kitchen<'_> {
 /// A week whose choices are still open under the default deadline (Thursday noon the week
 /// before): three weeks from now.
 pub fn open_week() -> IsoWeek {
-    IsoWeek::containing(chrono::Utc::now().date_naive() + chrono::Duration::days(21))
+    IsoWeek::containing(kitchen_today() + chrono::Duration::days(21))
 }
 
 /// A week whose deadline has passed: last week.
 pub fn closed_week() -> IsoWeek {
-    IsoWeek::containing(chrono::Utc::now().date_naive() - chrono::Duration::days(7))
+    IsoWeek::containing(kitchen_today() - chrono::Duration::days(7))
+}
+
+/// Today where the fixture's kitchens are: from 23:00 UTC on a Sunday it is already Monday
+/// there, and "last week" by the UTC date would be the week before last.
+fn kitchen_today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .date_naive()
 }
 
 /// Sets up the kitchen with a published menu for `week`. `name` keeps tenants apart when a
