@@ -139,7 +139,7 @@ fn run_against(
     println!("    seeding the data set");
     let data = seed::seed(binary, database_url, &secret)?;
     let log = out.join(format!("server-{name}.log"));
-    let server = Server::start(binary, database_url, &secret, &log)?;
+    let server = Server::start(binary, database_url, &secret, &log, &[])?;
     let base = format!("http://{}", server.addr);
     let mut cmd = Command::new(schemathesis);
     cmd.arg("run")

@@ -14,6 +14,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::{dist, postgres, tools, util};
+use scenarios::Cache;
 
 pub const USAGE: &str = "usage: cargo xtask bench [--duration SECS] [--sqlite-only | --postgres-only]
 
@@ -21,7 +22,9 @@ Builds the release binary, seeds 1 tenant, 3 kitchens (200 departments in the me
 15 diet types each, two years of weekly menus with choices and marks, then runs wrk against
 the server on SQLite and on PostgreSQL (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres;
 a database `galley_bench` is dropped and made there). Each endpoint runs SECS seconds (default
-10) at 16 and 64 connections, the reports also at 1. Writes target/bench/report.md.";
+10) at 16 and 64 connections, /health and the week read also with Connection: close; then a
+second server with the ready answers off runs the cold reads one at a time. Writes
+target/bench/report.md.";
 
 /// The backends the benchmark covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,34 +167,65 @@ fn run_backend(
     println!("    seeding the data set");
     let data = seed::seed(binary, database_url, &secret)?;
     let scripts = scenarios::write_scripts(out, &data)?;
-    let log = out.join(format!("server-{}.log", backend.title().to_lowercase()));
-    let server = server::Server::start(binary, database_url, &secret, &log)?;
-    println!(
-        "    cold start to the first /health answer: {} ms",
-        server.cold_start.as_millis()
-    );
+    let name = backend.title().to_lowercase();
     let mut runs = Vec::new();
-    for scenario in &scripts {
-        scenarios::warm_up(&server, scenario)?;
-        for (run, &connections) in scenario.connections.iter().enumerate() {
-            let result = wrk::run(server.addr, scenario, connections, duration_secs, run)?;
+    let mut cold_start = None;
+    let mut peak_rss_kib = None;
+    for cache in [Cache::On, Cache::Off] {
+        let (log, env): (_, &[(&str, &str)]) = match cache {
+            Cache::On => (out.join(format!("server-{name}.log")), &[]),
+            Cache::Off => (
+                out.join(format!("server-{name}-cold.log")),
+                &[("GALLEY_ANSWER_CACHE_MIB", "0")],
+            ),
+        };
+        let server = server::Server::start(binary, database_url, &secret, &log, env)?;
+        if cache == Cache::On {
             println!(
-                "    {:<22} {connections:>3} conn  {:>9.1} req/s  p50 {:>8}  p99 {:>8}  non-2xx {}",
-                scenario.title,
-                result.requests_per_sec,
-                report::millis(result.p50_ms),
-                report::millis(result.p99_ms),
-                result.non_2xx
+                "    cold start to the first /health answer: {} ms",
+                server.cold_start.as_millis()
             );
-            runs.push((scenario.title, connections, result));
+            cold_start = Some(server.cold_start);
+        } else {
+            println!("    the same with the ready answers off (GALLEY_ANSWER_CACHE_MIB=0)");
         }
+        for scenario in scripts.iter().filter(|s| s.cache == cache) {
+            scenarios::warm_up(&server, scenario)?;
+            for (run, &connections) in scenario.connections.iter().enumerate() {
+                let before = server.answer_cache_counts();
+                let mut result = wrk::run(server.addr, scenario, connections, duration_secs, run)?;
+                if scenario.cached_read
+                    && let (Some((hits0, misses0)), Some((hits1, misses1))) =
+                        (before, server.answer_cache_counts())
+                {
+                    let (hits, misses) = (hits1 - hits0.min(hits1), misses1 - misses0.min(misses1));
+                    if hits + misses > 0 {
+                        result.cache_hit_ratio = Some(hits as f64 / (hits + misses) as f64);
+                    }
+                }
+                println!(
+                    "    {:<52} {connections:>3} conn  {:>9.1} req/s  p50 {:>8}  p99 {:>8}  non-2xx {}{}",
+                    scenario.title,
+                    result.requests_per_sec,
+                    report::millis(result.p50_ms),
+                    report::millis(result.p99_ms),
+                    result.non_2xx,
+                    result
+                        .cache_hit_ratio
+                        .map_or(String::new(), |ratio| format!(
+                            "  from memory {:.0}%",
+                            ratio * 100.0
+                        )),
+                );
+                runs.push((scenario.title, connections, result));
+            }
+        }
+        peak_rss_kib = peak_rss_kib.max(server.peak_rss_kib());
+        server.stop();
     }
-    let peak_rss_kib = server.peak_rss_kib();
-    let cold_start = server.cold_start;
-    server.stop();
     Ok(report::BackendResult {
         backend,
-        cold_start,
+        cold_start: cold_start.unwrap_or_default(),
         peak_rss_kib,
         runs,
     })

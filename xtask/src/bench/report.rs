@@ -39,20 +39,24 @@ struct Target {
     judge: fn(&BackendResult) -> Option<(bool, String)>,
 }
 
-const TARGETS: [Target; 7] = [
+/// The department week read the throughput and latency targets are judged on: the open weeks,
+/// which is what readers ask for (the any-week run is reported beside it).
+const WEEK_READ: &str = "department week read, open weeks";
+
+const TARGETS: [Target; 8] = [
     Target {
-        what: "week read ≥ 40% of /health's req/s (64 connections)",
+        what: "week read (open weeks) ≥ 40% of /health's req/s (64 connections)",
         judge: |r| {
-            let read = r.find("department week read", 64)?;
+            let read = r.find(WEEK_READ, 64)?;
             let health = r.find("/health", 64)?;
             let share = read.requests_per_sec / health.requests_per_sec * 100.0;
             Some((share >= 40.0, format!("{share:.0}%")))
         },
     },
     Target {
-        what: "week read p99 < 20 ms at 64 connections",
+        what: "week read (open weeks) p99 < 20 ms at 64 connections",
         judge: |r| {
-            let p99 = r.find("department week read", 64)?.p99_ms;
+            let p99 = r.find(WEEK_READ, 64)?.p99_ms;
             Some((p99 < 20.0, millis(p99)))
         },
     },
@@ -64,16 +68,23 @@ const TARGETS: [Target; 7] = [
         },
     },
     Target {
-        what: "weekly report JSON < 100 ms (p99, one request at a time)",
+        what: "site day plan cold < 20 ms (p99, one request at a time)",
         judge: |r| {
-            let p99 = r.find("weekly report JSON", 1)?.p99_ms;
-            Some((p99 < 100.0, millis(p99)))
+            let p99 = r.find("site day plan, cold", 1)?.p99_ms;
+            Some((p99 < 20.0, millis(p99)))
+        },
+    },
+    Target {
+        what: "weekly report JSON cold < 20 ms (p99, one request at a time)",
+        judge: |r| {
+            let p99 = r.find("weekly report JSON, cold", 1)?.p99_ms;
+            Some((p99 < 20.0, millis(p99)))
         },
     },
     Target {
         what: "weekly report XLSX < 500 ms (p99, one request at a time)",
         judge: |r| {
-            let p99 = r.find("weekly report XLSX", 1)?.p99_ms;
+            let p99 = r.find("weekly report XLSX, cold", 1)?.p99_ms;
             Some((p99 < 500.0, millis(p99)))
         },
     },
@@ -102,7 +113,11 @@ pub fn render(root: &Path, results: &[BackendResult], duration_secs: u32) -> Str
          127.0.0.1, {duration_secs} s per run after a 1 s warm-up. Data set: 1 tenant, 3 kitchens \
          (200 departments in the measured one, 20 in each other), 15 diet types per kitchen, \
          104 weeks of published menus with choices and marks for every department and week. \
-         Requests carry an admin API token.\n",
+         Requests carry an admin API token and `Accept-Encoding: gzip`, as browsers and HTTP \
+         libraries send it (one row shows a client without it). \"Open weeks\" are this week and the two after it; \
+         \"any week\" is any of the 104. Rows marked cold ran against a second server with the \
+         ready answers off (`GALLEY_ANSWER_CACHE_MIB=0`); \"from memory\" is the share of ready \
+         answers served without building them, from `/metrics`.\n",
         git_commit(root),
         cpu_model(),
         std::thread::available_parallelism().map_or(0, usize::from),
@@ -111,16 +126,18 @@ pub fn render(root: &Path, results: &[BackendResult], duration_secs: u32) -> Str
         let _ = writeln!(text, "## {}\n", result.backend.title());
         let _ = writeln!(
             text,
-            "| endpoint | connections | req/s | p50 | p99 | requests | non-2xx | socket errors |"
+            "| endpoint | connections | req/s | p50 | p99 | from memory | requests | non-2xx | socket errors |"
         );
-        let _ = writeln!(text, "|---|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(text, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (title, connections, run) in &result.runs {
             let _ = writeln!(
                 text,
-                "| {title} | {connections} | {:.0} | {} | {} | {} | {} | {} |",
+                "| {title} | {connections} | {:.0} | {} | {} | {} | {} | {} | {} |",
                 run.requests_per_sec,
                 millis(run.p50_ms),
                 millis(run.p99_ms),
+                run.cache_hit_ratio
+                    .map_or("".to_owned(), |ratio| format!("{:.0}%", ratio * 100.0)),
                 run.requests,
                 run.non_2xx,
                 run.socket_errors
@@ -194,6 +211,7 @@ mod tests {
             requests: 1000,
             non_2xx: 0,
             socket_errors: 0,
+            cache_hit_ratio: None,
         }
     }
 
@@ -205,20 +223,22 @@ mod tests {
             peak_rss_kib: Some(40 * 1024),
             runs: vec![
                 ("/health", 64, run(10_000.0, 3.0)),
-                ("department week read", 64, run(3_000.0, 25.0)),
-                ("weekly report JSON", 1, run(50.0, 40.0)),
+                ("department week read, open weeks", 64, run(3_000.0, 25.0)),
+                ("weekly report JSON, cold", 1, run(50.0, 15.0)),
             ],
         };
         let text = render(Path::new("."), &[result], 5);
         assert!(
             text.contains(
-                "| week read ≥ 40% of /health's req/s (64 connections) | **missed: 30%** |"
+                "| week read (open weeks) ≥ 40% of /health's req/s (64 connections) | **missed: 30%** |"
             ),
             "{text}"
         );
-        assert!(text.contains("| week read p99 < 20 ms at 64 connections | **missed: 25.0 ms** |"));
         assert!(text.contains(
-            "| weekly report JSON < 100 ms (p99, one request at a time) | met: 40.0 ms |"
+            "| week read (open weeks) p99 < 20 ms at 64 connections | **missed: 25.0 ms** |"
+        ));
+        assert!(text.contains(
+            "| weekly report JSON cold < 20 ms (p99, one request at a time) | met: 15.0 ms |"
         ));
         assert!(text.contains("| choice write p99 < 50 ms (64 connections) | not measured |"));
         assert!(text.contains("| peak RSS < 64 MiB | met: 40.0 MiB |"));

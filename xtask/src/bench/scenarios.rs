@@ -7,19 +7,39 @@ use std::path::{Path, PathBuf};
 use super::seed::BenchData;
 use super::server::Server;
 
+/// Which server a scenario runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cache {
+    /// Production settings: ready answers kept in memory (decision 0022).
+    On,
+    /// `GALLEY_ANSWER_CACHE_MIB=0`: every request builds its answer, which is how the cold
+    /// targets read.
+    Off,
+}
+
 /// One endpoint under load.
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub title: &'static str,
     pub script: PathBuf,
     pub connections: &'static [usize],
+    pub cache: Cache,
+    /// Reads whose ready answers `/metrics` counts, so the report can give the hit ratio.
+    pub cached_read: bool,
 }
 
 /// Threads wrk runs (one per core here); the write script partitions its targets by thread.
 pub const THREADS: usize = 2;
 
-/// `Authorization`, the data set as Lua tables, and per-thread random seeds.
-fn prelude(data: &BenchData) -> String {
+/// The open weeks: this week and the two after it (the seed's last three), which department
+/// staff and kitchens read far more often than the rest of two years.
+const OPEN_WEEKS: usize = 3;
+
+/// `Authorization`, the data set as Lua tables, and per-thread random seeds. With `close`
+/// every request asks the server to close its connection afterwards (wrk reconnects), as the
+/// system Galley replaces does with every connection. With `gzip` the API requests accept a
+/// gzip-encoded answer, as browsers and HTTP libraries do.
+fn prelude(data: &BenchData, close: bool, gzip: bool) -> String {
     let departments: Vec<String> = data.departments.iter().map(i64::to_string).collect();
     let weeks: Vec<String> = data
         .weeks
@@ -34,7 +54,13 @@ fn prelude(data: &BenchData) -> String {
          local departments = {{{departments}}}\n\
          local weeks = {{{weeks}}}\n\
          local mondays = {{{mondays}}}\n\
+         local open_weeks = {{}}\n\
+         for k = math.max(1, #weeks - {open} + 1), #weeks do table.insert(open_weeks, weeks[k]) end\n\
+         local close = {close}\n\
          local headers = {{[\"Authorization\"] = \"Bearer \" .. token}}\n\
+         local plain = {{}}\n\
+         if close then headers[\"Connection\"] = \"close\"; plain[\"Connection\"] = \"close\" end\n\
+         if {gzip} then headers[\"Accept-Encoding\"] = \"gzip\" end\n\
          local thread_counter = 0\n\
          function setup(thread)\n  thread:set(\"tid\", thread_counter)\n  thread_counter = thread_counter + 1\nend\n\
          local function pick(list) return list[math.random(#list)] end\n",
@@ -43,18 +69,30 @@ fn prelude(data: &BenchData) -> String {
         departments = departments.join(","),
         weeks = weeks.join(","),
         mondays = mondays.join(","),
+        open = OPEN_WEEKS,
     )
 }
 
 const HEALTH: &str = r#"
 function init(args) math.randomseed(os.time() + tid) end
-function request() return wrk.format("GET", "/health") end
+function request() return wrk.format("GET", "/health", plain) end
 "#;
 
+/// Any department, any week of two years: a worst case for the ready answers, which hold a
+/// few hundred weeks by default.
 const WEEK_READ: &str = r#"
 function init(args) math.randomseed(os.time() + tid) end
 function request()
   local w = pick(weeks)
+  return wrk.format("GET", "/api/v1/municipal/departments/" .. pick(departments) .. "/weeks/" .. w[1] .. "/" .. w[2], headers)
+end
+"#;
+
+/// Any department, one of the open weeks: what department staff and kitchens ask for.
+const WEEK_READ_OPEN: &str = r#"
+function init(args) math.randomseed(os.time() + tid) end
+function request()
+  local w = pick(open_weeks)
   return wrk.format("GET", "/api/v1/municipal/departments/" .. pick(departments) .. "/weeks/" .. w[1] .. "/" .. w[2], headers)
 end
 "#;
@@ -126,37 +164,182 @@ function request()
 end
 "#;
 
-/// The scenarios in report order; the reports also run one request at a time, which is how
-/// their latency targets read.
+/// One row group of the report: title, script file, Lua body, connections, Connection:
+/// close, which server, and whether its reads are ready answers.
+struct Plan {
+    title: &'static str,
+    file: &'static str,
+    body: &'static str,
+    connections: &'static [usize],
+    close: bool,
+    /// Sends `Accept-Encoding: gzip`: every run but the one that shows the other case.
+    gzip: bool,
+    cache: Cache,
+    cached_read: bool,
+}
+
+const PLANS: [Plan; 14] = [
+    Plan {
+        title: "/health",
+        file: "health",
+        body: HEALTH,
+        connections: &[16, 64],
+        close: false,
+        gzip: true,
+        cache: Cache::On,
+        cached_read: false,
+    },
+    Plan {
+        title: "/health, Connection: close",
+        file: "health-close",
+        body: HEALTH,
+        connections: &[16, 64],
+        close: true,
+        gzip: true,
+        cache: Cache::On,
+        cached_read: false,
+    },
+    Plan {
+        title: "department week read, open weeks",
+        file: "week-read-open",
+        body: WEEK_READ_OPEN,
+        connections: &[16, 64],
+        close: false,
+        gzip: true,
+        cache: Cache::On,
+        cached_read: true,
+    },
+    Plan {
+        title: "department week read, open weeks, Connection: close",
+        file: "week-read-open-close",
+        body: WEEK_READ_OPEN,
+        connections: &[16, 64],
+        close: true,
+        gzip: true,
+        cache: Cache::On,
+        cached_read: true,
+    },
+    Plan {
+        title: "department week read, open weeks, no gzip",
+        file: "week-read-open-identity",
+        body: WEEK_READ_OPEN,
+        connections: &[64],
+        close: false,
+        gzip: false,
+        cache: Cache::On,
+        cached_read: true,
+    },
+    Plan {
+        title: "department week read, any week",
+        file: "week-read",
+        body: WEEK_READ,
+        connections: &[16, 64],
+        close: false,
+        gzip: true,
+        cache: Cache::On,
+        cached_read: true,
+    },
+    Plan {
+        title: "choice write",
+        file: "choice-write",
+        body: CHOICE_WRITE,
+        connections: &[16, 64],
+        close: false,
+        gzip: true,
+        cache: Cache::On,
+        cached_read: false,
+    },
+    Plan {
+        title: "site day plan",
+        file: "day-plan",
+        body: DAY_PLAN,
+        connections: &[16, 64],
+        close: false,
+        gzip: true,
+        cache: Cache::On,
+        cached_read: true,
+    },
+    Plan {
+        title: "weekly report JSON",
+        file: "report-json",
+        body: REPORT_JSON,
+        connections: &[16, 64],
+        close: false,
+        gzip: true,
+        cache: Cache::On,
+        cached_read: true,
+    },
+    Plan {
+        title: "weekly report XLSX",
+        file: "report-xlsx",
+        body: REPORT_XLSX,
+        connections: &[16, 64],
+        close: false,
+        gzip: true,
+        cache: Cache::On,
+        cached_read: false,
+    },
+    Plan {
+        title: "department week read, cold",
+        file: "week-read-cold",
+        body: WEEK_READ,
+        connections: &[1, 16],
+        close: false,
+        gzip: true,
+        cache: Cache::Off,
+        cached_read: false,
+    },
+    Plan {
+        title: "site day plan, cold",
+        file: "day-plan-cold",
+        body: DAY_PLAN,
+        connections: &[1],
+        close: false,
+        gzip: true,
+        cache: Cache::Off,
+        cached_read: false,
+    },
+    Plan {
+        title: "weekly report JSON, cold",
+        file: "report-json-cold",
+        body: REPORT_JSON,
+        connections: &[1],
+        close: false,
+        gzip: true,
+        cache: Cache::Off,
+        cached_read: false,
+    },
+    Plan {
+        title: "weekly report XLSX, cold",
+        file: "report-xlsx-cold",
+        body: REPORT_XLSX,
+        connections: &[1],
+        close: false,
+        gzip: true,
+        cache: Cache::Off,
+        cached_read: false,
+    },
+];
+
+/// The scenarios in report order. The cold ones run against a second server with the ready
+/// answers off, one request at a time, which is how the per-request targets read.
 pub fn write_scripts(out: &Path, data: &BenchData) -> Result<Vec<Scenario>, String> {
-    let prelude = prelude(data).replace("THREADS", &THREADS.to_string());
-    let all: [(&'static str, &str, &str, &'static [usize]); 6] = [
-        ("/health", "health", HEALTH, &[16, 64]),
-        ("department week read", "week-read", WEEK_READ, &[16, 64]),
-        ("choice write", "choice-write", CHOICE_WRITE, &[16, 64]),
-        ("site day plan", "day-plan", DAY_PLAN, &[16, 64]),
-        (
-            "weekly report JSON",
-            "report-json",
-            REPORT_JSON,
-            &[1, 16, 64],
-        ),
-        (
-            "weekly report XLSX",
-            "report-xlsx",
-            REPORT_XLSX,
-            &[1, 16, 64],
-        ),
-    ];
+    let threads = THREADS.to_string();
     let mut scenarios = Vec::new();
-    for (title, file, body, connections) in all {
-        let script = out.join(format!("{file}.lua"));
-        let text = format!("{prelude}{}", body.replace("THREADS", &THREADS.to_string()));
+    for plan in PLANS {
+        let script = out.join(format!("{}.lua", plan.file));
+        let text = format!(
+            "{}{}",
+            prelude(data, plan.close, plan.gzip).replace("THREADS", &threads),
+            plan.body.replace("THREADS", &threads)
+        );
         fs::write(&script, text).map_err(|e| format!("cannot write {}: {e}", script.display()))?;
         scenarios.push(Scenario {
-            title,
+            title: plan.title,
             script,
-            connections,
+            connections: plan.connections,
+            cache: plan.cache,
+            cached_read: plan.cached_read,
         });
     }
     Ok(scenarios)

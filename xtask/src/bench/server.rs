@@ -27,6 +27,7 @@ impl Server {
         database_url: &str,
         secret: &str,
         log: &Path,
+        extra_env: &[(&str, &str)],
     ) -> Result<Server, String> {
         let port = util::free_port()?;
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
@@ -44,6 +45,7 @@ impl Server {
             .env("GALLEY_BIND", addr.to_string())
             .env("GALLEY_REQUESTS_PER_MINUTE", UNLIMITED)
             .env("GALLEY_WRITES_PER_MINUTE", UNLIMITED)
+            .envs(extra_env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log_file)
             .stderr(err_file)
@@ -89,6 +91,13 @@ impl Server {
             .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
     }
 
+    /// Ready answers served and built so far (`galley_answer_cache_requests_total`), from
+    /// `/metrics`: (hits, misses).
+    pub fn answer_cache_counts(&self) -> Option<(u64, u64)> {
+        let response = http::get(self.addr, "/metrics", Duration::from_secs(5)).ok()?;
+        Some(cache_counts(&response.body_text()))
+    }
+
     pub fn stop(mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -102,5 +111,31 @@ impl Server {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Hits and misses of the ready answers in a Prometheus exposition (0 when not yet counted).
+fn cache_counts(exposition: &str) -> (u64, u64) {
+    let count = |outcome: &str| {
+        let series = format!("galley_answer_cache_requests_total{{outcome=\"{outcome}\"}}");
+        exposition
+            .lines()
+            .find_map(|line| line.strip_prefix(&series))
+            .and_then(|value| value.trim().parse::<f64>().ok())
+            .map_or(0, |value| value as u64)
+    };
+    (count("hit"), count("miss"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_the_answer_cache_counters() {
+        let text = "# HELP galley_answer_cache_requests_total Ready answers asked for.\n\
+                    # TYPE galley_answer_cache_requests_total counter\n\
+                    galley_answer_cache_requests_total{outcome=\"hit\"} 1520\n\
+                    galley_answer_cache_requests_total{outcome=\"miss\"} 80\n";
+        assert_eq!(super::cache_counts(text), (1520, 80));
+        assert_eq!(super::cache_counts("galley_up 1\n"), (0, 0));
     }
 }

@@ -17,6 +17,9 @@ pub struct RunResult {
     pub non_2xx: u64,
     /// Connect, read, write and timeout errors.
     pub socket_errors: u64,
+    /// Share of the run's ready-answer lookups that were served from memory, for the reads
+    /// that have ready answers.
+    pub cache_hit_ratio: Option<f64>,
 }
 
 pub fn run(
@@ -52,6 +55,7 @@ pub fn parse(output: &str) -> Option<RunResult> {
         requests: 0,
         non_2xx: 0,
         socket_errors: 0,
+        cache_hit_ratio: None,
     };
     let mut saw_rate = false;
     for line in output.lines().map(str::trim) {
