@@ -103,6 +103,8 @@ pub async fn build_app(
         Duration::from_secs(settings.file_budget_secs),
     );
     let state = AppState {
+        // Integrations send the same few tokens; a thousand is far more than a tenant makes.
+        token_grants: crate::answers::Memo::new(&answers, 1024),
         answers,
         limits,
         file_work,

@@ -20,6 +20,8 @@ pub struct AppState {
     pub file_work: crate::file_work::FileWork,
     /// Ready answers of hot reads (decision 0022).
     pub answers: crate::answers::AnswerCache,
+    /// Live API tokens by hash, forgotten with the ready answers' credential invalidations.
+    pub token_grants: crate::answers::Memo<String, crate::people::api_tokens::TokenGrant>,
 }
 
 impl std::fmt::Debug for AppState {

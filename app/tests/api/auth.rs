@@ -474,6 +474,7 @@ async fn a_token_stops_working_when_its_maker_is_disabled() {
         };
         assert!(users::update(conn, &user, &disabled).await.unwrap());
     }
+    app.written_behind_the_back();
     let me = app.request(Method::GET, "/api/v1/auth/me", &auth, "").await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED, "the maker is disabled");
 }

@@ -293,6 +293,16 @@ impl TestResponse {
 }
 
 impl TestApp {
+    /// For a test that wrote to the database directly, as no request does: no audit row
+    /// announces it, so the ready answers and remembered tokens (decision 0022) are told here,
+    /// as a tool writing to the database would have to.
+    pub fn written_behind_the_back(&self) {
+        self.app
+            .state
+            .answers
+            .invalidate(galley_core::answers::Invalidation::Everything);
+    }
+
     pub fn builder() -> TestAppBuilder {
         TestAppBuilder {
             settings: Vec::new(),

@@ -66,17 +66,7 @@ async fn choose(app: &TestApp, department: i64, week: IsoWeek, day: i32, choice:
     store::set_choice(conn, department, week, day, choice, None)
         .await
         .unwrap();
-    written_behind_the_back(app);
-}
-
-/// The helpers above write to the store directly, as no request does: no audit row announces
-/// them, so the ready answers (decision 0022) are told here, as a tool writing to the database
-/// would have to.
-fn written_behind_the_back(app: &TestApp) {
-    app.app
-        .state
-        .answers
-        .invalidate(galley_core::answers::Invalidation::Everything);
+    app.written_behind_the_back();
 }
 
 /// Marks a diet for a day and meal, saving the department's marks for the week.
@@ -92,7 +82,7 @@ async fn mark(app: &TestApp, department: i64, week: IsoWeek, day: i32, meal: &st
     store::set_mark(conn, department, week, day, meal, diet, true)
         .await
         .unwrap();
-    written_behind_the_back(app);
+    app.written_behind_the_back();
 }
 
 fn department<'a>(plan: &'a Value, name: &str) -> &'a Value {
@@ -422,7 +412,7 @@ async fn schedules_and_overrides_set_the_residents() {
     setup::replace_standing(&mut pooled.conn(), linden, &[(2, 6, None), (3, 7, None)])
         .await
         .unwrap();
-    written_behind_the_back(&app);
+    app.written_behind_the_back();
     drop(pooled);
     let plan = get_ok(&k.cook, &planning(&k, tue)).await;
     assert_eq!(residents(&plan, "lunch"), 6, "the standing schedule");
@@ -438,7 +428,7 @@ async fn schedules_and_overrides_set_the_residents() {
     setup::replace_week(&mut pooled.conn(), linden, k.week, &[(2, 5, None)])
         .await
         .unwrap();
-    written_behind_the_back(&app);
+    app.written_behind_the_back();
     drop(pooled);
     let plan = get_ok(&k.cook, &planning(&k, tue)).await;
     assert_eq!(residents(&plan, "lunch"), 5, "the week's schedule wins");
@@ -447,7 +437,7 @@ async fn schedules_and_overrides_set_the_residents() {
     setup::set_override(&mut pooled.conn(), linden, tue, "lunch", Some(4))
         .await
         .unwrap();
-    written_behind_the_back(&app);
+    app.written_behind_the_back();
     drop(pooled);
     let plan = get_ok(&k.cook, &planning(&k, tue)).await;
     assert_eq!(
@@ -470,7 +460,7 @@ async fn schedules_and_overrides_set_the_residents() {
     setup::set_override(&mut pooled.conn(), k.departments[0], tue, "lunch", Some(2))
         .await
         .unwrap();
-    written_behind_the_back(&app);
+    app.written_behind_the_back();
     drop(pooled);
     let plan = get_ok(&k.cook, &planning(&k, tue)).await;
     assert_eq!(rsn(&plan, "Björken", "lunch"), (2, 3, 0));
@@ -490,7 +480,7 @@ async fn special_portions_never_outnumber_silently_the_residents() {
     setup::set_override(&mut pooled.conn(), bjorken, tue, "dinner", Some(0))
         .await
         .unwrap();
-    written_behind_the_back(&app);
+    app.written_behind_the_back();
     drop(pooled);
     let plan = get_ok(&k.cook, &planning(&k, tue)).await;
     assert_eq!(rsn(&plan, "Björken", "dinner"), (0, 0, 0), "nobody eats");
@@ -501,7 +491,7 @@ async fn special_portions_never_outnumber_silently_the_residents() {
     setup::set_override(&mut pooled.conn(), bjorken, tue, "lunch", Some(2))
         .await
         .unwrap();
-    written_behind_the_back(&app);
+    app.written_behind_the_back();
     drop(pooled);
     let plan = get_ok(&k.cook, &planning(&k, tue)).await;
     assert_eq!(rsn(&plan, "Björken", "lunch"), (2, 3, 0));

@@ -303,3 +303,155 @@ async fn site_plans_and_reports_go_stale_with_any_department_of_their_week() {
     assert!(kept.text().contains("\"Eken\""), "{}", kept.text());
     assert_eq!(kept.header("etag"), etags[2].as_str());
 }
+
+/// A week read with an API token, as an integration makes it.
+async fn read_with_token(app: &TestApp, path: &str, secret: &str) -> StatusCode {
+    crate::tokens::bearer(app, Method::GET, path, secret)
+        .await
+        .status
+}
+
+/// API tokens are resolved from memory between requests; revoking one, or disabling the
+/// person who made it, ends it from the very next request, and a kitchen token served a ready
+/// answer is still confined to its own tenant.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remembered_token_ends_at_once_when_revoked_or_its_maker_is_disabled() {
+    let app = TestApp::new().await;
+    until_live(&app).await;
+    let k = kitchen(&app, "Nycklar", open_week()).await;
+    let path = k.week_path(0);
+    let made = k
+        .admin
+        .post(
+            "/api/v1/users",
+            json!({
+                "email": "andra.admin@nycklar.se", "display_name": "Andra Admin",
+                "role": "admin", "password": crate::municipal_fixture::PASSWORD,
+            }),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let second_admin = made.json()["id"].as_i64().unwrap();
+    let second = Client::sign_in(&app, "andra.admin@nycklar.se").await;
+    let (revoked_id, revoked) = crate::tokens::make_token(&k.admin, "Revoked", "cook").await;
+    let (_, orphaned) = crate::tokens::make_token(&second, "Orphaned", "cook").await;
+    let (_, kept) = crate::tokens::make_token(&k.admin, "Kept", "cook").await;
+    for secret in [&revoked, &orphaned, &kept] {
+        for _ in 0..2 {
+            assert_eq!(read_with_token(&app, &path, secret).await, StatusCode::OK);
+        }
+    }
+
+    // Another tenant's token gets 404 for this department's week, even with it in memory.
+    let other = kitchen(&app, "Grannar", open_week()).await;
+    let (_, stranger) = crate::tokens::make_token(&other.admin, "Stranger", "cook").await;
+    assert_eq!(
+        read_with_token(&app, &path, &stranger).await,
+        StatusCode::NOT_FOUND
+    );
+
+    let gone = k
+        .admin
+        .delete(&format!("/api/v1/tokens/{revoked_id}"), None)
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text());
+    assert_eq!(
+        read_with_token(&app, &path, &revoked).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let user_path = format!("/api/v1/users/{second_admin}");
+    let current = k.admin.get(&user_path).await;
+    let disabled = k
+        .admin
+        .patch(
+            &user_path,
+            Some(current.header("etag")),
+            json!({ "disabled": true }),
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.text());
+    assert_eq!(
+        read_with_token(&app, &path, &orphaned).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(read_with_token(&app, &path, &kept).await, StatusCode::OK);
+}
+
+/// A token revoked on one instance is refused by every other within [`DELAY`], though they
+/// had it in memory.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_revoked_on_one_instance_is_refused_by_the_other() {
+    if !on_postgres() {
+        return;
+    }
+    let (writer, reader) = two_instances().await;
+    until_live(&reader).await;
+    let k = kitchen(&writer, "Nyckelknippan", open_week()).await;
+    let path = k.week_path(0);
+    let (id, secret) = crate::tokens::make_token(&k.admin, "Integration", "viewer").await;
+    for _ in 0..2 {
+        assert_eq!(
+            read_with_token(&reader, &path, &secret).await,
+            StatusCode::OK
+        );
+    }
+    let gone = k.admin.delete(&format!("/api/v1/tokens/{id}"), None).await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text());
+    let started = Instant::now();
+    while read_with_token(&reader, &path, &secret).await != StatusCode::UNAUTHORIZED {
+        assert!(
+            started.elapsed() < DELAY,
+            "the other instance still took the revoked token"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Ready answers are kept compressed: a client that accepts gzip gets the stored bytes
+/// (`Content-Encoding: gzip`), one that does not gets the same JSON inflated; both see one
+/// ETag (it names the week's version, which `If-Match` refers to) and `Vary: Accept-Encoding`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ready_answer_is_sent_gzipped_to_clients_that_accept_it() {
+    use std::io::Read;
+    let app = TestApp::new().await;
+    until_live(&app).await;
+    let k = kitchen(&app, "Packat", open_week()).await;
+    let path = k.week_path(0);
+    let first = k.admin.get(&path).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(
+        first.headers.get("content-encoding"),
+        None,
+        "built, not stored yet"
+    );
+    let zipped = k
+        .admin
+        .get_with(&path, &[("accept-encoding", "br, gzip;q=0.9")])
+        .await;
+    assert_eq!(zipped.status, StatusCode::OK);
+    assert_eq!(zipped.header("content-encoding"), "gzip");
+    assert_eq!(zipped.header("vary"), "accept-encoding");
+    assert_eq!(zipped.header("etag"), first.header("etag"));
+    assert!(
+        zipped.body.len() * 4 < first.body.len(),
+        "{} bytes",
+        zipped.body.len()
+    );
+    let mut inflated = Vec::new();
+    flate2::read::GzDecoder::new(&zipped.body[..])
+        .read_to_end(&mut inflated)
+        .unwrap();
+    assert_eq!(inflated, first.body);
+
+    let plain = k.admin.get(&path).await;
+    assert_eq!(plain.headers.get("content-encoding"), None);
+    assert_eq!(plain.header("vary"), "accept-encoding");
+    assert_eq!(plain.body, first.body, "inflated for a client without gzip");
+    let refused = k
+        .admin
+        .get_with(&path, &[("accept-encoding", "gzip;q=0")])
+        .await;
+    assert_eq!(refused.headers.get("content-encoding"), None);
+    assert_eq!(refused.body, first.body);
+}

@@ -167,18 +167,17 @@ async fn a_token_works_at_once_is_listed_without_its_secret_and_stops_when_revok
     );
 }
 
+/// A token is refused from the moment it expires, even though its grant is kept in memory
+/// between requests (the grant never outlives the token).
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_token_is_refused_at_once() {
     let app = TestApp::new().await;
     let (_, _, email) = seed_user(&app, Role::Admin).await;
     let admin = Client::sign_in(&app, &email).await;
     let (id, secret) = make_token(&admin, "Rapporter", "cook").await;
-    assert_eq!(
-        bearer(&app, Method::GET, "/api/v1/auth/me", &secret)
-            .await
-            .status,
-        StatusCode::OK
-    );
+    // Written behind the application's back before the token is first used: it expires two
+    // seconds from now (the API takes whole days).
+    let expires = chrono::Utc::now().naive_utc() + chrono::Duration::seconds(2);
     {
         let mut pooled = app.app.state.db.get().await.unwrap();
         let conn = &mut pooled.conn();
@@ -187,12 +186,23 @@ async fn an_expired_token_is_refused_at_once() {
             use diesel_async::RunQueryDsl;
             use galley_core::schema::api_tokens;
             diesel::update(api_tokens::table.find(id))
-                .set(api_tokens::expires_at.eq(api_tokens::created_at.nullable()))
+                .set(api_tokens::expires_at.eq(Some(expires)))
                 .execute(c)
                 .await
         })
         .unwrap();
     }
+    assert_eq!(
+        bearer(&app, Method::GET, "/api/v1/auth/me", &secret)
+            .await
+            .status,
+        StatusCode::OK,
+        "live until it expires"
+    );
+    let left = (expires - chrono::Utc::now().naive_utc())
+        .to_std()
+        .unwrap_or_default();
+    tokio::time::sleep(left + std::time::Duration::from_millis(100)).await;
     assert_eq!(
         bearer(&app, Method::GET, "/api/v1/auth/me", &secret)
             .await

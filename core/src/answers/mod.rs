@@ -9,8 +9,12 @@
 //! write committed therefore can never store or serve that data once the write was
 //! acknowledged, whatever the interleaving.
 
+mod body;
 pub mod listen;
+pub mod memo;
 pub mod pending;
+
+pub use memo::Memo;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -36,14 +40,18 @@ pub enum Scope {
         year: i32,
         week: u32,
     },
+    /// Who may act for the tenant: its API tokens and the people who made them.
+    Credentials(i64),
 }
 
 /// What a write changed, announced locally after it commits and to the other instances by
 /// `NOTIFY` inside its transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Invalidation {
-    /// The default for every audited write of a tenant.
+    /// The default for every audited write of a tenant; it reaches its credentials too.
     Tenant(i64),
+    /// An API token of the tenant made or revoked: no answer changes, only who may ask.
+    Credentials(i64),
     /// Choices or marks of one department's week: its own answers and its site's of that week.
     DepartmentWeek {
         tenant: i64,
@@ -59,7 +67,8 @@ pub enum Invalidation {
 impl Invalidation {
     fn scopes(self) -> Vec<Scope> {
         match self {
-            Invalidation::Tenant(tenant) => vec![Scope::Tenant(tenant)],
+            Invalidation::Tenant(tenant) => vec![Scope::Tenant(tenant), Scope::Credentials(tenant)],
+            Invalidation::Credentials(tenant) => vec![Scope::Credentials(tenant)],
             Invalidation::DepartmentWeek {
                 site,
                 department,
@@ -78,10 +87,12 @@ impl Invalidation {
         }
     }
 
-    /// The `NOTIFY` payload: `t:{tenant}`, `d:{tenant}:{site}:{department}:{year}:{week}` or `*`.
+    /// The `NOTIFY` payload: `t:{tenant}`, `c:{tenant}`,
+    /// `d:{tenant}:{site}:{department}:{year}:{week}` or `*`.
     pub fn payload(self) -> String {
         match self {
             Invalidation::Tenant(tenant) => format!("t:{tenant}"),
+            Invalidation::Credentials(tenant) => format!("c:{tenant}"),
             Invalidation::DepartmentWeek {
                 tenant,
                 site,
@@ -101,6 +112,7 @@ impl Invalidation {
         let numbers: Vec<i64> = parts.map_while(|part| part.parse().ok()).collect();
         match (kind, numbers.as_slice()) {
             (Some("t"), [tenant]) => Invalidation::Tenant(*tenant),
+            (Some("c"), [tenant]) => Invalidation::Credentials(*tenant),
             (Some("d"), [tenant, site, department, year, week]) => {
                 match (i32::try_from(*year), u32::try_from(*week)) {
                     (Ok(year), Ok(week)) => Invalidation::DepartmentWeek {
@@ -128,7 +140,7 @@ pub struct AnswerKey {
 /// A ready answer.
 #[derive(Debug, Clone)]
 pub struct Answer {
-    pub body: Bytes,
+    body: body::Body,
     pub etag: String,
     pub content_type: &'static str,
     /// Anything the handler needs beside the body, such as the menu a department user saw.
@@ -187,7 +199,7 @@ impl Answer {
     /// An answer for one response only (it says something meant for one person).
     pub fn unstored(built: Built) -> Self {
         Self {
-            body: built.body,
+            body: body::Body::Plain(built.body),
             etag: built.etag,
             content_type: built.content_type,
             meta: built.meta,
@@ -195,6 +207,11 @@ impl Answer {
             ticket: 0,
             expires: Instant::now(),
         }
+    }
+
+    /// Whether the answer was built from the data of `tenant` (it is never handed to another).
+    pub fn belongs_to(&self, tenant: i64) -> bool {
+        self.scopes.contains(&Scope::Tenant(tenant))
     }
 
     /// The answer, or 304 when the client already has it (`If-None-Match`).
@@ -209,17 +226,40 @@ impl Answer {
         let mut response = if unchanged {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            (
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static(self.content_type),
-                )],
-                self.body.clone(),
-            )
-                .into_response()
+            match self.body.for_client(headers) {
+                Ok((bytes, gzipped)) => {
+                    let mut response = (
+                        [(
+                            header::CONTENT_TYPE,
+                            HeaderValue::from_static(self.content_type),
+                        )],
+                        bytes,
+                    )
+                        .into_response();
+                    if gzipped {
+                        response
+                            .headers_mut()
+                            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                    }
+                    response
+                }
+                Err(error) => {
+                    return crate::http::AppError::Internal(format!(
+                        "a ready answer could not be inflated: {error}"
+                    ))
+                    .into_response();
+                }
+            }
         };
+        // One ETag for both encodings: it names the answer's content (the version an
+        // `If-Match` refers to), not its transfer form (decision 0022).
         if let Ok(value) = HeaderValue::from_str(&self.etag) {
             response.headers_mut().insert(header::ETAG, value);
+        }
+        if matches!(self.body, body::Body::Gzip { .. }) {
+            response
+                .headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         }
         response
     }
@@ -243,7 +283,7 @@ struct Weigh;
 impl quick_cache::Weighter<AnswerKey, Arc<Answer>> for Weigh {
     fn weight(&self, _key: &AnswerKey, answer: &Arc<Answer>) -> u64 {
         // The body dominates; the rest is a few hundred bytes.
-        answer.body.len() as u64 + 256
+        answer.body.weight() as u64 + 256
     }
 }
 
@@ -295,8 +335,8 @@ impl AnswerCache {
     pub fn new(max_bytes: u64, live: bool) -> Self {
         let entries = (max_bytes > 0).then(|| {
             Cache::with(
-                // About 25 KB per week answer.
-                usize::try_from(max_bytes / 25_000).unwrap_or(1024).max(16),
+                // About 3 KB per week answer once compressed.
+                usize::try_from(max_bytes / 3_000).unwrap_or(1024).max(16),
                 max_bytes,
                 Weigh,
                 quick_cache::DefaultHashBuilder::default(),
@@ -318,6 +358,11 @@ impl AnswerCache {
 
     pub fn is_live(&self) -> bool {
         self.inner.live.load(Ordering::Acquire)
+    }
+
+    /// False when configured off (`GALLEY_ANSWER_CACHE_MIB=0`).
+    pub fn is_on(&self) -> bool {
+        self.inner.entries.is_some()
     }
 
     /// Taken before the data of an answer is loaded.
@@ -350,7 +395,7 @@ impl AnswerCache {
         built: Built,
     ) -> Arc<Answer> {
         let answer = Arc::new(Answer {
-            body: built.body,
+            body: body::Body::stored(built.body),
             etag: built.etag,
             content_type: built.content_type,
             meta: built.meta,
@@ -377,13 +422,19 @@ impl AnswerCache {
     }
 
     fn still_valid(&self, answer: &Answer) -> bool {
+        self.still_current(Ticket(answer.ticket), &answer.scopes)
+    }
+
+    /// Whether data read from `scopes` under `ticket` is still what they hold: no write to
+    /// any of them (and no reset) came after the ticket was taken.
+    pub fn still_current(&self, ticket: Ticket, scopes: &[Scope]) -> bool {
         let generations = self.generations();
-        answer.ticket >= generations.floor
-            && answer.scopes.iter().all(|scope| {
+        ticket.0 >= generations.floor
+            && scopes.iter().all(|scope| {
                 generations
                     .by_scope
                     .get(scope)
-                    .is_none_or(|bumped| *bumped <= answer.ticket)
+                    .is_none_or(|bumped| *bumped <= ticket.0)
             })
     }
 
@@ -520,6 +571,7 @@ mod tests {
     fn payloads_read_back_and_unknown_ones_empty_everything() {
         for invalidation in [
             Invalidation::Tenant(5),
+            Invalidation::Credentials(5),
             Invalidation::DepartmentWeek {
                 tenant: 5,
                 site: 2,

@@ -54,12 +54,19 @@ impl<'a> Entry<'a> {
         self
     }
 
-    /// What the write makes stale: what it named, else nothing for sessions, tokens and reads
-    /// (they change no answer), else everything of its tenant, else everything.
+    /// What the write makes stale: what it named, else the tenant's credentials for API
+    /// tokens, else nothing for sessions and reads (they change no answer), else everything
+    /// of its tenant, else everything.
     pub fn invalidation(&self) -> Option<crate::answers::Invalidation> {
         use crate::answers::Invalidation;
         if self.invalidates.is_some() {
             return self.invalidates;
+        }
+        if self.action.starts_with("token.") {
+            return Some(
+                self.tenant_id
+                    .map_or(Invalidation::Everything, Invalidation::Credentials),
+            );
         }
         if changes_no_answer(self.action) {
             return None;
@@ -84,7 +91,7 @@ impl<'a> Entry<'a> {
 
 /// Actions that record who did something without changing what any page or report shows.
 fn changes_no_answer(action: &str) -> bool {
-    const PREFIXES: [&str; 4] = ["auth.", "impersonation.", "token.", "audit."];
+    const PREFIXES: [&str; 3] = ["auth.", "impersonation.", "audit."];
     const ACTIONS: [&str; 2] = ["user.language_chosen", "user.reset_link_created"];
     PREFIXES.iter().any(|prefix| action.starts_with(prefix))
         || ACTIONS.contains(&action)

@@ -10,9 +10,45 @@ use crate::db::{DbConn, DbError};
 use crate::schema::{api_tokens, tenants, users};
 use crate::state::AppState;
 
+/// What a live API token grants, remembered between requests (see [`resolve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenGrant {
+    pub token_id: i64,
+    pub tenant_id: i64,
+    pub role: Role,
+}
+
+impl TokenGrant {
+    fn caller(self) -> Caller {
+        Caller {
+            user_id: None,
+            email: None,
+            role: self.role,
+            tenant_id: Some(self.tenant_id),
+            site_id: None,
+            credential: Credential::ApiToken {
+                token_id: self.token_id,
+            },
+            impersonator_id: None,
+            impersonation_until: None,
+            language: None,
+        }
+    }
+}
+
+/// How long a token's grant is taken from memory before the database is asked again. Writes
+/// that end a token (revoking it, disabling or deleting its maker, deleting the tenant) end
+/// it at once through the ready answers' invalidations; this bounds only `last_used_at`,
+/// which is written when the database is asked and more than a minute has passed.
+const GRANT_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The caller an API token stands for, if it is live and its tenant exists.
 pub async fn resolve(state: &AppState, secret: &str) -> Result<Option<Caller>, DbError> {
     let hash = token::hash(&state.settings.secret_key, secret);
+    if let Some(grant) = state.token_grants.get(&hash) {
+        return Ok(Some(grant.caller()));
+    }
+    let ticket = state.token_grants.ticket();
     let now = crate::db::now();
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
@@ -21,30 +57,37 @@ pub async fn resolve(state: &AppState, secret: &str) -> Result<Option<Caller>, D
         .filter(users::deleted_at.is_null())
         .filter(users::disabled_at.is_null())
         .select(users::id);
-    let found: Option<(i64, i64, String, Option<chrono::NaiveDateTime>)> =
-        crate::db_run!(conn, |c| {
-            api_tokens::table
-                .inner_join(tenants::table)
-                .filter(api_tokens::created_by.eq_any(live_creators))
-                .filter(api_tokens::token_hash.eq(&hash))
-                .filter(api_tokens::revoked_at.is_null())
-                .filter(
-                    api_tokens::expires_at
-                        .is_null()
-                        .or(api_tokens::expires_at.gt(now)),
-                )
-                .filter(tenants::deleted_at.is_null())
-                .select((
-                    api_tokens::id,
-                    api_tokens::tenant_id,
-                    api_tokens::role,
-                    api_tokens::last_used_at,
-                ))
-                .first(c)
-                .await
-                .optional()
-        })?;
-    let Some((token_id, tenant_id, role, last_used_at)) = found else {
+    type Found = (
+        i64,
+        i64,
+        String,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+    );
+    let found: Option<Found> = crate::db_run!(conn, |c| {
+        api_tokens::table
+            .inner_join(tenants::table)
+            .filter(api_tokens::created_by.eq_any(live_creators))
+            .filter(api_tokens::token_hash.eq(&hash))
+            .filter(api_tokens::revoked_at.is_null())
+            .filter(
+                api_tokens::expires_at
+                    .is_null()
+                    .or(api_tokens::expires_at.gt(now)),
+            )
+            .filter(tenants::deleted_at.is_null())
+            .select((
+                api_tokens::id,
+                api_tokens::tenant_id,
+                api_tokens::role,
+                api_tokens::last_used_at,
+                api_tokens::expires_at,
+            ))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    let Some((token_id, tenant_id, role, last_used_at, expires_at)) = found else {
         return Ok(None);
     };
     // Written at most once a minute, not on every request of a busy integration.
@@ -56,17 +99,25 @@ pub async fn resolve(state: &AppState, secret: &str) -> Result<Option<Caller>, D
                 .await
         })?;
     }
-    Ok(Role::parse(&role).map(|role| Caller {
-        user_id: None,
-        email: None,
+    let Some(role) = Role::parse(&role) else {
+        return Ok(None);
+    };
+    let grant = TokenGrant {
+        token_id,
+        tenant_id,
         role,
-        tenant_id: Some(tenant_id),
-        site_id: None,
-        credential: Credential::ApiToken { token_id },
-        impersonator_id: None,
-        impersonation_until: None,
-        language: None,
-    }))
+    };
+    let left = expires_at.map_or(GRANT_FRESH_FOR, |until| {
+        (until - now).to_std().unwrap_or_default()
+    });
+    state.token_grants.put(
+        hash,
+        ticket,
+        &[crate::answers::Scope::Credentials(tenant_id)],
+        left.min(GRANT_FRESH_FOR),
+        grant,
+    );
+    Ok(Some(grant.caller()))
 }
 
 /// How many leading characters of a secret are kept to tell tokens apart in lists.
