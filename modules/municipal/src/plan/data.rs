@@ -105,21 +105,7 @@ impl WeekData {
                 Some(((d, day, Meal::parse(&meal)?), i64::from(n)))
             })
             .collect();
-        let choices = store::choices_of(conn, &ids, week)
-            .await?
-            .into_iter()
-            .filter_map(|(d, day, choice)| Some(((d, day as u32), Alt::parse(&choice)?)))
-            .collect();
-        let marks = store::marks_of(conn, &ids, week)
-            .await?
-            .into_iter()
-            .filter_map(|(d, day, meal, diet)| Some((d, day as u32, Meal::parse(&meal)?, diet)))
-            .collect();
-        let states = store::states_of(conn, &ids, week)
-            .await?
-            .into_iter()
-            .map(|state| (state.department_id, state))
-            .collect();
+        let answers = Answers::load(conn, &ids, week).await?;
         Ok(Some(WeekData {
             site,
             timezone,
@@ -133,9 +119,53 @@ impl WeekData {
             standing,
             week_schedule,
             overrides,
+            choices: answers.choices,
+            marks: answers.marks,
+            states: answers.states,
+        }))
+    }
+
+    /// Reads again what a write of the week's choices and marks changes (the answers and the
+    /// versions), keeping the set-up loaded before it: the answer a write returns, in three
+    /// queries instead of the whole load.
+    pub async fn reload_answers(&mut self, conn: &mut DbConn<'_>) -> Result<(), DbError> {
+        let ids: Vec<i64> = self.departments.iter().map(|d| d.id).collect();
+        let answers = Answers::load(conn, &ids, self.week).await?;
+        self.choices = answers.choices;
+        self.marks = answers.marks;
+        self.states = answers.states;
+        Ok(())
+    }
+}
+
+/// The departments' answers of a week: lunch choices, diet marks, and the week's versions.
+struct Answers {
+    choices: HashMap<(i64, u32), Alt>,
+    marks: HashSet<(i64, u32, Meal, i64)>,
+    states: HashMap<i64, WeekState>,
+}
+
+impl Answers {
+    async fn load(conn: &mut DbConn<'_>, ids: &[i64], week: IsoWeek) -> Result<Self, DbError> {
+        let choices = store::choices_of(conn, ids, week)
+            .await?
+            .into_iter()
+            .filter_map(|(d, day, choice)| Some(((d, day as u32), Alt::parse(&choice)?)))
+            .collect();
+        let marks = store::marks_of(conn, ids, week)
+            .await?
+            .into_iter()
+            .filter_map(|(d, day, meal, diet)| Some((d, day as u32, Meal::parse(&meal)?, diet)))
+            .collect();
+        let states = store::states_of(conn, ids, week)
+            .await?
+            .into_iter()
+            .map(|state| (state.department_id, state))
+            .collect();
+        Ok(Self {
             choices,
             marks,
             states,
-        }))
+        })
     }
 }

@@ -100,8 +100,20 @@ pub async fn read(
     week: IsoWeek,
 ) -> Result<WeekOut, AppError> {
     let data = load(conn, caller, department, week).await?;
-    let changed = menu_changed_for(conn, caller, &data).await?;
-    Ok(WeekOut::build(&data, department, changed, Utc::now()))
+    answer_from(conn, caller, department, &data).await
+}
+
+/// The week as the caller sees it, from data already loaded: unchanged by a write that
+/// changed nothing, or with its answers read again after one (`WeekData::reload_answers`),
+/// which spares a write the whole load a second time.
+pub(super) async fn answer_from(
+    conn: &mut DbConn<'_>,
+    caller: &Caller,
+    department: &Department,
+    data: &WeekData,
+) -> Result<WeekOut, AppError> {
+    let changed = menu_changed_for(conn, caller, data).await?;
+    Ok(WeekOut::build(data, department, changed, Utc::now()))
 }
 
 /// "Tuesday 17 March", for messages.
@@ -162,7 +174,7 @@ pub async fn change_choice(
     let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let data = load(conn, caller, department, week).await?;
+    let mut data = load(conn, caller, department, week).await?;
     let now = Utc::now();
     let current = WeekOut::build(&data, department, false, now);
     check_precondition(expected, &current.etag)?;
@@ -189,7 +201,7 @@ pub async fn change_choice(
     // the day chosen and the week answered. Saving again what is already saved changes nothing.
     let answered = data.state(department.id).choices_at.is_some();
     if before == wanted && answered && data.choice_stored(department.id, day) {
-        return read(conn, caller, department, week).await;
+        return answer_from(conn, caller, department, &data).await;
     }
     let version = current.version;
     galley_core::versioned_write!(
@@ -218,7 +230,8 @@ pub async fn change_choice(
             })),
         on_conflict: current_etag(conn, caller, department, week).await,
     )?;
-    read(conn, caller, department, week).await
+    data.reload_answers(conn).await?;
+    answer_from(conn, caller, department, &data).await
 }
 
 /// A checked mark: what to store.
@@ -351,7 +364,7 @@ pub async fn change_marks(
     let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let data = load(conn, caller, department, week).await?;
+    let mut data = load(conn, caller, department, week).await?;
     let now = Utc::now();
     let current = WeekOut::build(&data, department, false, now);
     check_precondition(expected, &current.etag)?;
@@ -364,7 +377,7 @@ pub async fn change_marks(
     // "No diets today" is an answer too: the first save of the week's marks counts even when
     // it changes no mark.
     if changes.is_empty() && data.state(department.id).marks_at.is_some() {
-        return read(conn, caller, department, week).await;
+        return answer_from(conn, caller, department, &data).await;
     }
     let version = current.version;
     let details: Vec<serde_json::Value> = changes.iter().map(CheckedMark::audited).collect();
@@ -394,5 +407,6 @@ pub async fn change_marks(
             .details(json!({ "year": week.year, "week": week.week, "changes": details })),
         on_conflict: current_etag(conn, caller, department, week).await,
     )?;
-    read(conn, caller, department, week).await
+    data.reload_answers(conn).await?;
+    answer_from(conn, caller, department, &data).await
 }

@@ -18,8 +18,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::ops::{
-    CheckedMark, MarkIn, check_mark_entries, check_open, current_etag, day_name, load, mark_limit,
-    read,
+    CheckedMark, MarkIn, answer_from, check_mark_entries, check_open, current_etag, day_name, load,
+    mark_limit,
 };
 use super::view::WeekOut;
 use crate::departments::Department;
@@ -185,7 +185,7 @@ pub async fn change_week(
     let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let data = load(conn, caller, department, week).await?;
+    let mut data = load(conn, caller, department, week).await?;
     let now = Utc::now();
     let current = WeekOut::build(&data, department, false, now);
     check_precondition(expected, &current.etag)?;
@@ -216,7 +216,7 @@ pub async fn change_week(
     let touches_choices = !changed_choices.is_empty() || first_choices;
     let touches_marks = !marks.is_empty() || first_marks;
     let what = match (touches_choices, touches_marks) {
-        (false, false) => return read(conn, caller, department, week).await,
+        (false, false) => return answer_from(conn, caller, department, &data).await,
         (true, false) => WeekWrite::Choices,
         (false, true) => WeekWrite::Marks,
         (true, true) => WeekWrite::ChoicesAndMarks,
@@ -278,5 +278,6 @@ pub async fn change_week(
             })),
         on_conflict: current_etag(conn, caller, department, week).await,
     )?;
-    read(conn, caller, department, week).await
+    data.reload_answers(conn).await?;
+    answer_from(conn, caller, department, &data).await
 }
