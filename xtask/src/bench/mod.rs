@@ -16,7 +16,7 @@ use std::time::Instant;
 use crate::{dist, postgres, tools, util};
 use scenarios::Cache;
 
-pub const USAGE: &str = "usage: cargo xtask bench [--duration SECS] [--sqlite-only | --postgres-only]
+pub const USAGE: &str = "usage: cargo xtask bench [--duration SECS] [--sqlite-only | --postgres-only] [--only TEXT]
 
 Builds the release binary, seeds 1 tenant, 3 kitchens (200 departments in the measured one),
 15 diet types each, two years of weekly menus with choices and marks, then runs wrk against
@@ -24,7 +24,8 @@ the server on SQLite and on PostgreSQL (TEST_DATABASE_URL, default postgresql://
 a database `galley_bench` is dropped and made there). Each endpoint runs SECS seconds (default
 10) at 16 and 64 connections, /health and the week read also with Connection: close; then a
 second server with the ready answers off runs the cold reads one at a time. Writes
-target/bench/report.md.";
+target/bench/report.md. --only TEXT runs just the scenarios whose title contains TEXT (for a
+quick look while working; targets of scenarios left out read \"not measured\").";
 
 /// The backends the benchmark covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,12 +46,14 @@ impl Backend {
 struct Options {
     duration_secs: u32,
     backends: Vec<Backend>,
+    only: Option<String>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
         duration_secs: 10,
         backends: vec![Backend::Sqlite, Backend::Postgres],
+        only: None,
     };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -62,6 +65,12 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .ok()
                     .filter(|s| (1..=600).contains(s))
                     .ok_or_else(|| format!("--duration {value}: give 1 to 600 seconds"))?;
+            }
+            "--only" => {
+                let text = rest
+                    .next()
+                    .ok_or("--only needs part of a scenario's title")?;
+                options.only = Some(text.clone());
             }
             "--sqlite-only" => options.backends = vec![Backend::Sqlite],
             "--postgres-only" => options.backends = vec![Backend::Postgres],
@@ -107,6 +116,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             *backend,
             &database_url,
             options.duration_secs,
+            options.only.as_deref(),
         )?);
     }
 
@@ -162,16 +172,26 @@ fn run_backend(
     backend: Backend,
     database_url: &str,
     duration_secs: u32,
+    only: Option<&str>,
 ) -> Result<report::BackendResult, String> {
     let secret = seed::secret_key(binary)?;
     println!("    seeding the data set");
     let data = seed::seed(binary, database_url, &secret)?;
-    let scripts = scenarios::write_scripts(out, &data)?;
+    let mut scripts = scenarios::write_scripts(out, &data)?;
+    if let Some(text) = only {
+        scripts.retain(|scenario| scenario.title.contains(text));
+        if scripts.is_empty() {
+            return Err(format!("no scenario's title contains `{text}`"));
+        }
+    }
     let name = backend.title().to_lowercase();
     let mut runs = Vec::new();
     let mut cold_start = None;
     let mut peak_rss_kib = None;
     for cache in [Cache::On, Cache::Off] {
+        if !scripts.iter().any(|scenario| scenario.cache == cache) {
+            continue;
+        }
         let (log, env): (_, &[(&str, &str)]) = match cache {
             Cache::On => (out.join(format!("server-{name}.log")), &[]),
             Cache::Off => (
@@ -204,12 +224,16 @@ fn run_backend(
                     }
                 }
                 println!(
-                    "    {:<52} {connections:>3} conn  {:>9.1} req/s  p50 {:>8}  p99 {:>8}  non-2xx {}{}",
+                    "    {:<52} {connections:>3} conn  {:>9.1} req/s  p50 {:>8}  p99 {:>8}  non-2xx {}  peak RSS {}{}",
                     scenario.title,
                     result.requests_per_sec,
                     report::millis(result.p50_ms),
                     report::millis(result.p99_ms),
                     result.non_2xx,
+                    server.peak_rss_kib().map_or("?".to_owned(), |kib| format!(
+                        "{:.1} MiB",
+                        kib as f64 / 1024.0
+                    )),
                     result
                         .cache_hit_ratio
                         .map_or(String::new(), |ratio| format!(
