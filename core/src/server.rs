@@ -105,6 +105,7 @@ pub async fn build_app(
     let state = AppState {
         // Integrations send the same few tokens; a thousand is far more than a tenant makes.
         token_grants: crate::answers::Memo::new(&answers, 1024),
+        site_owners: crate::answers::Memo::new(&answers, 4096),
         answers,
         limits,
         file_work,

@@ -22,6 +22,8 @@ pub struct AppState {
     pub answers: crate::answers::AnswerCache,
     /// Live API tokens by hash, forgotten with the ready answers' credential invalidations.
     pub token_grants: crate::answers::Memo<String, crate::people::api_tokens::TokenGrant>,
+    /// The tenant of each site checked lately (`OwnSite`), forgotten with any write of it.
+    pub site_owners: crate::answers::Memo<i64, i64>,
 }
 
 impl std::fmt::Debug for AppState {

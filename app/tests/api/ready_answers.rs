@@ -455,3 +455,40 @@ async fn a_ready_answer_is_sent_gzipped_to_clients_that_accept_it() {
     assert_eq!(refused.headers.get("content-encoding"), None);
     assert_eq!(refused.body, first.body);
 }
+
+/// Which tenant a kitchen belongs to is remembered between requests (`OwnSite`); a kitchen
+/// that is removed is unknown from the next request on, and another tenant never reaches it,
+/// remembered or not. (The departments list reads nothing else of the site, so only that
+/// check stands between it and a removed kitchen.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remembered_kitchen_is_unknown_at_once_when_removed() {
+    let app = TestApp::new().await;
+    until_live(&app).await;
+    let k = kitchen(&app, "Kvarteret", open_week()).await;
+    let departments = format!("/api/v1/municipal/sites/{}/departments", k.site);
+    let plan = format!(
+        "/api/v1/municipal/sites/{}/planning/{}",
+        k.site,
+        k.week.monday()
+    );
+    for path in [&departments, &plan, &departments, &plan] {
+        let read = k.cook.get(path).await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.text());
+    }
+    let other = kitchen(&app, "Grannkvarteret", open_week()).await;
+    for path in [&departments, &plan] {
+        assert_eq!(other.cook.get(path).await.status, StatusCode::NOT_FOUND);
+    }
+
+    let site = format!("/api/v1/sites/{}", k.site);
+    let current = k.admin.get(&site).await;
+    let removed = k.admin.delete(&site, Some(current.header("etag"))).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text());
+    for path in [&departments, &plan] {
+        assert_eq!(
+            k.cook.get(path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+}

@@ -127,8 +127,22 @@ impl axum::extract::FromRequestParts<AppState> for OwnSite {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let (site_id, caller) = crate::auth::path_id_and_caller(parts, state, "site_id").await?;
+        let tenant = tenant_of(&caller)?;
+        // Remembered per site (decision 0022): the answers a kitchen reads most are served
+        // from memory, and this check would otherwise be their one database round trip.
+        if state.site_owners.get(&site_id) == Some(tenant) {
+            return Ok(OwnSite(site_id));
+        }
+        let ticket = state.site_owners.ticket();
         let mut pooled = state.db.get().await?;
         site_of(&mut pooled.conn(), &caller, site_id).await?;
+        state.site_owners.put(
+            site_id,
+            ticket,
+            &[crate::answers::Scope::Tenant(tenant)],
+            crate::answers::LONGEST_FRESH,
+            tenant,
+        );
         Ok(OwnSite(site_id))
     }
 }
