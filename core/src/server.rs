@@ -110,7 +110,6 @@ pub async fn build_app(
         limits,
         file_work,
         sign_in_throttle,
-        openapi: Arc::new(crate::http::openapi::document(registry)),
         settings: Arc::new(settings),
         db: pool,
         flags,

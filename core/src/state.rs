@@ -14,7 +14,6 @@ pub struct AppState {
     pub flags: FlagService,
     pub registry: &'static Registry,
     pub i18n: Arc<I18n>,
-    pub openapi: Arc<utoipa::openapi::OpenApi>,
     pub sign_in_throttle: Arc<dyn crate::auth::throttle::SignInThrottle>,
     pub limits: crate::http::rate_limit::RequestLimits,
     pub file_work: crate::file_work::FileWork,

@@ -51,7 +51,12 @@ pub fn build_router(state: AppState) -> Router {
         .merge(crate::web::router())
         .merge(
             SwaggerUi::new("/api/docs")
-                .url("/api/v1/openapi.json", (*state.openapi).clone())
+                // Built here and owned by the route alone: a second copy in the state cost
+                // megabytes that nothing read.
+                .url(
+                    "/api/v1/openapi.json",
+                    crate::http::openapi::document(state.registry),
+                )
                 // The base layout has no top bar, whose logo injects an inline style the CSP
                 // forbids.
                 .config(utoipa_swagger_ui::Config::default().use_base_layout()),
