@@ -444,6 +444,28 @@ async fn a_ready_answer_is_sent_gzipped_to_clients_that_accept_it() {
         .unwrap();
     assert_eq!(inflated, first.body);
 
+    // The weekly report also varies by `Accept` (JSON or a file): both are said.
+    let report = format!(
+        "/api/v1/municipal/sites/{}/reports/weekly/{}/{}",
+        k.site, k.week.year, k.week.week
+    );
+    k.cook.get(&report).await;
+    let from_memory = k
+        .cook
+        .get_with(&report, &[("accept-encoding", "gzip")])
+        .await;
+    assert_eq!(from_memory.status, StatusCode::OK);
+    let varies: Vec<&str> = from_memory
+        .headers
+        .get_all("vary")
+        .iter()
+        .map(|value| value.to_str().unwrap())
+        .collect();
+    assert!(
+        varies.contains(&"accept-encoding") && varies.contains(&"accept"),
+        "{varies:?}"
+    );
+
     let plain = k.admin.get(&path).await;
     assert_eq!(plain.headers.get("content-encoding"), None);
     assert_eq!(plain.header("vary"), "accept-encoding");

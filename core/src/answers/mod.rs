@@ -256,11 +256,11 @@ impl Answer {
         if let Ok(value) = HeaderValue::from_str(&self.etag) {
             response.headers_mut().insert(header::ETAG, value);
         }
-        if matches!(self.body, body::Body::Gzip { .. }) {
-            response
-                .headers_mut()
-                .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        }
+        // Said of every ready answer, small ones kept plain included, so that what a cache may
+        // reuse does not depend on an answer's size.
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         response
     }
 }

@@ -257,9 +257,10 @@ pub async fn weekly(
                 build::weekly,
             )
             .await?;
+            // Beside the ready answer's own `Vary: accept-encoding`, never instead of it.
             response
                 .headers_mut()
-                .insert(header::VARY, HeaderValue::from_static("accept"));
+                .append(header::VARY, HeaderValue::from_static("accept"));
             return Ok(response);
         }
     };
