@@ -78,21 +78,13 @@ function init(args) math.randomseed(os.time() + tid) end
 function request() return wrk.format("GET", "/health", plain) end
 "#;
 
-/// Any department, any week of two years: a worst case for the ready answers, which hold a
-/// few hundred weeks by default.
+/// Any department, a week from the plan's list: the open weeks (what department staff and
+/// kitchens ask for) or any week of two years (a worst case for the ready answers, which hold
+/// a few hundred weeks by default).
 const WEEK_READ: &str = r#"
 function init(args) math.randomseed(os.time() + tid) end
 function request()
-  local w = pick(weeks)
-  return wrk.format("GET", "/api/v1/municipal/departments/" .. pick(departments) .. "/weeks/" .. w[1] .. "/" .. w[2], headers)
-end
-"#;
-
-/// Any department, one of the open weeks: what department staff and kitchens ask for.
-const WEEK_READ_OPEN: &str = r#"
-function init(args) math.randomseed(os.time() + tid) end
-function request()
-  local w = pick(open_weeks)
+  local w = pick(WEEK_LIST)
   return wrk.format("GET", "/api/v1/municipal/departments/" .. pick(departments) .. "/weeks/" .. w[1] .. "/" .. w[2], headers)
 end
 "#;
@@ -174,6 +166,8 @@ struct Plan {
     close: bool,
     /// Sends `Accept-Encoding: gzip`: every run but the one that shows the other case.
     gzip: bool,
+    /// The Lua list a week read picks from: `open_weeks` or `weeks`.
+    week_list: &'static str,
     cache: Cache,
     cached_read: bool,
 }
@@ -185,6 +179,7 @@ const PLANS: [Plan; 14] = [
         body: HEALTH,
         connections: &[16, 64],
         close: false,
+        week_list: "weeks",
         gzip: true,
         cache: Cache::On,
         cached_read: false,
@@ -195,6 +190,7 @@ const PLANS: [Plan; 14] = [
         body: HEALTH,
         connections: &[16, 64],
         close: true,
+        week_list: "weeks",
         gzip: true,
         cache: Cache::On,
         cached_read: false,
@@ -202,9 +198,10 @@ const PLANS: [Plan; 14] = [
     Plan {
         title: "department week read, open weeks",
         file: "week-read-open",
-        body: WEEK_READ_OPEN,
+        body: WEEK_READ,
         connections: &[16, 64],
         close: false,
+        week_list: "open_weeks",
         gzip: true,
         cache: Cache::On,
         cached_read: true,
@@ -212,9 +209,10 @@ const PLANS: [Plan; 14] = [
     Plan {
         title: "department week read, open weeks, Connection: close",
         file: "week-read-open-close",
-        body: WEEK_READ_OPEN,
+        body: WEEK_READ,
         connections: &[16, 64],
         close: true,
+        week_list: "open_weeks",
         gzip: true,
         cache: Cache::On,
         cached_read: true,
@@ -222,9 +220,10 @@ const PLANS: [Plan; 14] = [
     Plan {
         title: "department week read, open weeks, no gzip",
         file: "week-read-open-identity",
-        body: WEEK_READ_OPEN,
+        body: WEEK_READ,
         connections: &[64],
         close: false,
+        week_list: "open_weeks",
         gzip: false,
         cache: Cache::On,
         cached_read: true,
@@ -235,6 +234,7 @@ const PLANS: [Plan; 14] = [
         body: WEEK_READ,
         connections: &[16, 64],
         close: false,
+        week_list: "weeks",
         gzip: true,
         cache: Cache::On,
         cached_read: true,
@@ -245,6 +245,7 @@ const PLANS: [Plan; 14] = [
         body: CHOICE_WRITE,
         connections: &[16, 64],
         close: false,
+        week_list: "weeks",
         gzip: true,
         cache: Cache::On,
         cached_read: false,
@@ -255,6 +256,7 @@ const PLANS: [Plan; 14] = [
         body: DAY_PLAN,
         connections: &[16, 64],
         close: false,
+        week_list: "weeks",
         gzip: true,
         cache: Cache::On,
         cached_read: true,
@@ -265,6 +267,7 @@ const PLANS: [Plan; 14] = [
         body: REPORT_JSON,
         connections: &[16, 64],
         close: false,
+        week_list: "weeks",
         gzip: true,
         cache: Cache::On,
         cached_read: true,
@@ -275,6 +278,7 @@ const PLANS: [Plan; 14] = [
         body: REPORT_XLSX,
         connections: &[16, 64],
         close: false,
+        week_list: "weeks",
         gzip: true,
         cache: Cache::On,
         cached_read: false,
@@ -285,6 +289,7 @@ const PLANS: [Plan; 14] = [
         body: WEEK_READ,
         connections: &[1, 16],
         close: false,
+        week_list: "weeks",
         gzip: true,
         cache: Cache::Off,
         cached_read: false,
@@ -295,6 +300,7 @@ const PLANS: [Plan; 14] = [
         body: DAY_PLAN,
         connections: &[1],
         close: false,
+        week_list: "weeks",
         gzip: true,
         cache: Cache::Off,
         cached_read: false,
@@ -305,6 +311,7 @@ const PLANS: [Plan; 14] = [
         body: REPORT_JSON,
         connections: &[1],
         close: false,
+        week_list: "weeks",
         gzip: true,
         cache: Cache::Off,
         cached_read: false,
@@ -315,6 +322,7 @@ const PLANS: [Plan; 14] = [
         body: REPORT_XLSX,
         connections: &[1],
         close: false,
+        week_list: "weeks",
         gzip: true,
         cache: Cache::Off,
         cached_read: false,
@@ -331,7 +339,9 @@ pub fn write_scripts(out: &Path, data: &BenchData) -> Result<Vec<Scenario>, Stri
         let text = format!(
             "{}{}",
             prelude(data, plan.close, plan.gzip).replace("THREADS", &threads),
-            plan.body.replace("THREADS", &threads)
+            plan.body
+                .replace("THREADS", &threads)
+                .replace("WEEK_LIST", plan.week_list)
         );
         fs::write(&script, text).map_err(|e| format!("cannot write {}: {e}", script.display()))?;
         scenarios.push(Scenario {
@@ -352,4 +362,36 @@ pub fn warm_up(server: &Server, scenario: &Scenario) -> Result<(), String> {
         return Ok(());
     }
     super::wrk::run(server.addr, scenario, 4, 1, 0).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn week_reads_pick_from_the_list_their_plan_names() {
+        let out = std::env::temp_dir().join(format!("galley-bench-scripts-{}", std::process::id()));
+        fs::create_dir_all(&out).unwrap();
+        let data = BenchData {
+            token: "t".into(),
+            site: 1,
+            departments: vec![1, 2],
+            weeks: vec![(2026, 49), (2026, 50)],
+            mondays: vec!["2026-11-30".into()],
+        };
+        let scenarios = write_scripts(&out, &data).unwrap();
+        let script = |file: &str| fs::read_to_string(out.join(file)).unwrap();
+        assert!(script("week-read-open.lua").contains("pick(open_weeks)"));
+        assert!(script("week-read-open-identity.lua").contains("pick(open_weeks)"));
+        assert!(script("week-read.lua").contains("pick(weeks)"));
+        for scenario in &scenarios {
+            let text = fs::read_to_string(&scenario.script).unwrap();
+            assert!(
+                !text.contains("WEEK_LIST") && !text.contains("THREADS"),
+                "{}",
+                scenario.title
+            );
+        }
+        fs::remove_dir_all(&out).unwrap();
+    }
 }
