@@ -106,6 +106,7 @@ pub async fn build_app(
         // Integrations send the same few tokens; a thousand is far more than a tenant makes.
         token_grants: crate::answers::Memo::new(&answers, 1024),
         site_owners: crate::answers::Memo::new(&answers, 4096),
+        module_memos: crate::answers::ModuleMemos::new(&answers),
         answers,
         limits,
         file_work,

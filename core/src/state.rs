@@ -23,6 +23,8 @@ pub struct AppState {
     pub token_grants: crate::answers::Memo<String, crate::people::api_tokens::TokenGrant>,
     /// The tenant of each site checked lately (`OwnSite`), forgotten with any write of it.
     pub site_owners: crate::answers::Memo<i64, i64>,
+    /// Module crates' own memos under the same rules (a municipal site's week set-up).
+    pub module_memos: crate::answers::ModuleMemos,
 }
 
 impl std::fmt::Debug for AppState {

@@ -58,10 +58,14 @@ async fn choose_alt2(client: &Client<'_>, path: &str, day: u32) -> Value {
 
 /// Any audited write of the tenant that is not about a department's week.
 async fn change_set_up(k: &Kitchen<'_>) {
-    let path = format!("/api/v1/municipal/departments/{}", k.departments[2]);
-    let current = k.admin.get(&path).await;
-    let changed = k
-        .admin
+    change_notes(&k.admin, k.departments[2]).await;
+}
+
+/// A set-up write: the department's notes.
+async fn change_notes(admin: &Client<'_>, department: i64) {
+    let path = format!("/api/v1/municipal/departments/{department}");
+    let current = admin.get(&path).await;
+    let changed = admin
         .send(
             Method::PATCH,
             &path,
@@ -291,17 +295,26 @@ async fn site_plans_and_reports_go_stale_with_any_department_of_their_week() {
         "from memory"
     );
 
-    // Björken's choice for this week makes the site's answers of this week stale, with
-    // every department as it is now; next week's stay as they were.
+    // Björken's choice for this week makes the site's answers of this week stale: they are
+    // built again with the choice (the set-up, which no write changed, is remembered); next
+    // week's stay as they were.
     choose_alt2(&k.department_staff[0], &k.week_path(0), 1).await;
+    let now = k.cook.get(&plan).await.json();
+    assert_eq!(now["departments"][0]["lunch"]["choice"], "alt2", "{now}");
+    assert_eq!(now["departments"][1]["name"], "Eken", "{now}");
     for (path, etag) in [&plan, &report].into_iter().zip(&etags) {
-        let now = k.cook.get(path).await;
-        assert!(now.text().contains("\"Eken (ny)\""), "{}", now.text());
-        assert_ne!(now.header("etag"), etag.as_str());
+        assert_ne!(k.cook.get(path).await.header("etag"), etag.as_str());
     }
     let kept = k.cook.get(&next_plan).await;
     assert!(kept.text().contains("\"Eken\""), "{}", kept.text());
     assert_eq!(kept.header("etag"), etags[2].as_str());
+
+    // A set-up write makes all of them stale, with every department as it is now.
+    change_set_up(&k).await;
+    for path in [&plan, &report, &next_plan] {
+        let now = k.cook.get(path).await;
+        assert!(now.text().contains("\"Eken (ny)\""), "{}", now.text());
+    }
 }
 
 /// A week read with an API token, as an integration makes it.
@@ -512,5 +525,93 @@ async fn a_remembered_kitchen_is_unknown_at_once_when_removed() {
             StatusCode::NOT_FOUND,
             "{path}"
         );
+    }
+}
+
+/// Renames the kitchen behind the application's back.
+async fn rename_site_quietly(app: &TestApp, site: i64, name: &str) {
+    use diesel_async::RunQueryDsl;
+    let mut pooled = app.app.state.db.get().await.unwrap();
+    let conn = &mut pooled.conn();
+    let sql = format!("UPDATE sites SET name = '{name}' WHERE id = {site}");
+    galley_core::db_run!(conn, |c| diesel::sql_query(&sql).execute(c).await).unwrap();
+}
+
+fn site_name_of(week: &Value) -> &str {
+    week["department"]["site_name"].as_str().unwrap()
+}
+
+/// A write of a department's week takes the week's set-up (kitchen, menu, diet types,
+/// schedules) from memory and reads only the answers; any set-up write of the tenant makes the
+/// remembered set-up stale, as it does the ready answers.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_takes_the_set_up_from_memory_until_the_set_up_changes() {
+    let app = TestApp::new().await;
+    until_live(&app).await;
+    let k = kitchen(&app, "Förrådet", open_week()).await;
+    let path = k.week_path(0);
+    let first = k.admin.get(&path).await.json();
+    let kitchen_name = site_name_of(&first).to_owned();
+
+    rename_site_quietly(&app, k.site, "Bakom disken").await;
+    let written = choose_alt2(&k.admin, &path, 1).await;
+    assert_eq!(
+        written["days"][0]["choice"], "alt2",
+        "the write itself is read back"
+    );
+    assert_eq!(site_name_of(&written), kitchen_name, "set-up from memory");
+
+    let other = kitchen(&app, "Grannförrådet", open_week()).await;
+    change_set_up(&other).await;
+    let written = choose_alt2(&k.admin, &path, 2).await;
+    assert_eq!(
+        site_name_of(&written),
+        kitchen_name,
+        "another tenant's write"
+    );
+
+    change_set_up(&k).await;
+    let written = choose_alt2(&k.admin, &path, 3).await;
+    assert_eq!(written["days"][2]["choice"], "alt2");
+    assert_eq!(
+        site_name_of(&written),
+        "Bakom disken",
+        "read again after the set-up write"
+    );
+}
+
+/// On PostgreSQL, a set-up write on one instance reaches the set-up another instance's writes
+/// check against within [`DELAY`].
+#[tokio::test(flavor = "multi_thread")]
+async fn a_set_up_write_on_one_instance_reaches_the_other_instances_writes() {
+    if !on_postgres() {
+        return;
+    }
+    let (writer, setter) = two_instances().await;
+    until_live(&writer).await;
+    until_live(&setter).await;
+    let k = kitchen(&writer, "Tvillingförrådet", open_week()).await;
+    let path = k.week_path(0);
+    let kitchen_name = site_name_of(&choose_alt2(&k.admin, &path, 1).await).to_owned();
+    rename_site_quietly(&writer, k.site, "Bakom disken").await;
+    assert_eq!(
+        site_name_of(&choose_alt2(&k.admin, &path, 1).await),
+        kitchen_name,
+        "set-up from memory"
+    );
+
+    let on_setter = Client {
+        app: &setter,
+        cookie: k.admin.cookie.clone(),
+        csrf: k.admin.csrf.clone(),
+    };
+    change_notes(&on_setter, k.departments[2]).await;
+    let started = Instant::now();
+    while site_name_of(&choose_alt2(&k.admin, &path, 1).await) != "Bakom disken" {
+        assert!(
+            started.elapsed() < DELAY,
+            "the writer still checked against the set-up before the other instance's write"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }

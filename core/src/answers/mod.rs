@@ -12,9 +12,11 @@
 mod body;
 pub mod listen;
 pub mod memo;
+mod module_memos;
 pub mod pending;
 
 pub use memo::Memo;
+pub use module_memos::ModuleMemos;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

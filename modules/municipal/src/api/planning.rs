@@ -448,9 +448,17 @@ pub async fn load_site_week(
         .await
         .map_err(|e| AppError::Internal(format!("site week loading is closed: {e}")))?;
     let mut pooled = state.db.get().await?;
-    WeekData::load(&mut pooled.conn(), tenant, site_id, week, Scope::Site)
-        .await?
-        .ok_or(AppError::NotFound)
+    let setups = crate::plan::data::setups(state);
+    WeekData::load_remembered(
+        &mut pooled.conn(),
+        &setups,
+        tenant,
+        site_id,
+        week,
+        Scope::Site,
+    )
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// The day's plan: per department R, S per diet, N and the lunch alternative; the site's

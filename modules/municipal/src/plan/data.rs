@@ -3,6 +3,7 @@
 //! whether the site has one department or two hundred.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use galley_core::db::{DbConn, DbError};
 use galley_core::kitchen::diets::DietType;
@@ -49,15 +50,49 @@ pub enum Scope<'a> {
     Department(&'a Department),
 }
 
-impl WeekData {
-    /// Loads the week of `site_id` (already confined to the caller's tenant).
-    pub async fn load(
+/// A week's set-up: everything of it but the departments' answers. A site's is remembered
+/// between requests (see [`WeekData::load_remembered`]).
+#[derive(Debug, Clone)]
+pub struct WeekSetup {
+    site: Site,
+    timezone: chrono_tz::Tz,
+    settings: Settings,
+    week: IsoWeek,
+    menu: Option<Menu>,
+    items: Vec<MenuItem>,
+    diet_types: Vec<DietType>,
+    departments: Vec<Department>,
+    defaults: HashMap<i64, Vec<(i64, i64)>>,
+    standing: HashMap<(i64, u32, Meal), i64>,
+    week_schedule: HashMap<(i64, u32, Meal), i64>,
+    overrides: HashMap<(i64, u32, Meal), i64>,
+}
+
+/// The site set-ups remembered, by site, year and week.
+pub type SetupMemo = galley_core::answers::Memo<(i64, i32, u32), Arc<WeekSetup>>;
+
+/// How many site weeks' set-ups are remembered: a kitchen's open weeks and the recent ones
+/// with room to spare. One is about a hundred kilobytes for two hundred departments.
+pub const REMEMBERED_SITE_WEEKS: usize = 64;
+
+/// How long a remembered set-up is trusted without a write: short, since a week that ends
+/// changes which set-up applies to it (decision 0020) without any write.
+const SETUP_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// This state's remembered site set-ups.
+pub fn setups(state: &galley_core::state::AppState) -> SetupMemo {
+    state.module_memos.memo(REMEMBERED_SITE_WEEKS)
+}
+
+impl WeekSetup {
+    /// Loads the set-up of `site_id`'s week (already confined to the caller's tenant).
+    async fn load(
         conn: &mut DbConn<'_>,
         tenant_id: i64,
         site_id: i64,
         week: IsoWeek,
         scope: Scope<'_>,
-    ) -> Result<Option<WeekData>, DbError> {
+    ) -> Result<Option<WeekSetup>, DbError> {
         let Some(site) = sites::find(conn, tenant_id, site_id).await? else {
             return Ok(None);
         };
@@ -105,8 +140,131 @@ impl WeekData {
                 Some(((d, day, Meal::parse(&meal)?), i64::from(n)))
             })
             .collect();
-        let answers = Answers::load(conn, &ids, week).await?;
-        Ok(Some(WeekData {
+        Ok(Some(WeekSetup {
+            site,
+            timezone,
+            settings,
+            week,
+            menu,
+            items,
+            diet_types,
+            departments,
+            defaults,
+            standing,
+            week_schedule,
+            overrides,
+        }))
+    }
+
+    /// The set-up of one department, cut from its site's. The site's set-up of a week holds
+    /// exactly what loading the department alone would (the same rows, the same week's
+    /// departments and diet types); `None` when the department is not among them.
+    fn narrowed_to(&self, department: &Department) -> Option<WeekSetup> {
+        let only = self.departments.iter().find(|d| d.id == department.id)?;
+        let id = department.id;
+        let keyed = |map: &HashMap<(i64, u32, Meal), i64>| {
+            map.iter()
+                .filter(|((d, _, _), _)| *d == id)
+                .map(|(key, value)| (*key, *value))
+                .collect()
+        };
+        Some(WeekSetup {
+            site: self.site.clone(),
+            timezone: self.timezone,
+            settings: self.settings.clone(),
+            week: self.week,
+            menu: self.menu.clone(),
+            items: self.items.clone(),
+            diet_types: self.diet_types.clone(),
+            departments: vec![only.clone()],
+            defaults: self
+                .defaults
+                .get(&id)
+                .map(|diets| HashMap::from([(id, diets.clone())]))
+                .unwrap_or_default(),
+            standing: keyed(&self.standing),
+            week_schedule: keyed(&self.week_schedule),
+            overrides: keyed(&self.overrides),
+        })
+    }
+}
+
+impl WeekData {
+    /// Loads the week of `site_id` (already confined to the caller's tenant).
+    pub async fn load(
+        conn: &mut DbConn<'_>,
+        tenant_id: i64,
+        site_id: i64,
+        week: IsoWeek,
+        scope: Scope<'_>,
+    ) -> Result<Option<WeekData>, DbError> {
+        match WeekSetup::load(conn, tenant_id, site_id, week, scope).await? {
+            Some(setup) => Ok(Some(Self::answered(conn, setup).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// As [`WeekData::load`], with the set-up taken from `memo` while no write of the tenant
+    /// came since it was read (the ready answers' rule, decision 0022): a write of a
+    /// department's week then reads only the answers.
+    pub async fn load_remembered(
+        conn: &mut DbConn<'_>,
+        memo: &SetupMemo,
+        tenant_id: i64,
+        site_id: i64,
+        week: IsoWeek,
+        scope: Scope<'_>,
+    ) -> Result<Option<WeekData>, DbError> {
+        if let Scope::Department(department) = scope
+            && (department.site_id != site_id || department.tenant_id != tenant_id)
+        {
+            return Ok(None);
+        }
+        let key = (site_id, week.year, week.week);
+        let site_setup = match memo.get(&key) {
+            Some(remembered) if remembered.site.tenant_id == tenant_id => remembered,
+            _ => {
+                let ticket = memo.ticket();
+                let Some(loaded) =
+                    WeekSetup::load(conn, tenant_id, site_id, week, Scope::Site).await?
+                else {
+                    return Ok(None);
+                };
+                let loaded = Arc::new(loaded);
+                let scopes = [galley_core::answers::Scope::Tenant(tenant_id)];
+                memo.put(key, ticket, &scopes, SETUP_FRESH, loaded.clone());
+                loaded
+            }
+        };
+        let setup = match scope {
+            Scope::Site => WeekSetup::clone(&site_setup),
+            Scope::Department(department) => match site_setup.narrowed_to(department) {
+                Some(setup) => setup,
+                None => return Self::load(conn, tenant_id, site_id, week, scope).await,
+            },
+        };
+        Ok(Some(Self::answered(conn, setup).await?))
+    }
+
+    /// The week of `setup` with its departments' answers read.
+    async fn answered(conn: &mut DbConn<'_>, setup: WeekSetup) -> Result<WeekData, DbError> {
+        let ids: Vec<i64> = setup.departments.iter().map(|d| d.id).collect();
+        let answers = Answers::load(conn, &ids, setup.week).await?;
+        let WeekSetup {
+            site,
+            timezone,
+            settings,
+            week,
+            menu,
+            items,
+            diet_types,
+            departments,
+            defaults,
+            standing,
+            week_schedule,
+            overrides,
+        } = setup;
+        Ok(WeekData {
             site,
             timezone,
             settings,
@@ -122,7 +280,7 @@ impl WeekData {
             choices: answers.choices,
             marks: answers.marks,
             states: answers.states,
-        }))
+        })
     }
 
     /// Reads again what a write of the week's choices and marks changes (the answers and the

@@ -41,16 +41,19 @@ pub struct MarkIn {
     pub marked: bool,
 }
 
-/// Loads the department's week; the department was already checked against the caller.
+/// Loads the department's week, its set-up remembered with its site's; the department was
+/// already checked against the caller.
 pub async fn load(
+    state: &AppState,
     conn: &mut DbConn<'_>,
     caller: &Caller,
     department: &Department,
     week: IsoWeek,
 ) -> Result<WeekData, AppError> {
     let tenant = tenant_of(caller)?;
-    WeekData::load(
+    WeekData::load_remembered(
         conn,
+        &crate::plan::data::setups(state),
         tenant,
         department.site_id,
         week,
@@ -94,12 +97,13 @@ pub(super) fn week_changed(tenant: i64, department: &Department, week: IsoWeek) 
 
 /// The week as the caller sees it now.
 pub async fn read(
+    state: &AppState,
     conn: &mut DbConn<'_>,
     caller: &Caller,
     department: &Department,
     week: IsoWeek,
 ) -> Result<WeekOut, AppError> {
-    let data = load(conn, caller, department, week).await?;
+    let data = load(state, conn, caller, department, week).await?;
     answer_from(conn, caller, department, &data).await
 }
 
@@ -147,12 +151,13 @@ pub(super) fn check_open(
 
 /// The ETag of the week as stored now, for the 412 of a write that lost its race.
 pub(super) async fn current_etag(
+    state: &AppState,
     conn: &mut DbConn<'_>,
     caller: &Caller,
     department: &Department,
     week: IsoWeek,
 ) -> Result<String, AppError> {
-    Ok(read(conn, caller, department, week).await?.etag)
+    Ok(read(state, conn, caller, department, week).await?.etag)
 }
 
 /// Sets the lunch alternative of `day` (1-7). Needs the week's ETag.
@@ -174,7 +179,7 @@ pub async fn change_choice(
     let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let mut data = load(conn, caller, department, week).await?;
+    let mut data = load(state, conn, caller, department, week).await?;
     let now = Utc::now();
     let current = WeekOut::build(&data, department, false, now);
     check_precondition(expected, &current.etag)?;
@@ -228,7 +233,7 @@ pub async fn change_choice(
                 "year": week.year, "week": week.week, "day": day, "date": date,
                 "meal": "lunch", "from": before.as_str(), "to": wanted.as_str(),
             })),
-        on_conflict: current_etag(conn, caller, department, week).await,
+        on_conflict: current_etag(state, conn, caller, department, week).await,
     )?;
     data.reload_answers(conn).await?;
     answer_from(conn, caller, department, &data).await
@@ -364,7 +369,7 @@ pub async fn change_marks(
     let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let mut data = load(conn, caller, department, week).await?;
+    let mut data = load(state, conn, caller, department, week).await?;
     let now = Utc::now();
     let current = WeekOut::build(&data, department, false, now);
     check_precondition(expected, &current.etag)?;
@@ -405,7 +410,7 @@ pub async fn change_marks(
             .invalidates(week_changed(tenant, department, week))
             .target("department", department.id)
             .details(json!({ "year": week.year, "week": week.week, "changes": details })),
-        on_conflict: current_etag(conn, caller, department, week).await,
+        on_conflict: current_etag(state, conn, caller, department, week).await,
     )?;
     data.reload_answers(conn).await?;
     answer_from(conn, caller, department, &data).await

@@ -66,7 +66,7 @@ pub async fn answer(
     }
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let data = ops::load(conn, caller, department, week).await?;
+    let data = ops::load(state, conn, caller, department, week).await?;
     let changed = told_changed || ops::menu_changed_for(conn, caller, &data).await?;
     let now = Utc::now();
     let out = WeekOut::build(&data, department, changed, now);

@@ -185,7 +185,7 @@ pub async fn change_week(
     let tenant = tenant_of(caller)?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
-    let mut data = load(conn, caller, department, week).await?;
+    let mut data = load(state, conn, caller, department, week).await?;
     let now = Utc::now();
     let current = WeekOut::build(&data, department, false, now);
     check_precondition(expected, &current.etag)?;
@@ -276,7 +276,7 @@ pub async fn change_week(
                 "year": week.year, "week": week.week,
                 "choices": choice_details, "marks": mark_details,
             })),
-        on_conflict: current_etag(conn, caller, department, week).await,
+        on_conflict: current_etag(state, conn, caller, department, week).await,
     )?;
     data.reload_answers(conn).await?;
     answer_from(conn, caller, department, &data).await

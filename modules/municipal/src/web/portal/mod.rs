@@ -177,7 +177,7 @@ pub async fn week_page<R: RoleSet>(
         let reader = reader_of(&caller);
         let mut weeks = Vec::new();
         for week in [first, first.next()] {
-            let out = ops::read(conn, &caller, &department, week).await?;
+            let out = ops::read(state, conn, &caller, &department, week).await?;
             weeks.push(WeekView::build(&page, &out, reader, today, &status));
         }
         Ok::<_, AppError>((site, first, weeks))
