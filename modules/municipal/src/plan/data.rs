@@ -71,13 +71,21 @@ pub struct WeekSetup {
 /// The site set-ups remembered, by site, year and week.
 pub type SetupMemo = galley_core::answers::Memo<(i64, i32, u32), Arc<WeekSetup>>;
 
-/// How many site weeks' set-ups are remembered: a kitchen's open weeks and the recent ones
-/// with room to spare. One is about a hundred kilobytes for two hundred departments.
+/// How many site weeks' set-ups are remembered: the open weeks of a dozen kitchens or more.
+/// One is about two hundred kilobytes for two hundred departments.
 pub const REMEMBERED_SITE_WEEKS: usize = 64;
 
 /// How long a remembered set-up is trusted without a write: short, since a week that ends
 /// changes which set-up applies to it (decision 0020) without any write.
 const SETUP_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Whether a week's set-up is remembered: the weeks people choose and the kitchen plans for
+/// (from last week on, which also covers every time zone's current week). Older weeks are read
+/// now and then, each of many; remembering a whole site's set-up for each would hold memory
+/// and make a one-department read load two hundred.
+fn worth_remembering(week: IsoWeek) -> bool {
+    week >= IsoWeek::containing(chrono::Utc::now().date_naive()).previous()
+}
 
 /// This state's remembered site set-ups.
 pub fn setups(state: &galley_core::state::AppState) -> SetupMemo {
@@ -219,6 +227,9 @@ impl WeekData {
             && (department.site_id != site_id || department.tenant_id != tenant_id)
         {
             return Ok(None);
+        }
+        if !worth_remembering(week) {
+            return Self::load(conn, tenant_id, site_id, week, scope).await;
         }
         let key = (site_id, week.year, week.week);
         let site_setup = match memo.get(&key) {
