@@ -89,8 +89,9 @@ function request()
 end
 "#;
 
-/// Each thread owns every THREADS-th department, so no two writers race for one week; each
-/// write flips Wednesday's lunch between Alt 1 and Alt 2 with the ETag the last answer gave.
+/// Any closed week: each thread owns every THREADS-th department, so no two writers race for
+/// one week; each write flips Wednesday's lunch between Alt 1 and Alt 2 with the ETag the last
+/// answer gave.
 /// The first ETag of a week follows from the seed: choices and marks at version 1, menus at 2,
 /// departments at 1, default settings (0), and choices closed (the last three weeks, which
 /// may still be open, are left out). Run number `r` (the script's argument) takes every other
@@ -122,6 +123,44 @@ function request()
   return wrk.format("PUT",
     "/api/v1/municipal/departments/" .. t[1] .. "/weeks/" .. t[2] .. "/" .. t[3] .. "/choices/3",
     {["Authorization"] = "Bearer " .. token, ["If-Match"] = tag, ["Content-Type"] = "application/json"},
+    '{"lunch":"' .. next_choice .. '"}')
+end
+function response(status, headers, body)
+  local tag = headers["ETag"] or headers["etag"]
+  if tag then
+    local key = string.match(tag, "dept%-week%-(%d+%-%d+w%d+)%-")
+    if key then etags[key] = tag end
+  end
+end
+"#;
+
+/// Writes where department staff and kitchens make them: every department's open weeks,
+/// each thread owning every THREADS-th department. A week's first write in a run sends
+/// `If-Match: *` (whatever an earlier run left), later ones the ETag the last answer gave; the
+/// first may change nothing when the week already held Alt 2, every later one flips the day.
+const CHOICE_WRITE_OPEN: &str = r#"
+local targets = {}
+local etags = {}
+local chosen = {}
+local i = 0
+function init(args)
+  for n = 1, #departments do
+    if (n - 1) % THREADS == tid then
+      for _, w in ipairs(open_weeks) do
+        table.insert(targets, {departments[n], w[1], w[2]})
+      end
+    end
+  end
+end
+function request()
+  i = i % #targets + 1
+  local t = targets[i]
+  local key = t[1] .. "-" .. t[2] .. "w" .. t[3]
+  local next_choice = (chosen[key] == "alt2") and "alt1" or "alt2"
+  chosen[key] = next_choice
+  return wrk.format("PUT",
+    "/api/v1/municipal/departments/" .. t[1] .. "/weeks/" .. t[2] .. "/" .. t[3] .. "/choices/3",
+    {["Authorization"] = "Bearer " .. token, ["If-Match"] = etags[key] or "*", ["Content-Type"] = "application/json"},
     '{"lunch":"' .. next_choice .. '"}')
 end
 function response(status, headers, body)
@@ -172,7 +211,7 @@ struct Plan {
     cached_read: bool,
 }
 
-const PLANS: [Plan; 14] = [
+const PLANS: [Plan; 15] = [
     Plan {
         title: "/health",
         file: "health",
@@ -240,7 +279,18 @@ const PLANS: [Plan; 14] = [
         cached_read: true,
     },
     Plan {
-        title: "choice write",
+        title: "choice write, open weeks",
+        file: "choice-write-open",
+        body: CHOICE_WRITE_OPEN,
+        connections: &[16, 64],
+        close: false,
+        week_list: "open_weeks",
+        gzip: true,
+        cache: Cache::On,
+        cached_read: false,
+    },
+    Plan {
+        title: "choice write, any week",
         file: "choice-write",
         body: CHOICE_WRITE,
         connections: &[16, 64],
@@ -358,7 +408,7 @@ pub fn write_scripts(out: &Path, data: &BenchData) -> Result<Vec<Scenario>, Stri
 /// One second of load before measuring, so caches and pools are warm. Writes get none: their
 /// script keeps per-run ETags, and a warm-up would leave it a stale start.
 pub fn warm_up(server: &Server, scenario: &Scenario) -> Result<(), String> {
-    if scenario.title == "choice write" {
+    if scenario.title.starts_with("choice write") {
         return Ok(());
     }
     super::wrk::run(server.addr, scenario, 4, 1, 0).map(|_| ())
@@ -384,6 +434,9 @@ mod tests {
         assert!(script("week-read-open.lua").contains("pick(open_weeks)"));
         assert!(script("week-read-open-identity.lua").contains("pick(open_weeks)"));
         assert!(script("week-read.lua").contains("pick(weeks)"));
+        let open_writes = script("choice-write-open.lua");
+        assert!(open_writes.contains("in ipairs(open_weeks)"));
+        assert!(open_writes.contains(r#"etags[key] or "*""#));
         for scenario in &scenarios {
             let text = fs::read_to_string(&scenario.script).unwrap();
             assert!(
