@@ -63,7 +63,8 @@ fn prelude(data: &BenchData, close: bool, gzip: bool) -> String {
          if {gzip} then headers[\"Accept-Encoding\"] = \"gzip\" end\n\
          local thread_counter = 0\n\
          function setup(thread)\n  thread:set(\"tid\", thread_counter)\n  thread_counter = thread_counter + 1\nend\n\
-         local function pick(list) return list[math.random(#list)] end\n",
+         local function pick(list) return list[math.random(#list)] end\n\
+         local targets, etags, chosen, i = {{}}, {{}}, {{}}, 0\n",
         token = data.token,
         site = data.site,
         departments = departments.join(","),
@@ -90,17 +91,13 @@ end
 "#;
 
 /// Any closed week: each thread owns every THREADS-th department, so no two writers race for
-/// one week; each write flips Wednesday's lunch between Alt 1 and Alt 2 with the ETag the last
-/// answer gave.
-/// The first ETag of a week follows from the seed: choices and marks at version 1, menus at 2,
-/// departments at 1, default settings (0), and choices closed (the last three weeks, which
-/// may still be open, are left out). Run number `r` (the script's argument) takes every other
-/// week starting at `r`, so a later run never starts from ETags an earlier one made stale.
+/// one week. The first ETag of a week follows from the seed: choices and marks at version 1,
+/// menus at 2, departments at 1, default settings (0), and choices closed (the last three
+/// weeks, which may still be open, are left out). Run number `r` (the script's argument) takes
+/// every other week starting at `r`, so a later run never starts from ETags an earlier one
+/// made stale.
 const CHOICE_WRITE: &str = r#"
-local targets = {}
-local etags = {}
-local chosen = {}
-local i = 0
+local function first_tag(key) return '"dept-week-' .. key .. '-v1-m2-d1-s0-closed"' end
 function init(args)
   local run = tonumber(args[1] or "0")
   for n = 1, #departments do
@@ -113,36 +110,15 @@ function init(args)
     end
   end
 end
-function request()
-  i = i % #targets + 1
-  local t = targets[i]
-  local key = t[1] .. "-" .. t[2] .. "w" .. t[3]
-  local tag = etags[key] or ('"dept-week-' .. key .. '-v1-m2-d1-s0-closed"')
-  local next_choice = (chosen[key] == "alt2") and "alt1" or "alt2"
-  chosen[key] = next_choice
-  return wrk.format("PUT",
-    "/api/v1/municipal/departments/" .. t[1] .. "/weeks/" .. t[2] .. "/" .. t[3] .. "/choices/3",
-    {["Authorization"] = "Bearer " .. token, ["If-Match"] = tag, ["Content-Type"] = "application/json"},
-    '{"lunch":"' .. next_choice .. '"}')
-end
-function response(status, headers, body)
-  local tag = headers["ETag"] or headers["etag"]
-  if tag then
-    local key = string.match(tag, "dept%-week%-(%d+%-%d+w%d+)%-")
-    if key then etags[key] = tag end
-  end
-end
+WRITES
 "#;
 
 /// Writes where department staff and kitchens make them: every department's open weeks,
 /// each thread owning every THREADS-th department. A week's first write in a run sends
-/// `If-Match: *` (whatever an earlier run left), later ones the ETag the last answer gave; the
-/// first may change nothing when the week already held Alt 2, every later one flips the day.
+/// `If-Match: *` (whatever an earlier run left); the first may change nothing when the week
+/// already held Alt 2, every later one flips the day.
 const CHOICE_WRITE_OPEN: &str = r#"
-local targets = {}
-local etags = {}
-local chosen = {}
-local i = 0
+local function first_tag(key) return "*" end
 function init(args)
   for n = 1, #departments do
     if (n - 1) % THREADS == tid then
@@ -152,6 +128,13 @@ function init(args)
     end
   end
 end
+WRITES
+"#;
+
+/// What both write scripts do with their targets (`WRITES` above): each write flips
+/// Wednesday's lunch between Alt 1 and Alt 2 with the ETag the last answer gave, or the
+/// script's `first_tag` for a week not yet written in this run.
+const WRITES: &str = r#"
 function request()
   i = i % #targets + 1
   local t = targets[i]
@@ -160,7 +143,7 @@ function request()
   chosen[key] = next_choice
   return wrk.format("PUT",
     "/api/v1/municipal/departments/" .. t[1] .. "/weeks/" .. t[2] .. "/" .. t[3] .. "/choices/3",
-    {["Authorization"] = "Bearer " .. token, ["If-Match"] = etags[key] or "*", ["Content-Type"] = "application/json"},
+    {["Authorization"] = "Bearer " .. token, ["If-Match"] = etags[key] or first_tag(key), ["Content-Type"] = "application/json"},
     '{"lunch":"' .. next_choice .. '"}')
 end
 function response(status, headers, body)
@@ -392,6 +375,7 @@ pub fn write_scripts(out: &Path, data: &BenchData) -> Result<Vec<Scenario>, Stri
             plan.body
                 .replace("THREADS", &threads)
                 .replace("WEEK_LIST", plan.week_list)
+                .replace("WRITES", WRITES)
         );
         fs::write(&script, text).map_err(|e| format!("cannot write {}: {e}", script.display()))?;
         scenarios.push(Scenario {
@@ -436,11 +420,15 @@ mod tests {
         assert!(script("week-read.lua").contains("pick(weeks)"));
         let open_writes = script("choice-write-open.lua");
         assert!(open_writes.contains("in ipairs(open_weeks)"));
-        assert!(open_writes.contains(r#"etags[key] or "*""#));
+        assert!(open_writes.contains(r#"first_tag(key) return "*""#));
+        assert!(open_writes.contains("etags[key] or first_tag(key)"));
+        assert!(script("choice-write.lua").contains("-v1-m2-d1-s0-closed"));
         for scenario in &scenarios {
             let text = fs::read_to_string(&scenario.script).unwrap();
             assert!(
-                !text.contains("WEEK_LIST") && !text.contains("THREADS"),
+                !text.contains("WEEK_LIST")
+                    && !text.contains("THREADS")
+                    && !text.contains("WRITES"),
                 "{}",
                 scenario.title
             );
