@@ -29,13 +29,21 @@ async fn until_live(app: &TestApp) {
     }
 }
 
-/// Renames a department behind the application's back.
-async fn rename_quietly(app: &TestApp, department: i64, name: &str) {
+/// Runs `sql` behind the application's back (no audit row, so no announcement).
+async fn quietly(app: &TestApp, sql: &str) {
     use diesel_async::RunQueryDsl;
     let mut pooled = app.app.state.db.get().await.unwrap();
     let conn = &mut pooled.conn();
-    let sql = format!("UPDATE departments SET name = '{name}' WHERE id = {department}");
-    galley_core::db_run!(conn, |c| diesel::sql_query(&sql).execute(c).await).unwrap();
+    galley_core::db_run!(conn, |c| diesel::sql_query(sql).execute(c).await).unwrap();
+}
+
+/// Renames a department behind the application's back.
+async fn rename_quietly(app: &TestApp, department: i64, name: &str) {
+    quietly(
+        app,
+        &format!("UPDATE departments SET name = '{name}' WHERE id = {department}"),
+    )
+    .await;
 }
 
 fn name_of(week: &Value) -> &str {
@@ -530,11 +538,11 @@ async fn a_remembered_kitchen_is_unknown_at_once_when_removed() {
 
 /// Renames the kitchen behind the application's back.
 async fn rename_site_quietly(app: &TestApp, site: i64, name: &str) {
-    use diesel_async::RunQueryDsl;
-    let mut pooled = app.app.state.db.get().await.unwrap();
-    let conn = &mut pooled.conn();
-    let sql = format!("UPDATE sites SET name = '{name}' WHERE id = {site}");
-    galley_core::db_run!(conn, |c| diesel::sql_query(&sql).execute(c).await).unwrap();
+    quietly(
+        app,
+        &format!("UPDATE sites SET name = '{name}' WHERE id = {site}"),
+    )
+    .await;
 }
 
 fn site_name_of(week: &Value) -> &str {
