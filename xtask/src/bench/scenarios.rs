@@ -97,19 +97,9 @@ end
 /// every other week starting at `r`, so a later run never starts from ETags an earlier one
 /// made stale.
 const CHOICE_WRITE: &str = r#"
+local write_weeks = weeks
+local function takes(k, run) return k <= #weeks - 3 and (k - 1) % 2 == run % 2 end
 local function first_tag(key) return '"dept-week-' .. key .. '-v1-m2-d1-s0-closed"' end
-function init(args)
-  local run = tonumber(args[1] or "0")
-  for n = 1, #departments do
-    if (n - 1) % THREADS == tid then
-      for k, w in ipairs(weeks) do
-        if k <= #weeks - 3 and (k - 1) % 2 == run % 2 then
-          table.insert(targets, {departments[n], w[1], w[2]})
-        end
-      end
-    end
-  end
-end
 WRITES
 "#;
 
@@ -118,23 +108,27 @@ WRITES
 /// `If-Match: *` (whatever an earlier run left); the first may change nothing when the week
 /// already held Alt 2, every later one flips the day.
 const CHOICE_WRITE_OPEN: &str = r#"
+local write_weeks = open_weeks
+local function takes(k, run) return true end
 local function first_tag(key) return "*" end
+WRITES
+"#;
+
+/// What both write scripts do (`WRITES` above): each thread takes the weeks of
+/// `write_weeks` the script's `takes` keeps, for every THREADS-th department; each write flips
+/// Wednesday's lunch between Alt 1 and Alt 2 with the ETag the last answer gave, or the
+/// script's `first_tag` for a week not yet written in this run.
+const WRITES: &str = r#"
 function init(args)
+  local run = tonumber(args[1] or "0")
   for n = 1, #departments do
     if (n - 1) % THREADS == tid then
-      for _, w in ipairs(open_weeks) do
-        table.insert(targets, {departments[n], w[1], w[2]})
+      for k, w in ipairs(write_weeks) do
+        if takes(k, run) then table.insert(targets, {departments[n], w[1], w[2]}) end
       end
     end
   end
 end
-WRITES
-"#;
-
-/// What both write scripts do with their targets (`WRITES` above): each write flips
-/// Wednesday's lunch between Alt 1 and Alt 2 with the ETag the last answer gave, or the
-/// script's `first_tag` for a week not yet written in this run.
-const WRITES: &str = r#"
 function request()
   i = i % #targets + 1
   local t = targets[i]
@@ -373,9 +367,9 @@ pub fn write_scripts(out: &Path, data: &BenchData) -> Result<Vec<Scenario>, Stri
             "{}{}",
             prelude(data, plan.close, plan.gzip).replace("THREADS", &threads),
             plan.body
+                .replace("WRITES", WRITES)
                 .replace("THREADS", &threads)
                 .replace("WEEK_LIST", plan.week_list)
-                .replace("WRITES", WRITES)
         );
         fs::write(&script, text).map_err(|e| format!("cannot write {}: {e}", script.display()))?;
         scenarios.push(Scenario {
@@ -419,7 +413,7 @@ mod tests {
         assert!(script("week-read-open-identity.lua").contains("pick(open_weeks)"));
         assert!(script("week-read.lua").contains("pick(weeks)"));
         let open_writes = script("choice-write-open.lua");
-        assert!(open_writes.contains("in ipairs(open_weeks)"));
+        assert!(open_writes.contains("local write_weeks = open_weeks"));
         assert!(open_writes.contains(r#"first_tag(key) return "*""#));
         assert!(open_writes.contains("etags[key] or first_tag(key)"));
         assert!(script("choice-write.lua").contains("-v1-m2-d1-s0-closed"));
