@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use galley_core::kitchen::iso_week::IsoWeek;
 use galley_municipal::departments::setup;
-use galley_municipal::week::store::{self, WeekWrite};
+use galley_municipal::week::store::{self, WeekState, WeekWrite};
 use serde_json::{Value, json};
 
 use crate::client::Client;
@@ -44,25 +44,23 @@ fn tuesday(k: &Kitchen) -> chrono::NaiveDate {
     k.week.day(2).unwrap()
 }
 
-async fn version(app: &TestApp, department: i64, week: IsoWeek) -> i64 {
+async fn stored_state(app: &TestApp, department: i64, week: IsoWeek) -> WeekState {
     let mut pooled = app.app.state.db.get().await.unwrap();
     store::states_of(&mut pooled.conn(), &[department], week)
         .await
         .unwrap()
         .first()
-        .map_or(0, |s| s.version)
+        .copied()
+        .unwrap_or(WeekState::unwritten(department))
 }
 
 /// Saves a lunch choice the way the week API does: bump the department week, then write.
 async fn choose(app: &TestApp, department: i64, week: IsoWeek, day: i32, choice: &str) {
-    let expected = version(app, department, week).await;
+    let stored = stored_state(app, department, week).await;
+    let written = stored.after(WeekWrite::Choices, galley_core::db::now());
     let mut pooled = app.app.state.db.get().await.unwrap();
     let conn = &mut pooled.conn();
-    assert!(
-        store::bump(conn, department, week, expected, WeekWrite::Choices)
-            .await
-            .unwrap()
-    );
+    assert!(store::bump(conn, week, stored, written).await.unwrap());
     store::set_choice(conn, department, week, day, choice, None)
         .await
         .unwrap();
@@ -71,14 +69,11 @@ async fn choose(app: &TestApp, department: i64, week: IsoWeek, day: i32, choice:
 
 /// Marks a diet for a day and meal, saving the department's marks for the week.
 async fn mark(app: &TestApp, department: i64, week: IsoWeek, day: i32, meal: &str, diet: i64) {
-    let expected = version(app, department, week).await;
+    let stored = stored_state(app, department, week).await;
+    let written = stored.after(WeekWrite::Marks, galley_core::db::now());
     let mut pooled = app.app.state.db.get().await.unwrap();
     let conn = &mut pooled.conn();
-    assert!(
-        store::bump(conn, department, week, expected, WeekWrite::Marks)
-            .await
-            .unwrap()
-    );
+    assert!(store::bump(conn, week, stored, written).await.unwrap());
     store::set_mark(conn, department, week, day, meal, diet, true)
         .await
         .unwrap();

@@ -207,6 +207,8 @@ async fn choosing_alt_2_needs_the_current_etag() {
     .await;
     assert_eq!(chosen.status, StatusCode::OK, "{}", chosen.text());
     let week = chosen.json();
+    // The write answers with the week as stored, without reading it again.
+    assert_eq!(week, staff.get(&k.week_path(0)).await.json());
     let new_etag = chosen.header("etag").to_owned();
     assert_ne!(new_etag, etag);
     assert_eq!(week["etag"], new_etag);
@@ -582,6 +584,7 @@ async fn marks_are_all_or_nothing() {
     let saved = put(staff, &marks_path(&k, 0), Some(&etag), good.clone()).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
     let week = saved.json();
+    assert_eq!(week, staff.get(&k.week_path(0)).await.json(), "as stored");
     assert_eq!(week["version"], 1);
     assert_eq!(day(&week, 1)["lunch"]["special"], 3);
     // Björken has nobody on Laktosfri: marked, but no portions.

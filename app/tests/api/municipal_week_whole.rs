@@ -80,6 +80,7 @@ async fn a_whole_week_is_saved_in_one_version_and_one_audit_row() {
     let saved = put(staff, &days_path(&k, 0), Some(&etag), a_week(&k)).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
     let week = saved.json();
+    assert_eq!(week, staff.get(&k.week_path(0)).await.json(), "as stored");
     assert_eq!(saved.header("etag"), week["etag"].as_str().unwrap());
     assert_eq!(week["version"], 1, "one bump for the whole week");
     for (number, choice) in [

@@ -106,7 +106,9 @@ pub mod __private {
     pub use diesel_async::AsyncConnection;
 }
 
-/// The current time as stored: naive UTC, second precision is not assumed.
+/// The current time as stored: naive UTC to the microsecond, PostgreSQL's precision, so a
+/// time kept in memory after a write equals the one read back on either backend.
 pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
 }

@@ -12,7 +12,7 @@ use galley_core::kitchen::menus::{self, ItemKey, PUBLISHED};
 use galley_core::module::DemoContext;
 
 use crate::departments::{self, DepartmentFields, setup};
-use crate::week::store::{self, WeekWrite};
+use crate::week::store::{self, WeekState, WeekWrite};
 
 use Allergen::{Eggs, Fish, Gluten, Milk, Mustard};
 
@@ -143,9 +143,19 @@ pub async fn seed(conn: &mut DbConn<'_>, demo: &DemoContext) -> Result<(), DbErr
     }
 
     // Eken chose Alt 2 on Tuesday this week; Björken marked gluten-free lunches.
-    store::bump(conn, department_ids[1], this_week, 0, WeekWrite::Choices).await?;
+    let unwritten = |department| WeekState::unwritten(department);
+    let at = galley_core::db::now();
+    let eken = unwritten(department_ids[1]);
+    store::bump(conn, this_week, eken, eken.after(WeekWrite::Choices, at)).await?;
     store::set_choice(conn, department_ids[1], this_week, 2, "alt2", None).await?;
-    store::bump(conn, department_ids[0], this_week, 0, WeekWrite::Marks).await?;
+    let bjorken = unwritten(department_ids[0]);
+    store::bump(
+        conn,
+        this_week,
+        bjorken,
+        bjorken.after(WeekWrite::Marks, at),
+    )
+    .await?;
     for day in 1..=5 {
         store::set_mark(
             conn,

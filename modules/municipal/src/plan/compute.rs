@@ -188,10 +188,7 @@ impl WeekData {
         self.states
             .get(&department_id)
             .copied()
-            .unwrap_or(WeekState {
-                department_id,
-                ..WeekState::default()
-            })
+            .unwrap_or(WeekState::unwritten(department_id))
     }
 
     fn meal_plan(&self, department: &Department, day: u32, meal: Meal) -> MealPlan {

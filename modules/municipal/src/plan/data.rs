@@ -294,16 +294,28 @@ impl WeekData {
         })
     }
 
-    /// Reads again what a write of the week's choices and marks changes (the answers and the
-    /// versions), keeping the set-up loaded before it: the answer a write returns, in three
-    /// queries instead of the whole load.
-    pub async fn reload_answers(&mut self, conn: &mut DbConn<'_>) -> Result<(), DbError> {
-        let ids: Vec<i64> = self.departments.iter().map(|d| d.id).collect();
-        let answers = Answers::load(conn, &ids, self.week).await?;
-        self.choices = answers.choices;
-        self.marks = answers.marks;
-        self.states = answers.states;
-        Ok(())
+    /// Takes in what a committed write stored (the department week's new state, and the
+    /// choices and marks it wrote), so the write's answer is built without reading the week
+    /// again and carries exactly the version it wrote.
+    pub fn record_write(
+        &mut self,
+        state: WeekState,
+        choices: impl IntoIterator<Item = (u32, Alt)>,
+        marks: impl IntoIterator<Item = (u32, Meal, i64, bool)>,
+    ) {
+        let department = state.department_id;
+        self.states.insert(department, state);
+        for (day, alt) in choices {
+            self.choices.insert((department, day), alt);
+        }
+        for (day, meal, diet_type, marked) in marks {
+            let key = (department, day, meal, diet_type);
+            if marked {
+                self.marks.insert(key);
+            } else {
+                self.marks.remove(&key);
+            }
+        }
     }
 }
 

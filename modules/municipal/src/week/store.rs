@@ -18,6 +18,32 @@ pub struct WeekState {
     pub marks_at: Option<NaiveDateTime>,
 }
 
+impl WeekState {
+    /// A week nobody has written yet.
+    pub fn unwritten(department_id: i64) -> Self {
+        WeekState {
+            department_id,
+            ..WeekState::default()
+        }
+    }
+
+    /// The state a write of `what` at `at` leaves after this one: the next version, and the
+    /// time of the answers it saved.
+    pub fn after(self, what: WeekWrite, at: NaiveDateTime) -> Self {
+        let (choices, marks) = match what {
+            WeekWrite::Choices => (true, false),
+            WeekWrite::Marks => (false, true),
+            WeekWrite::ChoicesAndMarks => (true, true),
+        };
+        WeekState {
+            version: self.version + 1,
+            choices_at: if choices { Some(at) } else { self.choices_at },
+            marks_at: if marks { Some(at) } else { self.marks_at },
+            ..self
+        }
+    }
+}
+
 /// What a write to a department week changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WeekWrite {
@@ -97,32 +123,27 @@ pub async fn marks_of(
     Ok(rows)
 }
 
-/// Moves the department week from `expected` to the next version; `false` when another write
-/// came first. Version 0 is a week nobody has written yet.
+/// Moves the department week from `from` to `to` (`from.after(..)`); `false` when another
+/// write came first. Version 0 is a week nobody has written yet.
 pub async fn bump(
     conn: &mut DbConn<'_>,
-    department_id: i64,
     week: IsoWeek,
-    expected: i64,
-    what: WeekWrite,
+    from: WeekState,
+    to: WeekState,
 ) -> Result<bool, DbError> {
     let now = galley_core::db::now();
     let (year, number) = (week.year, week.week as i32);
-    let (choices_at, marks_at) = match what {
-        WeekWrite::Choices => (Some(now), None),
-        WeekWrite::Marks => (None, Some(now)),
-        WeekWrite::ChoicesAndMarks => (Some(now), Some(now)),
-    };
-    let count = if expected == 0 {
+    let department_id = from.department_id;
+    let count = if from.version == 0 {
         db_run!(conn, |c| {
             diesel::insert_into(department_weeks::table)
                 .values((
                     department_weeks::department_id.eq(department_id),
                     department_weeks::year.eq(year),
                     department_weeks::week.eq(number),
-                    department_weeks::version.eq(1_i64),
-                    department_weeks::choices_at.eq(choices_at),
-                    department_weeks::marks_at.eq(marks_at),
+                    department_weeks::version.eq(to.version),
+                    department_weeks::choices_at.eq(to.choices_at),
+                    department_weeks::marks_at.eq(to.marks_at),
                     department_weeks::updated_at.eq(now),
                 ))
                 .on_conflict_do_nothing()
@@ -134,41 +155,17 @@ pub async fn bump(
             .filter(department_weeks::department_id.eq(department_id))
             .filter(department_weeks::year.eq(year))
             .filter(department_weeks::week.eq(number))
-            .filter(department_weeks::version.eq(expected));
+            .filter(department_weeks::version.eq(from.version));
         db_run!(conn, |c| {
-            match what {
-                WeekWrite::Choices => {
-                    diesel::update(target)
-                        .set((
-                            department_weeks::version.eq(expected + 1),
-                            department_weeks::choices_at.eq(choices_at),
-                            department_weeks::updated_at.eq(now),
-                        ))
-                        .execute(c)
-                        .await
-                }
-                WeekWrite::Marks => {
-                    diesel::update(target)
-                        .set((
-                            department_weeks::version.eq(expected + 1),
-                            department_weeks::marks_at.eq(marks_at),
-                            department_weeks::updated_at.eq(now),
-                        ))
-                        .execute(c)
-                        .await
-                }
-                WeekWrite::ChoicesAndMarks => {
-                    diesel::update(target)
-                        .set((
-                            department_weeks::version.eq(expected + 1),
-                            department_weeks::choices_at.eq(choices_at),
-                            department_weeks::marks_at.eq(marks_at),
-                            department_weeks::updated_at.eq(now),
-                        ))
-                        .execute(c)
-                        .await
-                }
-            }
+            diesel::update(target)
+                .set((
+                    department_weeks::version.eq(to.version),
+                    department_weeks::choices_at.eq(to.choices_at),
+                    department_weeks::marks_at.eq(to.marks_at),
+                    department_weeks::updated_at.eq(now),
+                ))
+                .execute(c)
+                .await
         })?
     };
     Ok(count == 1)

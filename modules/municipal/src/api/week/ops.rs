@@ -208,11 +208,12 @@ pub async fn change_choice(
     if before == wanted && answered && data.choice_stored(department.id, day) {
         return answer_from(conn, caller, department, &data).await;
     }
-    let version = current.version;
+    let stored = data.state(department.id);
+    let written = stored.after(WeekWrite::Choices, galley_core::db::now());
     galley_core::versioned_write!(
         conn,
         |tx| {
-            let bumped = store::bump(tx, department.id, week, version, WeekWrite::Choices).await?;
+            let bumped = store::bump(tx, week, stored, written).await?;
             if bumped {
                 store::set_choice(
                     tx,
@@ -235,7 +236,7 @@ pub async fn change_choice(
             })),
         on_conflict: current_etag(state, conn, caller, department, week).await,
     )?;
-    data.reload_answers(conn).await?;
+    data.record_write(written, [(day, wanted)], []);
     answer_from(conn, caller, department, &data).await
 }
 
@@ -384,12 +385,13 @@ pub async fn change_marks(
     if changes.is_empty() && data.state(department.id).marks_at.is_some() {
         return answer_from(conn, caller, department, &data).await;
     }
-    let version = current.version;
     let details: Vec<serde_json::Value> = changes.iter().map(CheckedMark::audited).collect();
+    let stored = data.state(department.id);
+    let written = stored.after(WeekWrite::Marks, galley_core::db::now());
     galley_core::versioned_write!(
         conn,
         |tx| {
-            let bumped = store::bump(tx, department.id, week, version, WeekWrite::Marks).await?;
+            let bumped = store::bump(tx, week, stored, written).await?;
             if bumped {
                 for mark in &changes {
                     store::set_mark(
@@ -412,6 +414,9 @@ pub async fn change_marks(
             .details(json!({ "year": week.year, "week": week.week, "changes": details })),
         on_conflict: current_etag(state, conn, caller, department, week).await,
     )?;
-    data.reload_answers(conn).await?;
+    let marks = changes
+        .iter()
+        .map(|m| (m.day, m.meal, m.diet_type_id, m.marked));
+    data.record_write(written, [], marks);
     answer_from(conn, caller, department, &data).await
 }

@@ -237,11 +237,11 @@ pub async fn change_week(
         })
         .collect();
     let mark_details: Vec<serde_json::Value> = marks.iter().map(|m| m.audited()).collect();
-    let version = current.version;
+    let written = stored.after(what, galley_core::db::now());
     galley_core::versioned_write!(
         conn,
         |tx| {
-            let bumped = store::bump(tx, department.id, week, version, what).await?;
+            let bumped = store::bump(tx, week, stored, written).await?;
             if bumped {
                 for choice in &choices {
                     store::set_choice(
@@ -278,6 +278,12 @@ pub async fn change_week(
             })),
         on_conflict: current_etag(state, conn, caller, department, week).await,
     )?;
-    data.reload_answers(conn).await?;
+    data.record_write(
+        written,
+        choices.iter().map(|c| (c.day, c.to)),
+        marks
+            .iter()
+            .map(|m| (m.day, m.meal, m.diet_type_id, m.marked)),
+    );
     answer_from(conn, caller, department, &data).await
 }
