@@ -21,7 +21,7 @@ use galley_core::state::AppState;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::view::WeekOut;
+use super::view::{WeekOut, WeekVersions};
 use crate::departments::Department;
 use crate::plan::data::Scope;
 use crate::plan::{Alt, Meal, WeekData};
@@ -181,8 +181,8 @@ pub async fn change_choice(
     let conn = &mut pooled.conn();
     let mut data = load(state, conn, caller, department, week).await?;
     let now = Utc::now();
-    let current = WeekOut::build(&data, department, false, now);
-    check_precondition(expected, &current.etag)?;
+    let current = WeekVersions::of(&data, department, now).etag(department.id, week);
+    check_precondition(expected, &current)?;
     check_open(caller, &data, now)?;
     let day = day as u32;
     let date = data.week.day(day).unwrap_or_else(|| week.monday());
@@ -372,8 +372,8 @@ pub async fn change_marks(
     let conn = &mut pooled.conn();
     let mut data = load(state, conn, caller, department, week).await?;
     let now = Utc::now();
-    let current = WeekOut::build(&data, department, false, now);
-    check_precondition(expected, &current.etag)?;
+    let current = WeekVersions::of(&data, department, now).etag(department.id, week);
+    check_precondition(expected, &current)?;
     check_open(caller, &data, now)?;
     let checked = check_marks(&data, marks)?;
     let changes: Vec<CheckedMark> = checked

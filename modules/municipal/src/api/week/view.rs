@@ -24,6 +24,29 @@ pub struct WeekVersions {
     pub open: bool,
 }
 
+impl WeekVersions {
+    /// The versions of the department's week in `data` as of `now`.
+    pub fn of(data: &WeekData, department: &Department, now: DateTime<Utc>) -> Self {
+        let published = data.is_published();
+        WeekVersions {
+            week: data.state(department.id).version,
+            menu: data
+                .menu
+                .as_ref()
+                .filter(|_| published)
+                .map_or(0, |m| m.version),
+            department: department.version,
+            settings: data.settings.version,
+            open: now < data.settings.deadline(data.week, data.timezone),
+        }
+    }
+
+    /// The ETag they make: what a write checks `If-Match` against, without building the week.
+    pub fn etag(self, department_id: i64, week: IsoWeek) -> String {
+        week_etag(department_id, week, self)
+    }
+}
+
 /// The week's strong ETag: it moves whenever the answer would, so a write made against an
 /// older menu, older counts or before the deadline passed is refused, and a 304 is never
 /// stale. The department id comes first: load tests read it back.
@@ -181,17 +204,11 @@ impl WeekOut {
         let week = data.week;
         let published = data.is_published();
         let menu_version = data.menu.as_ref().filter(|_| published).map(|m| m.version);
-        let version = data.state(department.id).version;
+        let versions = WeekVersions::of(data, department, now);
+        let version = versions.week;
         let deadline = data.settings.deadline(week, data.timezone);
         let days = (1..=7).map(|day| day_of(data, department, day)).collect();
-        let choices_open = now < deadline;
-        let versions = WeekVersions {
-            week: version,
-            menu: menu_version.unwrap_or(0),
-            department: department.version,
-            settings: data.settings.version,
-            open: choices_open,
-        };
+        let choices_open = versions.open;
         WeekOut {
             department: DepartmentOut {
                 id: department.id,

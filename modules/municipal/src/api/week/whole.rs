@@ -21,7 +21,7 @@ use super::ops::{
     CheckedMark, MarkIn, answer_from, check_mark_entries, check_open, current_etag, day_name, load,
     mark_limit,
 };
-use super::view::WeekOut;
+use super::view::{WeekOut, WeekVersions};
 use crate::departments::Department;
 use crate::plan::{Alt, WeekData};
 use crate::week::store::{self, WeekWrite};
@@ -187,8 +187,8 @@ pub async fn change_week(
     let conn = &mut pooled.conn();
     let mut data = load(state, conn, caller, department, week).await?;
     let now = Utc::now();
-    let current = WeekOut::build(&data, department, false, now);
-    check_precondition(expected, &current.etag)?;
+    let current = WeekVersions::of(&data, department, now).etag(department.id, week);
+    check_precondition(expected, &current)?;
     check_open(caller, &data, now)?;
     let checked = check(&data, department, body)?;
 
