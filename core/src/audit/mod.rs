@@ -103,36 +103,45 @@ fn changes_no_answer(action: &str) -> bool {
 /// (delivered to every instance when, and only if, it commits), and to this instance after
 /// the request's handler returns.
 pub async fn record(conn: &mut DbConn<'_>, entry: Entry<'_>) -> Result<(), DbError> {
-    if let Some(invalidation) = entry.invalidation() {
-        if let DbConn::Postgres(c) = conn {
-            diesel::sql_query("SELECT pg_notify($1, $2)")
-                .bind::<diesel::sql_types::Text, _>(crate::answers::listen::CHANNEL)
-                .bind::<diesel::sql_types::Text, _>(invalidation.payload())
-                .execute(*c)
-                .await?;
-        }
-        crate::answers::pending::announce(invalidation);
+    let invalidation = entry.invalidation();
+    if let Some(invalidation) = &invalidation {
+        crate::answers::pending::announce(*invalidation);
     }
-    let now = crate::db::now();
-    let request_id = crate::http::request_id::current();
     let details = entry.details.to_string();
-    crate::db_run!(conn, |c| {
-        diesel::insert_into(audit_log::table)
-            .values((
-                audit_log::occurred_at.eq(now),
-                audit_log::tenant_id.eq(entry.tenant_id),
-                audit_log::actor_user_id.eq(entry.actor.user_id),
-                audit_log::actor_token_id.eq(entry.actor.token_id),
-                audit_log::impersonator_id.eq(entry.actor.impersonator_id),
-                audit_log::action.eq(entry.action),
-                audit_log::target_type.eq(entry.target_type),
-                audit_log::target_id.eq(&entry.target_id),
-                audit_log::details.eq(&details),
-                audit_log::request_id.eq(&request_id),
-            ))
-            .execute(c)
-            .await
-    })?;
+    let request_id = crate::http::request_id::current();
+    let insert = diesel::insert_into(audit_log::table).values((
+        audit_log::occurred_at.eq(crate::db::now()),
+        audit_log::tenant_id.eq(entry.tenant_id),
+        audit_log::actor_user_id.eq(entry.actor.user_id),
+        audit_log::actor_token_id.eq(entry.actor.token_id),
+        audit_log::impersonator_id.eq(entry.actor.impersonator_id),
+        audit_log::action.eq(entry.action),
+        audit_log::target_type.eq(entry.target_type),
+        audit_log::target_id.eq(&entry.target_id),
+        audit_log::details.eq(&details),
+        audit_log::request_id.eq(&request_id),
+    ));
+    match (conn, invalidation) {
+        // Other instances hear of the change when it commits; the notice and the row go out
+        // together (pipelined), one round trip.
+        (DbConn::Postgres(c), Some(invalidation)) => {
+            let shared: &diesel_async::AsyncPgConnection = c;
+            let notify = diesel::sql_query("SELECT pg_notify($1, $2)")
+                .bind::<diesel::sql_types::Text, _>(crate::answers::listen::CHANNEL)
+                .bind::<diesel::sql_types::Text, _>(invalidation.payload());
+            futures_util::future::try_join(
+                notify.execute(&mut &*shared),
+                insert.execute(&mut &*shared),
+            )
+            .await?;
+        }
+        (DbConn::Postgres(c), None) => {
+            insert.execute(*c).await?;
+        }
+        (DbConn::Sqlite(c), _) => {
+            insert.execute(*c).await?;
+        }
+    }
     Ok(())
 }
 

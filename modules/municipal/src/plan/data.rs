@@ -328,18 +328,19 @@ struct Answers {
 
 impl Answers {
     async fn load(conn: &mut DbConn<'_>, ids: &[i64], week: IsoWeek) -> Result<Self, DbError> {
-        let choices = store::choices_of(conn, ids, week)
-            .await?
+        let stored = store::answers_of(conn, ids, week).await?;
+        let choices = stored
+            .choices
             .into_iter()
             .filter_map(|(d, day, choice)| Some(((d, day as u32), Alt::parse(&choice)?)))
             .collect();
-        let marks = store::marks_of(conn, ids, week)
-            .await?
+        let marks = stored
+            .marks
             .into_iter()
             .filter_map(|(d, day, meal, diet)| Some((d, day as u32, Meal::parse(&meal)?, diet)))
             .collect();
-        let states = store::states_of(conn, ids, week)
-            .await?
+        let states = stored
+            .states
             .into_iter()
             .map(|state| (state.department_id, state))
             .collect();

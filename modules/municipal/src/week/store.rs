@@ -1,8 +1,9 @@
 //! Choices, marks and the department week's version, as stored.
 
 use chrono::NaiveDateTime;
+use diesel::dsl;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use galley_core::db::{DbConn, DbError};
 use galley_core::db_run;
 use galley_core::kitchen::iso_week::IsoWeek;
@@ -53,6 +54,46 @@ pub enum WeekWrite {
     ChoicesAndMarks,
 }
 
+/// The stored answers of departments' week: their states, choices and marks.
+pub struct StoredAnswers {
+    pub states: Vec<WeekState>,
+    /// (department, day, choice); days without a row are Alt 1.
+    pub choices: Vec<(i64, i32, String)>,
+    /// (department, day, meal, diet type) of every mark set.
+    pub marks: Vec<(i64, i32, String, i64)>,
+}
+
+/// Reads the departments' answers of `week`. On PostgreSQL the three queries go out together
+/// (pipelined), one round trip instead of three.
+pub async fn answers_of(
+    conn: &mut DbConn<'_>,
+    departments: &[i64],
+    week: IsoWeek,
+) -> Result<StoredAnswers, DbError> {
+    let (year, number) = (week.year, week.week as i32);
+    let (states, choices, marks) = match conn {
+        DbConn::Postgres(c) => {
+            let shared: &AsyncPgConnection = c;
+            futures_util::future::try_join3(
+                states_query(departments, year, number).load(&mut &*shared),
+                choices_query(departments, year, number).load(&mut &*shared),
+                marks_query(departments, year, number).load(&mut &*shared),
+            )
+            .await?
+        }
+        DbConn::Sqlite(c) => (
+            states_query(departments, year, number).load(*c).await?,
+            choices_query(departments, year, number).load(*c).await?,
+            marks_query(departments, year, number).load(*c).await?,
+        ),
+    };
+    Ok(StoredAnswers {
+        states,
+        choices,
+        marks,
+    })
+}
+
 pub async fn states_of(
     conn: &mut DbConn<'_>,
     departments: &[i64],
@@ -60,67 +101,52 @@ pub async fn states_of(
 ) -> Result<Vec<WeekState>, DbError> {
     let (year, number) = (week.year, week.week as i32);
     let rows = db_run!(conn, |c| {
-        department_weeks::table
-            .filter(department_weeks::department_id.eq_any(departments))
-            .filter(department_weeks::year.eq(year))
-            .filter(department_weeks::week.eq(number))
-            .select((
-                department_weeks::department_id,
-                department_weeks::version,
-                department_weeks::choices_at,
-                department_weeks::marks_at,
-            ))
+        states_query(departments, year, number)
             .load::<WeekState>(c)
             .await
     })?;
     Ok(rows)
 }
 
-/// (department, day, choice) of the stored choices; days without a row are Alt 1.
-pub async fn choices_of(
-    conn: &mut DbConn<'_>,
-    departments: &[i64],
-    week: IsoWeek,
-) -> Result<Vec<(i64, i32, String)>, DbError> {
-    let (year, number) = (week.year, week.week as i32);
-    let rows = db_run!(conn, |c| {
-        lunch_choices::table
-            .filter(lunch_choices::department_id.eq_any(departments))
-            .filter(lunch_choices::year.eq(year))
-            .filter(lunch_choices::week.eq(number))
-            .select((
-                lunch_choices::department_id,
-                lunch_choices::day,
-                lunch_choices::choice,
-            ))
-            .load::<(i64, i32, String)>(c)
-            .await
-    })?;
-    Ok(rows)
+#[dsl::auto_type(no_type_alias)]
+fn states_query<'a>(departments: &'a [i64], year: i32, week: i32) -> _ {
+    department_weeks::table
+        .filter(department_weeks::department_id.eq_any(departments))
+        .filter(department_weeks::year.eq(year))
+        .filter(department_weeks::week.eq(week))
+        .select((
+            department_weeks::department_id,
+            department_weeks::version,
+            department_weeks::choices_at,
+            department_weeks::marks_at,
+        ))
 }
 
-/// (department, day, meal, diet type) of every mark set.
-pub async fn marks_of(
-    conn: &mut DbConn<'_>,
-    departments: &[i64],
-    week: IsoWeek,
-) -> Result<Vec<(i64, i32, String, i64)>, DbError> {
-    let (year, number) = (week.year, week.week as i32);
-    let rows = db_run!(conn, |c| {
-        diet_marks::table
-            .filter(diet_marks::department_id.eq_any(departments))
-            .filter(diet_marks::year.eq(year))
-            .filter(diet_marks::week.eq(number))
-            .select((
-                diet_marks::department_id,
-                diet_marks::day,
-                diet_marks::meal,
-                diet_marks::diet_type_id,
-            ))
-            .load::<(i64, i32, String, i64)>(c)
-            .await
-    })?;
-    Ok(rows)
+#[dsl::auto_type(no_type_alias)]
+fn choices_query<'a>(departments: &'a [i64], year: i32, week: i32) -> _ {
+    lunch_choices::table
+        .filter(lunch_choices::department_id.eq_any(departments))
+        .filter(lunch_choices::year.eq(year))
+        .filter(lunch_choices::week.eq(week))
+        .select((
+            lunch_choices::department_id,
+            lunch_choices::day,
+            lunch_choices::choice,
+        ))
+}
+
+#[dsl::auto_type(no_type_alias)]
+fn marks_query<'a>(departments: &'a [i64], year: i32, week: i32) -> _ {
+    diet_marks::table
+        .filter(diet_marks::department_id.eq_any(departments))
+        .filter(diet_marks::year.eq(year))
+        .filter(diet_marks::week.eq(week))
+        .select((
+            diet_marks::department_id,
+            diet_marks::day,
+            diet_marks::meal,
+            diet_marks::diet_type_id,
+        ))
 }
 
 /// Moves the department week from `from` to `to` (`from.after(..)`); `false` when another
