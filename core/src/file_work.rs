@@ -14,7 +14,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// What went wrong around a job (the job's own errors are its output).
 #[derive(Debug, thiserror::Error)]
@@ -80,22 +80,55 @@ impl FileWork {
         T: Send + 'static,
         F: FnOnce(Deadline) -> T + Send + 'static,
     {
+        self.reserve(kind).await?.run(job).await
+    }
+
+    /// Takes a slot for work of `kind`, to be run with [`Slot::run`]. A request that must
+    /// read what it renders takes its slot first, so a burst of such requests waits here
+    /// with nothing loaded instead of each holding its data until a worker is free.
+    pub async fn reserve(&self, kind: &'static str) -> Result<Slot, FileWorkError> {
         let waiting = metrics::gauge!("galley_file_work_waiting");
         waiting.increment(1.0);
         let permit = tokio::time::timeout(self.wait, self.slots.clone().acquire_owned()).await;
         waiting.decrement(1.0);
-        let permit = match permit {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(closed)) => return Err(FileWorkError::Stopped(closed.to_string())),
+        match permit {
+            Ok(Ok(permit)) => Ok(Slot {
+                permit,
+                kind,
+                budget: self.budget,
+            }),
+            Ok(Err(closed)) => Err(FileWorkError::Stopped(closed.to_string())),
             Err(_elapsed) => {
                 count(kind, "busy");
-                return Err(FileWorkError::Busy {
+                Err(FileWorkError::Busy {
                     slots: self.size,
                     retry_after_secs: self.wait.as_secs().max(1),
-                });
+                })
             }
-        };
-        let budget = self.budget;
+        }
+    }
+}
+
+/// A file worker's slot, taken and not yet used; dropping it gives it back.
+#[derive(Debug)]
+pub struct Slot {
+    permit: OwnedSemaphorePermit,
+    kind: &'static str,
+    budget: Duration,
+}
+
+impl Slot {
+    /// Runs `job` on a blocking thread; the slot is freed when the job really ends.
+    pub async fn run<T, F>(self, job: F) -> Result<T, FileWorkError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Deadline) -> T + Send + 'static,
+    {
+        let Slot {
+            permit,
+            kind,
+            budget,
+        } = self;
         let outcome = tokio::task::spawn_blocking(move || {
             // Both are released when the job ends, by returning or by panicking.
             let _slot = permit;
@@ -223,6 +256,20 @@ mod tests {
             ..work
         };
         work.run("test", |_| ()).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_reserved_slot_is_taken_until_it_runs_or_is_dropped() {
+        let work = FileWork::new(1, Duration::from_millis(50), Duration::from_secs(30));
+        let slot = work.reserve("test").await.unwrap();
+        assert!(matches!(
+            work.reserve("test").await,
+            Err(FileWorkError::Busy { .. })
+        ));
+        assert_eq!(slot.run(|_| 3).await.unwrap(), 3);
+        let slot = work.reserve("test").await.unwrap();
+        drop(slot);
+        assert_eq!(work.run("test", |_| 4).await.unwrap(), 4);
     }
 
     #[tokio::test]

@@ -348,15 +348,17 @@ pub async fn export_csv(
     let (tenant, filter) = query.checked()?;
     let delimiter = options.checked()?;
     let scope = scope_of(&caller, tenant)?;
+    // The slot before the rows: up to 50,000 of them, which requests waiting for a worker
+    // must not each hold.
+    let slot = state.file_work.reserve("audit_csv").await?;
     let mut pooled = state.db.get().await?;
     let cap = i64::try_from(EXPORT_CAP).unwrap_or(i64::MAX);
     let mut rows = query::matching(&mut pooled.conn(), scope, &filter, cap + 1).await?;
     drop(pooled);
     let truncated = rows.len() > EXPORT_CAP;
     rows.truncate(EXPORT_CAP);
-    let body = state
-        .file_work
-        .run("audit_csv", move |_deadline| write_csv(&rows, delimiter))
+    let body = slot
+        .run(move |_deadline| write_csv(&rows, delimiter))
         .await??;
 
     let filename = format!(

@@ -103,6 +103,8 @@ pub async fn card(
 ) -> Result<Response, AppError> {
     let tenant = tenant_of(&caller)?;
     let lang = card_lang(query.lang.as_deref(), &headers)?;
+    // The slot first: requests waiting for a worker hold no recipe.
+    let slot = state.file_work.reserve("recipe_card_pdf").await?;
     let stored = {
         let mut pooled = state.db.get().await?;
         recipe_store::find(&mut pooled.conn(), tenant, id)
@@ -111,9 +113,8 @@ pub async fn card(
     };
     let guests = check_guests(query.guests, stored.recipe.yield_portions)?;
     let card = card_of(&state.i18n, lang, &scaled(&stored, guests)?);
-    let body = state
-        .file_work
-        .run("recipe_card_pdf", move |_deadline| card::render(&card))
+    let body = slot
+        .run(move |_deadline| card::render(&card))
         .await?
         .map_err(|e| AppError::Internal(format!("cannot render the recipe card: {e}")))?;
     let mut response = body.into_response();

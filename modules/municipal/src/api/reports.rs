@@ -264,13 +264,15 @@ pub async fn weekly(
             return Ok(response);
         }
     };
+    // Rendering a PDF or a workbook is CPU work and built whole in memory: on a file worker,
+    // whose slot is taken before the site's week is read, so requests waiting for a worker
+    // hold no report.
+    let slot = state.file_work.reserve(format.work_kind()).await?;
     let report = build::weekly(&load_site_week(&state, &caller, site_id, week).await?);
     let labels = report_labels(&Words::new(&state.i18n, lang), week);
     let name = file_name(&report, format.extension());
-    // Rendering a PDF or a workbook is CPU work and built whole in memory: on a file worker.
-    let body = state
-        .file_work
-        .run(format.work_kind(), move |_deadline| match format {
+    let body = slot
+        .run(move |_deadline| match format {
             FileFormat::Csv => render::csv(&report, &labels, delimiter),
             FileFormat::Xlsx => render::xlsx(&report, &labels),
             FileFormat::Pdf => render::pdf(&report, &labels),

@@ -296,6 +296,12 @@ async fn schedule_file(
     format: FileFormat,
 ) -> Result<Response, AppError> {
     let range = text::range(query.from, query.to)?;
+    let (kind, content_type, extension) = match format {
+        FileFormat::Csv => ("schedule_csv", "text/csv; charset=utf-8", "csv"),
+        FileFormat::Xlsx => ("schedule_xlsx", XLSX_TYPE, "xlsx"),
+    };
+    // The slot first: requests waiting for a worker hold no schedule.
+    let slot = state.file_work.reserve(kind).await?;
     let schedule = stored_schedule(state, caller, site_id, &range).await?;
     let zone: chrono_tz::Tz = schedule.timezone.parse().unwrap_or(chrono_tz::UTC);
     let rows: Vec<ScheduleRow> = schedule
@@ -310,13 +316,8 @@ async fn schedule_file(
             published: s.published,
         })
         .collect();
-    let (kind, content_type, extension) = match format {
-        FileFormat::Csv => ("schedule_csv", "text/csv; charset=utf-8", "csv"),
-        FileFormat::Xlsx => ("schedule_xlsx", XLSX_TYPE, "xlsx"),
-    };
-    let body = state
-        .file_work
-        .run(kind, move |_deadline| match format {
+    let body = slot
+        .run(move |_deadline| match format {
             FileFormat::Csv => table::csv(&rows, zone),
             FileFormat::Xlsx => table::xlsx(&rows, zone),
         })

@@ -182,14 +182,16 @@ pub async fn shopping(
         Some(day) => (date_from_path(day)?, true),
         None => (date_from_path(&date)?, false),
     };
-    let out = shopping_of(&state, &caller, site_id, date, query.guests).await?;
     if !as_csv {
+        let out = shopping_of(&state, &caller, site_id, date, query.guests).await?;
         return Ok(axum::Json(out).into_response());
     }
+    // The slot first: requests waiting for a worker hold no list.
+    let slot = state.file_work.reserve("shopping_csv").await?;
+    let out = shopping_of(&state, &caller, site_id, date, query.guests).await?;
     let name = format!("attachment; filename=\"shopping-{site_id}-{date}.csv\"");
-    let body = state
-        .file_work
-        .run("shopping_csv", move |_deadline| csv(&out))
+    let body = slot
+        .run(move |_deadline| csv(&out))
         .await?
         .map_err(|e| AppError::Internal(format!("cannot write the shopping list: {e}")))?;
     let mut response = body.into_response();
