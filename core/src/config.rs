@@ -113,7 +113,9 @@ impl Default for RawSettings {
             file_workers: 0,
             file_wait_secs: 5,
             file_budget_secs: 10,
-            answer_cache_mib: 8,
+            // Every open week of about 1,500 departments with their sites' plans and reports
+            // (docs/decisions/0022-ready-answers.md); a server's whole peak stays under 64 MiB.
+            answer_cache_mib: 4,
         }
     }
 }
