@@ -46,9 +46,10 @@ fn tuesday(k: &Kitchen) -> chrono::NaiveDate {
 
 async fn stored_state(app: &TestApp, department: i64, week: IsoWeek) -> WeekState {
     let mut pooled = app.app.state.db.get().await.unwrap();
-    store::states_of(&mut pooled.conn(), &[department], week)
+    store::answers_of(&mut pooled.conn(), &[department], week)
         .await
         .unwrap()
+        .states
         .first()
         .copied()
         .unwrap_or(WeekState::unwritten(department))

@@ -94,20 +94,6 @@ pub async fn answers_of(
     })
 }
 
-pub async fn states_of(
-    conn: &mut DbConn<'_>,
-    departments: &[i64],
-    week: IsoWeek,
-) -> Result<Vec<WeekState>, DbError> {
-    let (year, number) = (week.year, week.week as i32);
-    let rows = db_run!(conn, |c| {
-        states_query(departments, year, number)
-            .load::<WeekState>(c)
-            .await
-    })?;
-    Ok(rows)
-}
-
 #[dsl::auto_type(no_type_alias)]
 fn states_query<'a>(departments: &'a [i64], year: i32, week: i32) -> _ {
     department_weeks::table
