@@ -126,9 +126,11 @@ pub async fn record(conn: &mut DbConn<'_>, entry: Entry<'_>) -> Result<(), DbErr
         // together (pipelined), one round trip.
         (DbConn::Postgres(c), Some(invalidation)) => {
             let shared: &diesel_async::AsyncPgConnection = c;
-            let notify = diesel::sql_query("SELECT pg_notify($1, $2)")
-                .bind::<diesel::sql_types::Text, _>(crate::answers::listen::CHANNEL)
-                .bind::<diesel::sql_types::Text, _>(invalidation.payload());
+            let notify = crate::db::Cached(
+                diesel::sql_query("SELECT pg_notify($1, $2)")
+                    .bind::<diesel::sql_types::Text, _>(crate::answers::listen::CHANNEL)
+                    .bind::<diesel::sql_types::Text, _>(invalidation.payload()),
+            );
             futures_util::future::try_join(
                 notify.execute(&mut &*shared),
                 insert.execute(&mut &*shared),

@@ -5,6 +5,7 @@
 //! query is type-checked against both backends, and [`transaction!`](crate::transaction) does the
 //! same for a transaction whose body calls repo functions taking `&mut DbConn`.
 
+mod cached;
 pub mod catalog;
 mod error;
 pub mod migrate;
@@ -12,6 +13,7 @@ mod pool;
 mod url;
 pub mod watch;
 
+pub use cached::Cached;
 pub use error::DbError;
 pub use pool::{DbPool, PoolState, PooledConn, ping};
 pub use url::DatabaseUrl;

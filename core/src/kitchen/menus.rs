@@ -181,18 +181,20 @@ async fn bump(conn: &mut DbConn<'_>, menu: &Menu, status: &str) -> Result<bool, 
     };
     let changed_after_publish = status == PUBLISHED && !publishing;
     let count = crate::db_run!(conn, |c| {
-        diesel::update(
-            menus::table
-                .filter(menus::id.eq(menu.id))
-                .filter(menus::version.eq(menu.version)),
+        crate::db::Cached(
+            diesel::update(
+                menus::table
+                    .filter(menus::id.eq(menu.id))
+                    .filter(menus::version.eq(menu.version)),
+            )
+            .set((
+                menus::status.eq(status),
+                menus::version.eq(menu.version + 1),
+                menus::published_at.eq(published_at),
+                menus::changed_after_publish.eq(changed_after_publish),
+                menus::updated_at.eq(now),
+            )),
         )
-        .set((
-            menus::status.eq(status),
-            menus::version.eq(menu.version + 1),
-            menus::published_at.eq(published_at),
-            menus::changed_after_publish.eq(changed_after_publish),
-            menus::updated_at.eq(now),
-        ))
         .execute(c)
         .await
     })?;
@@ -282,21 +284,23 @@ pub async fn mark_seen(
     }
     let now = crate::db::now();
     crate::db_run!(conn, |c| {
-        diesel::insert_into(menu_receipts::table)
-            .values((
-                menu_receipts::menu_id.eq(menu_id),
-                menu_receipts::user_id.eq(user_id),
-                menu_receipts::seen_version.eq(version),
-                menu_receipts::seen_at.eq(now),
-            ))
-            .on_conflict((menu_receipts::menu_id, menu_receipts::user_id))
-            .do_update()
-            .set((
-                menu_receipts::seen_version.eq(version),
-                menu_receipts::seen_at.eq(now),
-            ))
-            .execute(c)
-            .await
+        crate::db::Cached(
+            diesel::insert_into(menu_receipts::table)
+                .values((
+                    menu_receipts::menu_id.eq(menu_id),
+                    menu_receipts::user_id.eq(user_id),
+                    menu_receipts::seen_version.eq(version),
+                    menu_receipts::seen_at.eq(now),
+                ))
+                .on_conflict((menu_receipts::menu_id, menu_receipts::user_id))
+                .do_update()
+                .set((
+                    menu_receipts::seen_version.eq(version),
+                    menu_receipts::seen_at.eq(now),
+                )),
+        )
+        .execute(c)
+        .await
     })?;
     Ok(previous)
 }

@@ -1,10 +1,9 @@
 //! Choices, marks and the department week's version, as stored.
 
 use chrono::NaiveDateTime;
-use diesel::dsl;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use galley_core::db::{DbConn, DbError};
+use galley_core::db::{Cached, DbConn, DbError};
 use galley_core::db_run;
 use galley_core::kitchen::iso_week::IsoWeek;
 
@@ -63,6 +62,24 @@ pub struct StoredAnswers {
     pub marks: Vec<(i64, i32, String, i64)>,
 }
 
+/// A department week table's rows of `week` for the departments, boxed for the backend that
+/// loads it. One department is filtered with `=`, which both backends keep as a prepared
+/// statement: SQLite never caches a statement with an `IN` list, and PostgreSQL plans
+/// `= ANY($1)` again for every array it is given. A write reads one department's answers.
+macro_rules! answers_query {
+    ($table:ident, $departments:expr, $year:expr, $week:expr, ($($column:ident),+ $(,)?)) => {{
+        let query = $table::table
+            .filter($table::year.eq($year))
+            .filter($table::week.eq($week))
+            .select(($($table::$column),+))
+            .into_boxed();
+        match $departments {
+            [one] => query.filter($table::department_id.eq(*one)),
+            many => query.filter($table::department_id.eq_any(many)),
+        }
+    }};
+}
+
 /// Reads the departments' answers of `week`. On PostgreSQL the three queries go out together
 /// (pipelined), one round trip instead of three.
 pub async fn answers_of(
@@ -71,20 +88,53 @@ pub async fn answers_of(
     week: IsoWeek,
 ) -> Result<StoredAnswers, DbError> {
     let (year, number) = (week.year, week.week as i32);
+    macro_rules! states {
+        () => {
+            answers_query!(
+                department_weeks,
+                departments,
+                year,
+                number,
+                (department_id, version, choices_at, marks_at)
+            )
+        };
+    }
+    macro_rules! choices {
+        () => {
+            answers_query!(
+                lunch_choices,
+                departments,
+                year,
+                number,
+                (department_id, day, choice)
+            )
+        };
+    }
+    macro_rules! marks {
+        () => {
+            answers_query!(
+                diet_marks,
+                departments,
+                year,
+                number,
+                (department_id, day, meal, diet_type_id)
+            )
+        };
+    }
     let (states, choices, marks) = match conn {
         DbConn::Postgres(c) => {
             let shared: &AsyncPgConnection = c;
             futures_util::future::try_join3(
-                states_query(departments, year, number).load(&mut &*shared),
-                choices_query(departments, year, number).load(&mut &*shared),
-                marks_query(departments, year, number).load(&mut &*shared),
+                states!().load(&mut &*shared),
+                choices!().load(&mut &*shared),
+                marks!().load(&mut &*shared),
             )
             .await?
         }
         DbConn::Sqlite(c) => (
-            states_query(departments, year, number).load(*c).await?,
-            choices_query(departments, year, number).load(*c).await?,
-            marks_query(departments, year, number).load(*c).await?,
+            states!().load(*c).await?,
+            choices!().load(*c).await?,
+            marks!().load(*c).await?,
         ),
     };
     Ok(StoredAnswers {
@@ -92,47 +142,6 @@ pub async fn answers_of(
         choices,
         marks,
     })
-}
-
-#[dsl::auto_type(no_type_alias)]
-fn states_query<'a>(departments: &'a [i64], year: i32, week: i32) -> _ {
-    department_weeks::table
-        .filter(department_weeks::department_id.eq_any(departments))
-        .filter(department_weeks::year.eq(year))
-        .filter(department_weeks::week.eq(week))
-        .select((
-            department_weeks::department_id,
-            department_weeks::version,
-            department_weeks::choices_at,
-            department_weeks::marks_at,
-        ))
-}
-
-#[dsl::auto_type(no_type_alias)]
-fn choices_query<'a>(departments: &'a [i64], year: i32, week: i32) -> _ {
-    lunch_choices::table
-        .filter(lunch_choices::department_id.eq_any(departments))
-        .filter(lunch_choices::year.eq(year))
-        .filter(lunch_choices::week.eq(week))
-        .select((
-            lunch_choices::department_id,
-            lunch_choices::day,
-            lunch_choices::choice,
-        ))
-}
-
-#[dsl::auto_type(no_type_alias)]
-fn marks_query<'a>(departments: &'a [i64], year: i32, week: i32) -> _ {
-    diet_marks::table
-        .filter(diet_marks::department_id.eq_any(departments))
-        .filter(diet_marks::year.eq(year))
-        .filter(diet_marks::week.eq(week))
-        .select((
-            diet_marks::department_id,
-            diet_marks::day,
-            diet_marks::meal,
-            diet_marks::diet_type_id,
-        ))
 }
 
 /// Moves the department week from `from` to `to` (`from.after(..)`); `false` when another
@@ -148,19 +157,21 @@ pub async fn bump(
     let department_id = from.department_id;
     let count = if from.version == 0 {
         db_run!(conn, |c| {
-            diesel::insert_into(department_weeks::table)
-                .values((
-                    department_weeks::department_id.eq(department_id),
-                    department_weeks::year.eq(year),
-                    department_weeks::week.eq(number),
-                    department_weeks::version.eq(to.version),
-                    department_weeks::choices_at.eq(to.choices_at),
-                    department_weeks::marks_at.eq(to.marks_at),
-                    department_weeks::updated_at.eq(now),
-                ))
-                .on_conflict_do_nothing()
-                .execute(c)
-                .await
+            Cached(
+                diesel::insert_into(department_weeks::table)
+                    .values((
+                        department_weeks::department_id.eq(department_id),
+                        department_weeks::year.eq(year),
+                        department_weeks::week.eq(number),
+                        department_weeks::version.eq(to.version),
+                        department_weeks::choices_at.eq(to.choices_at),
+                        department_weeks::marks_at.eq(to.marks_at),
+                        department_weeks::updated_at.eq(now),
+                    ))
+                    .on_conflict_do_nothing(),
+            )
+            .execute(c)
+            .await
         })?
     } else {
         let target = department_weeks::table
@@ -169,15 +180,14 @@ pub async fn bump(
             .filter(department_weeks::week.eq(number))
             .filter(department_weeks::version.eq(from.version));
         db_run!(conn, |c| {
-            diesel::update(target)
-                .set((
-                    department_weeks::version.eq(to.version),
-                    department_weeks::choices_at.eq(to.choices_at),
-                    department_weeks::marks_at.eq(to.marks_at),
-                    department_weeks::updated_at.eq(now),
-                ))
-                .execute(c)
-                .await
+            Cached(diesel::update(target).set((
+                department_weeks::version.eq(to.version),
+                department_weeks::choices_at.eq(to.choices_at),
+                department_weeks::marks_at.eq(to.marks_at),
+                department_weeks::updated_at.eq(now),
+            )))
+            .execute(c)
+            .await
         })?
     };
     Ok(count == 1)
@@ -194,30 +204,32 @@ pub async fn set_choice(
     let now = galley_core::db::now();
     let (year, number) = (week.year, week.week as i32);
     db_run!(conn, |c| {
-        diesel::insert_into(lunch_choices::table)
-            .values((
-                lunch_choices::department_id.eq(department_id),
-                lunch_choices::year.eq(year),
-                lunch_choices::week.eq(number),
-                lunch_choices::day.eq(day),
-                lunch_choices::choice.eq(choice),
-                lunch_choices::updated_by.eq(user_id),
-                lunch_choices::updated_at.eq(now),
-            ))
-            .on_conflict((
-                lunch_choices::department_id,
-                lunch_choices::year,
-                lunch_choices::week,
-                lunch_choices::day,
-            ))
-            .do_update()
-            .set((
-                lunch_choices::choice.eq(choice),
-                lunch_choices::updated_by.eq(user_id),
-                lunch_choices::updated_at.eq(now),
-            ))
-            .execute(c)
-            .await
+        Cached(
+            diesel::insert_into(lunch_choices::table)
+                .values((
+                    lunch_choices::department_id.eq(department_id),
+                    lunch_choices::year.eq(year),
+                    lunch_choices::week.eq(number),
+                    lunch_choices::day.eq(day),
+                    lunch_choices::choice.eq(choice),
+                    lunch_choices::updated_by.eq(user_id),
+                    lunch_choices::updated_at.eq(now),
+                ))
+                .on_conflict((
+                    lunch_choices::department_id,
+                    lunch_choices::year,
+                    lunch_choices::week,
+                    lunch_choices::day,
+                ))
+                .do_update()
+                .set((
+                    lunch_choices::choice.eq(choice),
+                    lunch_choices::updated_by.eq(user_id),
+                    lunch_choices::updated_at.eq(now),
+                )),
+        )
+        .execute(c)
+        .await
     })?;
     Ok(())
 }
