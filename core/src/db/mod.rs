@@ -12,11 +12,14 @@ pub mod migrate;
 mod pool;
 mod url;
 pub mod watch;
+mod write_turn;
 
 pub use cached::Cached;
 pub use error::DbError;
 pub use pool::{DbPool, PoolState, PooledConn, ping};
 pub use url::DatabaseUrl;
+#[doc(hidden)]
+pub use write_turn::sqlite_write_turn;
 
 use diesel::SqliteConnection;
 use diesel_async::AsyncPgConnection;
@@ -79,7 +82,9 @@ macro_rules! db_run {
 /// Never wrap the returned future in a timeout or `select!`: a transaction cancelled halfway
 /// leaves its connection marked broken, and the pool then discards it (which rolls back).
 /// The body awaits only database calls: on SQLite they run in place (decision 0011), so a
-/// transaction never parks while it holds the write lock.
+/// transaction never parks while it holds the write lock. On SQLite a transaction first waits
+/// for the process's turn to write (decision 0023), asynchronously, so the worker goes on
+/// serving other requests meanwhile.
 #[macro_export]
 macro_rules! transaction {
     ($conn:expr, |$tx:ident| $body:expr) => {{
@@ -92,13 +97,16 @@ macro_rules! transaction {
                 })
                 .await
             }
-            $crate::db::DbConn::Sqlite(c) => {
-                c.transaction(async |c| {
-                    let $tx = &mut $crate::db::DbConn::Sqlite(c);
-                    $body
-                })
-                .await
-            }
+            $crate::db::DbConn::Sqlite(c) => match $crate::db::sqlite_write_turn(c).await {
+                Ok(_turn) => {
+                    c.transaction(async |c| {
+                        let $tx = &mut $crate::db::DbConn::Sqlite(c);
+                        $body
+                    })
+                    .await
+                }
+                Err(error) => Err(error.into()),
+            },
         }
     }};
 }
