@@ -22,6 +22,15 @@ async fn admins_bind_department_staff_to_one_department() {
         tag,
         format!("\"user-{staff}-department-{}\"", k.departments[0])
     );
+    // Reached once before the move, so what the instance remembers of the binding is stale
+    // the moment the move commits.
+    assert_eq!(
+        k.department_staff[0]
+            .get(&department_path(k.departments[0]))
+            .await
+            .status,
+        StatusCode::OK
+    );
     let move_to = json!({ "department_id": k.departments[2] });
     assert_eq!(
         k.admin

@@ -117,10 +117,7 @@ pub async fn read(
         return Ok(ready);
     }
     // An unknown department is 404 before a malformed week is 422, as for every other path.
-    let department = {
-        let mut pooled = state.db.get().await?;
-        reachable(&mut pooled.conn(), &caller, id).await?
-    };
+    let department = reachable(&state, &caller, id).await?;
     ready::answer(&state, &caller, &department, week?, &headers).await
 }
 

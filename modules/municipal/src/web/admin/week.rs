@@ -103,11 +103,6 @@ fn week_of(year: i32, week: u32) -> Result<IsoWeek, AppError> {
     week_from_path(year, week).map_err(|_| AppError::NotFound)
 }
 
-async fn find(state: &AppState, caller: &Caller, id: i64) -> Result<Department, AppError> {
-    let mut pooled = state.db.get().await?;
-    reachable(&mut pooled.conn(), caller, id).await
-}
-
 async fn stored(
     state: &AppState,
     caller: &Caller,
@@ -208,7 +203,7 @@ async fn upcoming(
     Path(id): Path<i64>,
 ) -> Response {
     let found = async {
-        let department = find(&state, &console.caller, id).await?;
+        let department = reachable(&state, &console.caller, id).await?;
         own_site(&state, &console.caller, department.site_id).await
     }
     .await;
@@ -230,7 +225,7 @@ async fn show(
     let fallback = console.page.clone();
     let loaded = async {
         let week = week_of(year, week)?;
-        let department = find(&state, &console.caller, id).await?;
+        let department = reachable(&state, &console.caller, id).await?;
         let saved = saved.saved.unwrap_or_default();
         stored(
             &state,
@@ -261,7 +256,7 @@ async fn again(
 ) -> Response {
     let fallback = page.clone();
     let loaded = async {
-        let department = find(state, caller, id).await?;
+        let department = reachable(state, caller, id).await?;
         stored(state, caller, page, department, week, String::new()).await
     }
     .await;
@@ -286,7 +281,7 @@ async fn save_schedule(
     let fields = Fields(fields);
     let found = async {
         let week = week_of(year, week)?;
-        Ok::<_, AppError>((week, find(&state, &admin.caller, id).await?))
+        Ok::<_, AppError>((week, reachable(&state, &admin.caller, id).await?))
     }
     .await;
     let (week, department) = match found {
@@ -364,7 +359,7 @@ async fn save_overrides(
     let fields = Fields(fields);
     let found = async {
         let week = week_of(year, week)?;
-        Ok::<_, AppError>((week, find(&state, &admin.caller, id).await?))
+        Ok::<_, AppError>((week, reachable(&state, &admin.caller, id).await?))
     }
     .await;
     let (week, department) = match found {

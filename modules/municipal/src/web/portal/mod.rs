@@ -289,11 +289,7 @@ async fn department_page(
     Path(id): Path<i64>,
     Query(query): Query<PortalQuery>,
 ) -> Response {
-    let department = match state.db.get().await {
-        Ok(mut pooled) => reachable(&mut pooled.conn(), &console.caller, id).await,
-        Err(error) => Err(error.into()),
-    };
-    let department = match department {
+    let department = match reachable(&state, &console.caller, id).await {
         Ok(department) => department,
         Err(error) => return error.into_response(),
     };

@@ -118,11 +118,7 @@ pub async fn save_day(
     Path((id, year, number, day)): Path<(i64, i32, u32, i32)>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Response {
-    let department = match state.db.get().await {
-        Ok(mut pooled) => reachable(&mut pooled.conn(), &console.caller, id).await,
-        Err(error) => Err(error.into()),
-    };
-    let department = match department {
+    let department = match reachable(&state, &console.caller, id).await {
         Ok(department) => department,
         Err(error) => return error.into_response(),
     };

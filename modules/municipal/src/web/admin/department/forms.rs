@@ -8,8 +8,9 @@ use galley_core::state::AppState;
 use galley_core::web::Page;
 use galley_core::web::admin::{Console, FormErrors, Outcome};
 
-use super::{DetailsForm, ScheduleForm, again, day_inputs, find, path_of};
+use super::{DetailsForm, ScheduleForm, again, day_inputs, path_of};
 use crate::api::Admins;
+use crate::api::access::reachable;
 use crate::api::departments::{
     BindingChange, DepartmentChange, DietDefaultIn, DietDefaults, WeekdaySchedule,
     delete_department, replace_diet_defaults, replace_standing, set_binding, update_department,
@@ -56,7 +57,7 @@ pub(super) async fn save_details(
         notes: fields.get("notes").to_owned(),
     };
     let outcome = match (
-        find(&state, &admin.caller, id).await,
+        reachable(&state, &admin.caller, id).await,
         number(&typed.residents),
     ) {
         (Err(error), _) => Outcome::Failed(error),
@@ -96,7 +97,7 @@ pub(super) async fn save_diets(
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
 ) -> Response {
     let fields = Fields(fields);
-    let department = match find(&state, &admin.caller, id).await {
+    let department = match reachable(&state, &admin.caller, id).await {
         Ok(department) => department,
         Err(error) => return failed(admin.page, error),
     };
@@ -179,7 +180,7 @@ pub(super) async fn save_schedule(
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
 ) -> Response {
     let fields = Fields(fields);
-    let department = match find(&state, &admin.caller, id).await {
+    let department = match reachable(&state, &admin.caller, id).await {
         Ok(department) => department,
         Err(error) => return failed(admin.page, error),
     };
@@ -286,7 +287,7 @@ pub(super) async fn save_staff(
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
 ) -> Response {
     let fields = Fields(fields);
-    let department = match find(&state, &admin.caller, id).await {
+    let department = match reachable(&state, &admin.caller, id).await {
         Ok(department) => department,
         Err(error) => return failed(admin.page, error),
     };
@@ -329,7 +330,7 @@ pub(super) async fn delete(
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
 ) -> Response {
     let fields = Fields(fields);
-    let department = match find(&state, &admin.caller, id).await {
+    let department = match reachable(&state, &admin.caller, id).await {
         Ok(department) => department,
         Err(error) => return failed(admin.page, error),
     };

@@ -259,12 +259,6 @@ async fn stored(
     })
 }
 
-/// The department of the path as the caller may reach it.
-async fn find(state: &AppState, caller: &Caller, id: i64) -> Result<Department, AppError> {
-    let mut pooled = state.db.get().await?;
-    reachable(&mut pooled.conn(), caller, id).await
-}
-
 /// Shows the page again after a failed form: `typed` puts the errors in and, when told to
 /// keep them, what was typed (not when someone else changed the department meanwhile: then
 /// the page shows what is stored now).
@@ -276,7 +270,7 @@ async fn again(
     errors: &FormErrors,
     typed: impl FnOnce(&mut DepartmentTemplate, bool),
 ) -> Response {
-    let department = match find(state, caller, id).await {
+    let department = match reachable(state, caller, id).await {
         Ok(department) => department,
         Err(error) => return failed(page, error),
     };
@@ -303,7 +297,7 @@ async fn show(
     Path(id): Path<i64>,
     Query(saved): Query<SavedQuery>,
 ) -> Response {
-    let department = match find(&state, &console.caller, id).await {
+    let department = match reachable(&state, &console.caller, id).await {
         Ok(department) => department,
         Err(error) => return failed(console.page, error),
     };
