@@ -55,6 +55,18 @@ pub enum Command {
         /// Weeks of menus, choices and marks (ending two weeks from now).
         #[arg(long, default_value_t = 104)]
         weeks: usize,
+        /// Add this many tenants, each alike, to a database that may already hold some
+        /// (without it: one tenant, and the database must be empty). Prints one JSON line per
+        /// tenant added.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        tenants: Option<u32>,
+        /// Kitchens per tenant: the measured one and up to two smaller ones.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
+        kitchens: u8,
+        /// Leave department weeks, choices and marks out (`cargo xtask bench --scale` loads
+        /// them with COPY).
+        #[arg(long)]
+        no_answers: bool,
     },
 }
 

@@ -82,6 +82,9 @@ async fn run(command: Command) -> Result<(), StartError> {
             other_departments,
             diet_types,
             weeks,
+            tenants,
+            kitchens,
+            no_answers,
         } => {
             let shape = galley_municipal::bench_data::Shape {
                 departments_first: departments,
@@ -91,8 +94,13 @@ async fn run(command: Command) -> Result<(), StartError> {
                 last_week: galley_core::kitchen::iso_week::IsoWeek::containing(
                     chrono::Utc::now().date_naive() + chrono::Duration::days(14),
                 ),
+                answers: !no_answers,
             };
-            bench::seed(&settings, registry, shape).await
+            let what = bench::What {
+                tenants: tenants.map(|n| n as usize),
+                kitchens: usize::from(kitchens),
+            };
+            bench::seed(&settings, registry, shape, what).await
         }
     }
 }

@@ -31,6 +31,9 @@ commands:
   new-module NAME               scaffold modules/NAME and link it into the workspace and the app
   bench [--duration SECS]       load benchmark of the release build on SQLite and PostgreSQL
                                 with wrk; writes target/bench/report.md
+  bench --scale [--max-tenants N]
+                                growth: 1, 10 and 100 tenants on PostgreSQL (COPY), the same
+                                requests at each size; writes target/bench/scale.md
   dist                          release build of the galley binary (--locked); prints its path
   help                          this text
 

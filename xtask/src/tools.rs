@@ -31,12 +31,26 @@ pub const TOOLS: [Tool; 3] = [
     },
 ];
 
-/// What `cargo xtask bench` needs: the load generator.
-pub const BENCH_TOOLS: [Tool; 1] = [Tool {
+/// The load generator of the benchmarks.
+const WRK: Tool = Tool {
     command: "wrk",
     package: "wrk",
     why: "drives the load benchmark",
-}];
+};
+
+/// What `cargo xtask bench` needs: the load generator.
+pub const BENCH_TOOLS: [Tool; 1] = [WRK];
+
+/// What `cargo xtask bench --scale` needs: the load generator and psql, which streams the
+/// bulk rows into `COPY`.
+pub const SCALE_TOOLS: [Tool; 2] = [
+    WRK,
+    Tool {
+        command: "psql",
+        package: "postgresql-client",
+        why: "loads the scale benchmark's rows with COPY",
+    },
+];
 
 /// Installs the test suite's tools where missing.
 pub fn ensure() -> Result<(), String> {

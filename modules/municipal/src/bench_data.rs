@@ -1,7 +1,8 @@
 //! A realistic, large data set for the load benchmark (`cargo xtask bench`): many departments,
 //! fifteen diet types per kitchen, two years of published weekly menus, and choices and marks
 //! for every department and week. Bulk rows go in as multi-row INSERTs of numbers only, so the
-//! seed takes seconds rather than minutes on either backend.
+//! seed takes seconds rather than minutes on either backend. The scale benchmark (`cargo xtask
+//! bench --scale`) seeds the set-up here without the answers and loads those with `COPY`.
 
 use diesel_async::RunQueryDsl;
 use galley_core::db::{DbConn, DbError};
@@ -24,6 +25,9 @@ pub struct Shape {
     /// Weeks of menus, choices and marks, ending with `last_week`.
     pub weeks: usize,
     pub last_week: IsoWeek,
+    /// Whether to write department weeks, choices and marks (`false` leaves them to the
+    /// scale benchmark, which loads them with `COPY`).
+    pub answers: bool,
 }
 
 /// What was made, for the benchmark to aim at.
@@ -31,6 +35,8 @@ pub struct Shape {
 pub struct Seeded {
     /// Departments per kitchen, in the order of the kitchens given.
     pub departments: Vec<Vec<i64>>,
+    /// Diet types per kitchen, in the order made: the marks use the first two.
+    pub diets: Vec<Vec<i64>>,
     pub weeks: Vec<IsoWeek>,
 }
 
@@ -90,6 +96,7 @@ pub async fn seed(
     }
 
     let mut all_departments = Vec::new();
+    let mut all_diets = Vec::new();
     for (index, site) in sites.iter().enumerate() {
         let count = if index == 0 {
             shape.departments_first
@@ -145,11 +152,15 @@ pub async fn seed(
 
         seed_menus(conn, tenant_id, *site, &weeks, &dishes).await?;
         progress(&format!("kitchen {site}: menus for {} weeks", weeks.len()));
-        seed_weeks(conn, &department_ids, &weeks, &diet_ids, progress).await?;
+        if shape.answers {
+            seed_weeks(conn, &department_ids, &weeks, &diet_ids, progress).await?;
+        }
         all_departments.push(department_ids);
+        all_diets.push(diet_ids);
     }
     Ok(Seeded {
         departments: all_departments,
+        diets: all_diets,
         weeks,
     })
 }

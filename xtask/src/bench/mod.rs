@@ -4,6 +4,7 @@
 //! Speed targets are judged here, never by timed assertions in tests.
 
 mod report;
+mod scale;
 mod scenarios;
 pub(crate) mod seed;
 pub(crate) mod server;
@@ -17,6 +18,7 @@ use crate::{dist, postgres, tools, util};
 use scenarios::Cache;
 
 pub const USAGE: &str = "usage: cargo xtask bench [--duration SECS] [--sqlite-only | --postgres-only] [--only TEXT]
+       cargo xtask bench --scale [--max-tenants N] [--duration SECS] [--no-explain] [--keep-database]
 
 Builds the release binary, seeds 1 tenant, 3 kitchens (200 departments in the measured one),
 15 diet types each, two years of weekly menus with choices and marks, then runs wrk against
@@ -25,7 +27,18 @@ a database `galley_bench` is dropped and made there). Each endpoint runs SECS se
 10) at 16 and 64 connections, /health and the week read also with Connection: close; then a
 second server with the ready answers off runs the cold reads one at a time. Writes
 target/bench/report.md. --only TEXT runs just the scenarios whose title contains TEXT (for a
-quick look while working; targets of scenarios left out read \"not measured\").";
+quick look while working; targets of scenarios left out read \"not measured\").
+
+--scale runs the growth scenario instead, on PostgreSQL only (database `galley_scale`, dropped
+and made fresh): 1, then 10, then 100 tenants of one kitchen with 200 departments and 104
+weeks each (set-up through `galley seed-bench`, choices and marks with COPY: about 40 million
+rows and several GB at 100), measuring the first tenant's department week read, choice write
+and weekly report at each size, warm (16 connections) and cold (ready answers off, one
+connection), SECS seconds each (default 5). After each size's runs a short pass logs every
+query's plan and buffers (auto_explain; --no-explain skips it); sequential scans of growing
+tables at the largest size are flagged. Judges p99 at the largest size against the smallest
+(within 20%) and writes target/bench/scale.md. --max-tenants N stops growing at N (a quicker
+pass: --max-tenants 10). The database is dropped at the end unless --keep-database.";
 
 /// The backends the benchmark covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,20 +95,16 @@ fn parse(args: &[String]) -> Result<Options, String> {
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    if args.iter().any(|arg| arg == "--scale") {
+        return scale::run(root, args);
+    }
     let options = parse(args)?;
     let steps = 3 + options.backends.len() + 1;
     util::progress(1, steps, "wrk (the load generator)");
     tools::ensure_all(&tools::BENCH_TOOLS)?;
 
     util::progress(2, steps, "release build of galley");
-    let started = Instant::now();
-    let mut build = util::cargo();
-    build
-        .current_dir(root)
-        .args(["build", "--release", "-p", "galley", "--locked"]);
-    util::run_checked(&mut build, "the release build")?;
-    println!("    built in {}", util::secs(started.elapsed()));
-    let binary = dist::target_dir(root).join("release").join("galley");
+    let binary = build_release(root)?;
     let out = dist::target_dir(root).join("bench");
     fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
 
@@ -135,6 +144,18 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     println!("{text}");
     println!("written to {}", path.display());
     Ok(())
+}
+
+/// `cargo build --release -p galley`; the binary's path.
+fn build_release(root: &Path) -> Result<std::path::PathBuf, String> {
+    let started = Instant::now();
+    let mut build = util::cargo();
+    build
+        .current_dir(root)
+        .args(["build", "--release", "-p", "galley", "--locked"]);
+    util::run_checked(&mut build, "the release build")?;
+    println!("    built in {}", util::secs(started.elapsed()));
+    Ok(dist::target_dir(root).join("release").join("galley"))
 }
 
 /// Runs the rotation benchmark; its one line of result. A missed target fails the bench.

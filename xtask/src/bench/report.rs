@@ -177,7 +177,7 @@ pub fn render(root: &Path, results: &[BackendResult], duration_secs: u32) -> Str
     text
 }
 
-fn git_commit(root: &Path) -> String {
+pub(super) fn git_commit(root: &Path) -> String {
     Command::new("git")
         .current_dir(root)
         .args(["rev-parse", "--short", "HEAD"])
@@ -188,7 +188,7 @@ fn git_commit(root: &Path) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-fn cpu_model() -> String {
+pub(super) fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {

@@ -82,7 +82,7 @@ function request() return wrk.format("GET", "/health", plain) end
 /// Any department, a week from the plan's list: the open weeks (what department staff and
 /// kitchens ask for) or any week of two years (a worst case for the ready answers, which hold
 /// a few hundred weeks by default).
-const WEEK_READ: &str = r#"
+pub(super) const WEEK_READ: &str = r#"
 function init(args) math.randomseed(os.time() + tid) end
 function request()
   local w = pick(WEEK_LIST)
@@ -107,7 +107,7 @@ WRITES
 /// each thread owning every THREADS-th department. A week's first write in a run sends
 /// `If-Match: *` (whatever an earlier run left); the first may change nothing when the week
 /// already held Alt 2, every later one flips the day.
-const CHOICE_WRITE_OPEN: &str = r#"
+pub(super) const CHOICE_WRITE_OPEN: &str = r#"
 local write_weeks = open_weeks
 local function takes(k, run) return true end
 local function first_tag(key) return "*" end
@@ -156,7 +156,7 @@ function request()
 end
 "#;
 
-const REPORT_JSON: &str = r#"
+pub(super) const REPORT_JSON: &str = r#"
 function init(args) math.randomseed(os.time() + tid) end
 function request()
   local w = pick(weeks)
@@ -174,18 +174,18 @@ end
 
 /// One row group of the report: title, script file, Lua body, connections, Connection:
 /// close, which server, and whether its reads are ready answers.
-struct Plan {
-    title: &'static str,
-    file: &'static str,
-    body: &'static str,
-    connections: &'static [usize],
-    close: bool,
+pub(super) struct Plan {
+    pub(super) title: &'static str,
+    pub(super) file: &'static str,
+    pub(super) body: &'static str,
+    pub(super) connections: &'static [usize],
+    pub(super) close: bool,
     /// Sends `Accept-Encoding: gzip`: every run but the one that shows the other case.
-    gzip: bool,
+    pub(super) gzip: bool,
     /// The Lua list a week read picks from: `open_weeks` or `weeks`.
-    week_list: &'static str,
-    cache: Cache,
-    cached_read: bool,
+    pub(super) week_list: &'static str,
+    pub(super) cache: Cache,
+    pub(super) cached_read: bool,
 }
 
 const PLANS: [Plan; 15] = [
@@ -359,9 +359,18 @@ const PLANS: [Plan; 15] = [
 /// The scenarios in report order. The cold ones run against a second server with the ready
 /// answers off, one request at a time, which is how the per-request targets read.
 pub fn write_scripts(out: &Path, data: &BenchData) -> Result<Vec<Scenario>, String> {
+    write_plans(out, data, &PLANS)
+}
+
+/// The scripts of `plans`, in their order, written under `out`.
+pub(super) fn write_plans(
+    out: &Path,
+    data: &BenchData,
+    plans: &[Plan],
+) -> Result<Vec<Scenario>, String> {
     let threads = THREADS.to_string();
     let mut scenarios = Vec::new();
-    for plan in PLANS {
+    for plan in plans {
         let script = out.join(format!("{}.lua", plan.file));
         let text = format!(
             "{}{}",
@@ -406,6 +415,7 @@ mod tests {
             departments: vec![1, 2],
             weeks: vec![(2026, 49), (2026, 50)],
             mondays: vec!["2026-11-30".into()],
+            diets: vec![],
         };
         let scenarios = write_scripts(&out, &data).unwrap();
         let script = |file: &str| fs::read_to_string(out.join(file)).unwrap();

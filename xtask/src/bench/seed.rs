@@ -14,6 +14,9 @@ pub struct BenchData {
     pub departments: Vec<i64>,
     pub weeks: Vec<(i64, i64)>,
     pub mondays: Vec<String>,
+    /// The measured kitchen's diet types in the order made (the seeded marks use the first
+    /// two); empty when not printed.
+    pub diets: Vec<i64>,
 }
 
 /// An empty SQLite file under `out`.
@@ -131,6 +134,7 @@ pub fn parse(text: &str) -> Result<BenchData, String> {
             .ok_or_else(|| format!("seed-bench printed a broken `{name}` list"))
     };
     let departments = number_list(list("departments")?);
+    let diets = list("diets").map(number_list).unwrap_or_default();
     let week_numbers = number_list(list("weeks")?);
     let weeks = week_numbers
         .chunks(2)
@@ -148,11 +152,21 @@ pub fn parse(text: &str) -> Result<BenchData, String> {
         departments,
         weeks,
         mondays,
+        diets,
     };
     if data.token.is_empty() || data.departments.is_empty() || data.weeks.is_empty() {
         return Err(format!("seed-bench printed an incomplete data set: {text}"));
     }
     Ok(data)
+}
+
+/// Reads every JSON line `seed-bench --tenants N` prints, one per tenant added, in order.
+pub fn parse_lines(text: &str) -> Result<Vec<BenchData>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with('{'))
+        .map(parse)
+        .collect()
 }
 
 #[cfg(test)]
@@ -171,9 +185,26 @@ mod tests {
                 departments: vec![1, 2, 3],
                 weeks: vec![(2026, 12), (2026, 13)],
                 mondays: vec!["2026-03-16".into(), "2026-03-23".into()],
+                diets: vec![],
             }
         );
         assert!(parse(r#"{"token":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn reads_one_line_per_tenant_added() {
+        let text = "{\"departments\":[11,12],\"diets\":[5,6,7],\"mondays\":[\"2026-03-16\"],\"site\":4,\"tenant\":2,\"token\":\"t2\",\"weeks\":[[2026,12]]}\n\
+                    {\"departments\":[21,22],\"diets\":[8,9,10],\"mondays\":[\"2026-03-16\"],\"site\":5,\"tenant\":3,\"token\":\"t3\",\"weeks\":[[2026,12]]}\n";
+        let tenants = parse_lines(text).unwrap();
+        assert_eq!(tenants.len(), 2);
+        assert_eq!(tenants[0].token, "t2");
+        assert_eq!(tenants[0].departments, vec![11, 12]);
+        assert_eq!(tenants[0].diets, vec![5, 6, 7]);
+        assert_eq!(tenants[1].site, 5);
+        assert_eq!(tenants[1].diets, vec![8, 9, 10]);
+        assert_eq!(tenants[1].weeks, vec![(2026, 12)]);
+        assert!(parse_lines("{\"token\":\"x\"}\n").is_err());
+        assert_eq!(parse_lines("").unwrap(), vec![]);
     }
 
     #[test]
