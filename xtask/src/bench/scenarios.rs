@@ -392,6 +392,29 @@ pub(super) fn write_plans(
     Ok(scenarios)
 }
 
+/// One wrk run of `scenario` against `server`; for a read answered from memory, the share of
+/// ready answers served without building them, from the server's `/metrics` before and after.
+pub fn measure(
+    server: &Server,
+    scenario: &Scenario,
+    connections: usize,
+    duration_secs: u32,
+    run: usize,
+) -> Result<super::wrk::RunResult, String> {
+    let before = server.answer_cache_counts();
+    let mut result = super::wrk::run(server.addr, scenario, connections, duration_secs, run)?;
+    if scenario.cached_read
+        && let (Some((hits0, misses0)), Some((hits1, misses1))) =
+            (before, server.answer_cache_counts())
+    {
+        let (hits, misses) = (hits1 - hits0.min(hits1), misses1 - misses0.min(misses1));
+        if hits + misses > 0 {
+            result.cache_hit_ratio = Some(hits as f64 / (hits + misses) as f64);
+        }
+    }
+    Ok(result)
+}
+
 /// One second of load before measuring, so caches and pools are warm. Writes get none: their
 /// script keeps per-run ETags, and a warm-up would leave it a stale start.
 pub fn warm_up(server: &Server, scenario: &Scenario) -> Result<(), String> {

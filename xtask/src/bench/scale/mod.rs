@@ -505,17 +505,7 @@ fn run_scenarios(
     for scenario in scripts.iter().filter(|s| s.cache == cache) {
         scenarios::warm_up(server, scenario)?;
         for (run, &connections) in scenario.connections.iter().enumerate() {
-            let before = server.answer_cache_counts();
-            let mut result = wrk::run(server.addr, scenario, connections, duration_secs, run)?;
-            if scenario.cached_read
-                && let (Some((hits0, misses0)), Some((hits1, misses1))) =
-                    (before, server.answer_cache_counts())
-            {
-                let (hits, misses) = (hits1 - hits0.min(hits1), misses1 - misses0.min(misses1));
-                if hits + misses > 0 {
-                    result.cache_hit_ratio = Some(hits as f64 / (hits + misses) as f64);
-                }
-            }
+            let result = scenarios::measure(server, scenario, connections, duration_secs, run)?;
             println!(
                 "    {:<40} {connections:>3} conn  {:>9.1} req/s  p50 {:>8}  p99 {:>8}  non-2xx {}{}",
                 scenario.title,
