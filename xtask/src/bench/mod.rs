@@ -71,14 +71,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
-            "--duration" => {
-                let value = rest.next().ok_or("--duration needs a number of seconds")?;
-                options.duration_secs = value
-                    .parse()
-                    .ok()
-                    .filter(|s| (1..=600).contains(s))
-                    .ok_or_else(|| format!("--duration {value}: give 1 to 600 seconds"))?;
-            }
+            "--duration" => options.duration_secs = duration_arg(rest.next())?,
             "--only" => {
                 let text = rest
                     .next()
@@ -92,6 +85,35 @@ fn parse(args: &[String]) -> Result<Options, String> {
         }
     }
     Ok(options)
+}
+
+/// The seconds after `--duration`, 1 to 600: each benchmark's runs.
+pub(crate) fn duration_arg(value: Option<&String>) -> Result<u32, String> {
+    number_arg("--duration", value, 1..=600, "seconds")
+}
+
+/// The number after `flag`, within `range`; `unit` names it in the messages.
+pub(crate) fn number_arg<T>(
+    flag: &str,
+    value: Option<&String>,
+    range: std::ops::RangeInclusive<T>,
+    unit: &str,
+) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    let value = value.ok_or_else(|| format!("{flag} needs a number of {unit}"))?;
+    value
+        .parse()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            format!(
+                "{flag} {value}: give {} to {} {unit}",
+                range.start(),
+                range.end()
+            )
+        })
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
@@ -265,4 +287,32 @@ fn run_backend(
         peak_rss_kib,
         runs,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_argument_is_read_within_its_range_or_refused_saying_why() {
+        let given = |text: &str| Some(text.to_owned());
+        assert_eq!(duration_arg(given("5").as_ref()), Ok(5));
+        assert_eq!(
+            duration_arg(given("0").as_ref()),
+            Err("--duration 0: give 1 to 600 seconds".to_owned())
+        );
+        assert_eq!(
+            duration_arg(given("ten").as_ref()),
+            Err("--duration ten: give 1 to 600 seconds".to_owned())
+        );
+        assert_eq!(
+            duration_arg(None),
+            Err("--duration needs a number of seconds".to_owned())
+        );
+        assert_eq!(
+            number_arg::<usize>("--max-tenants", given("1001").as_ref(), 1..=1000, "tenants"),
+            Err("--max-tenants 1001: give 1 to 1000 tenants".to_owned())
+        );
+    }
 }

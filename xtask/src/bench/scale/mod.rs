@@ -58,21 +58,10 @@ fn parse(args: &[String]) -> Result<Options, String> {
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--scale" | "--postgres-only" => {}
-            "--duration" => {
-                let value = rest.next().ok_or("--duration needs a number of seconds")?;
-                options.duration_secs = value
-                    .parse()
-                    .ok()
-                    .filter(|s| (1..=600).contains(s))
-                    .ok_or_else(|| format!("--duration {value}: give 1 to 600 seconds"))?;
-            }
+            "--duration" => options.duration_secs = super::duration_arg(rest.next())?,
             "--max-tenants" => {
-                let value = rest.next().ok_or("--max-tenants needs a number")?;
-                options.max_tenants = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=1000).contains(n))
-                    .ok_or_else(|| format!("--max-tenants {value}: give 1 to 1000"))?;
+                options.max_tenants =
+                    super::number_arg("--max-tenants", rest.next(), 1..=1000, "tenants")?;
             }
             "--no-explain" => options.explain = false,
             "--keep-database" => options.keep_database = true,
@@ -101,84 +90,91 @@ fn sizes(max: usize) -> Vec<usize> {
 /// What is measured at each size, all on the first tenant. Warm: production settings, 16
 /// connections. Cold: the ready answers off, one request at a time.
 const PLANS: [Plan; 7] = [
-    Plan {
-        title: "department week read, open weeks",
-        file: "scale-week-read-open",
-        body: scenarios::WEEK_READ,
-        connections: &[16],
-        close: false,
-        gzip: true,
-        week_list: "open_weeks",
-        cache: Cache::On,
-        cached_read: true,
-    },
-    Plan {
-        title: "department week read, any week",
-        file: "scale-week-read",
-        body: scenarios::WEEK_READ,
-        connections: &[16],
-        close: false,
-        gzip: true,
-        week_list: "weeks",
-        cache: Cache::On,
-        cached_read: true,
-    },
-    Plan {
-        title: "choice write, open weeks",
-        file: "scale-choice-write-open",
-        body: scenarios::CHOICE_WRITE_OPEN,
-        connections: &[16],
-        close: false,
-        gzip: true,
-        week_list: "open_weeks",
-        cache: Cache::On,
-        cached_read: false,
-    },
-    Plan {
-        title: "weekly report JSON",
-        file: "scale-report-json",
-        body: scenarios::REPORT_JSON,
-        connections: &[16],
-        close: false,
-        gzip: true,
-        week_list: "weeks",
-        cache: Cache::On,
-        cached_read: true,
-    },
-    Plan {
-        title: "department week read, any week, cold",
-        file: "scale-week-read-cold",
-        body: scenarios::WEEK_READ,
-        connections: &[1],
-        close: false,
-        gzip: true,
-        week_list: "weeks",
-        cache: Cache::Off,
-        cached_read: false,
-    },
-    Plan {
-        title: "choice write, open weeks, cold",
-        file: "scale-choice-write-open-cold",
-        body: scenarios::CHOICE_WRITE_OPEN,
-        connections: &[1],
-        close: false,
-        gzip: true,
-        week_list: "open_weeks",
-        cache: Cache::Off,
-        cached_read: false,
-    },
-    Plan {
-        title: "weekly report JSON, cold",
-        file: "scale-report-json-cold",
-        body: scenarios::REPORT_JSON,
-        connections: &[1],
-        close: false,
-        gzip: true,
-        week_list: "weeks",
-        cache: Cache::Off,
-        cached_read: false,
-    },
+    plan(
+        "department week read, open weeks",
+        "scale-week-read-open",
+        scenarios::WEEK_READ,
+        "open_weeks",
+        Cache::On,
+        READ,
+    ),
+    plan(
+        "department week read, any week",
+        "scale-week-read",
+        scenarios::WEEK_READ,
+        "weeks",
+        Cache::On,
+        READ,
+    ),
+    plan(
+        "choice write, open weeks",
+        "scale-choice-write-open",
+        scenarios::CHOICE_WRITE_OPEN,
+        "open_weeks",
+        Cache::On,
+        WRITE,
+    ),
+    plan(
+        "weekly report JSON",
+        "scale-report-json",
+        scenarios::REPORT_JSON,
+        "weeks",
+        Cache::On,
+        READ,
+    ),
+    plan(
+        "department week read, any week, cold",
+        "scale-week-read-cold",
+        scenarios::WEEK_READ,
+        "weeks",
+        Cache::Off,
+        READ,
+    ),
+    plan(
+        "choice write, open weeks, cold",
+        "scale-choice-write-open-cold",
+        scenarios::CHOICE_WRITE_OPEN,
+        "open_weeks",
+        Cache::Off,
+        WRITE,
+    ),
+    plan(
+        "weekly report JSON, cold",
+        "scale-report-json-cold",
+        scenarios::REPORT_JSON,
+        "weeks",
+        Cache::Off,
+        READ,
+    ),
 ];
+
+/// Whether a plan reads ready answers (`READ`) or writes (`WRITE`, nothing to count).
+const READ: bool = true;
+const WRITE: bool = false;
+
+/// A scale plan: warm runs take 16 connections and count their reads from memory, cold runs
+/// take one.
+const fn plan(
+    title: &'static str,
+    file: &'static str,
+    body: &'static str,
+    week_list: &'static str,
+    cache: Cache,
+    reads: bool,
+) -> Plan {
+    let warm = matches!(cache, Cache::On);
+    Plan {
+        title,
+        file,
+        body,
+        connections: if warm { &[16] } else { &[1] },
+        close: false,
+        gzip: true,
+        week_list,
+        cache,
+        cached_read: warm && reads,
+    }
+}
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
