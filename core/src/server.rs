@@ -83,6 +83,9 @@ pub async fn build_app(
             answers.clone(),
             url.clone(),
         )));
+        let (others, broadcaster) = crate::answers::broadcast::Broadcast::start(url.clone());
+        answers.tell_others_through(others);
+        background = background.and(broadcaster);
     }
     let i18n = I18n::load(registry)?;
     let sign_in_throttle = Arc::new(crate::auth::throttle::InMemoryThrottle::new(

@@ -5,6 +5,7 @@
 //! To see whether an answer came from memory, the tests change a row behind the application's
 //! back (no audit row, so no announcement): an answer from memory still shows the old value.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode};
@@ -189,15 +190,62 @@ async fn department_staff_are_told_of_a_changed_menu_once_even_from_memory() {
 
 /// Two instances of one deployment: one database, one secret key (so one session works on both).
 async fn two_instances() -> (TestApp, TestApp) {
+    let (first, second, _) = instances_and_their_database().await;
+    (first, second)
+}
+
+/// [`two_instances`], with what a third one needs.
+async fn instances_and_their_database() -> (TestApp, TestApp, (Arc<TestDb>, String)) {
     let db = TestDb::migrated().await;
     let key = galley_core::auth::token::generate() + &galley_core::auth::token::generate();
-    let instance = |db| {
-        TestApp::builder()
-            .db(db)
-            .set("secret_key", key.clone())
-            .build()
+    let first = instance(db.clone(), &key).await;
+    let second = instance(db.clone(), &key).await;
+    (first, second, (db, key))
+}
+
+async fn instance(db: Arc<TestDb>, key: &str) -> TestApp {
+    TestApp::builder()
+        .db(db)
+        .set("secret_key", key.to_owned())
+        .build()
+        .await
+}
+
+/// An instance that dies between a write's commit and its notice (decision 0024) cannot leave
+/// the others' answers stale past its restart: a starting instance tells them all to forget
+/// everything.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_starting_instance_makes_the_others_forget_what_a_lost_notice_left() {
+    if !on_postgres() {
+        return;
+    }
+    let (writer, reader, (db, key)) = instances_and_their_database().await;
+    until_live(&reader).await;
+    let k = kitchen(&writer, "Omstarten", open_week()).await;
+    let path = k.week_path(0);
+    let on_reader = Client {
+        app: &reader,
+        cookie: k.admin.cookie.clone(),
+        csrf: k.admin.csrf.clone(),
     };
-    (instance(db.clone()).await, instance(db).await)
+    assert_eq!(name_of(&on_reader.get(&path).await.json()), "Björken");
+    // A write whose instance died before telling anyone: committed, never announced.
+    rename_quietly(&writer, k.departments[0], "Före kraschen").await;
+    assert_eq!(
+        name_of(&on_reader.get(&path).await.json()),
+        "Björken",
+        "answered from memory"
+    );
+
+    let _restarted = instance(db, &key).await;
+    let started = Instant::now();
+    while name_of(&on_reader.get(&path).await.json()) != "Före kraschen" {
+        assert!(
+            started.elapsed() < DELAY * 5,
+            "the other instance kept its answer after an instance started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Two instances on one PostgreSQL: a write on one is never served stale by the other for

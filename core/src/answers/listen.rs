@@ -7,7 +7,7 @@ use std::time::Duration;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 
-use super::{AnswerCache, Invalidation};
+use super::AnswerCache;
 
 /// The channel every audited write notifies (see `audit::record`).
 pub const CHANNEL: &str = "galley_answers";
@@ -43,7 +43,9 @@ async fn listen_once(cache: &AnswerCache, url: &str) -> Result<(), diesel::resul
     cache.resume();
     let mut notifications = std::pin::pin!(conn.notifications_stream());
     while let Some(notification) = notifications.next().await {
-        cache.invalidate(Invalidation::parse(&notification?.payload));
+        for invalidation in super::broadcast::parse(&notification?.payload) {
+            cache.invalidate(invalidation);
+        }
     }
     Ok(())
 }

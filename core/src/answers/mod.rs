@@ -10,6 +10,7 @@
 //! acknowledged, whatever the interleaving.
 
 mod body;
+pub mod broadcast;
 pub mod listen;
 pub mod memo;
 mod module_memos;
@@ -47,7 +48,7 @@ pub enum Scope {
 }
 
 /// What a write changed, announced locally after it commits and to the other instances by
-/// `NOTIFY` inside its transaction.
+/// `NOTIFY` (see `broadcast`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Invalidation {
     /// The default for every audited write of a tenant; it reaches its credentials too.
@@ -315,6 +316,8 @@ struct Inner {
     /// False while instances could miss each other's writes (PostgreSQL before the listener
     /// has its connection, or after it lost it): nothing is stored or served then.
     live: AtomicBool,
+    /// Where the other instances are told of this instance's writes (PostgreSQL).
+    others: std::sync::OnceLock<broadcast::Broadcast>,
 }
 
 /// The cache of ready answers. Cheap to clone.
@@ -354,8 +357,18 @@ impl AnswerCache {
                     floor: 0,
                 }),
                 live: AtomicBool::new(live),
+                others: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    /// Tells the other instances of this instance's writes through `others` from now on.
+    pub fn tell_others_through(&self, others: broadcast::Broadcast) {
+        let _set_once_at_start = self.inner.others.set(others);
+    }
+
+    pub fn others(&self) -> Option<&broadcast::Broadcast> {
+        self.inner.others.get()
     }
 
     pub fn is_live(&self) -> bool {

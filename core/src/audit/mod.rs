@@ -99,14 +99,12 @@ fn changes_no_answer(action: &str) -> bool {
 }
 
 /// Writes the row; call it on the transaction's connection. It also announces what the write
-/// changed to the cache of ready answers: by `NOTIFY` inside the transaction on PostgreSQL
-/// (delivered to every instance when, and only if, it commits), and to this instance after
-/// the request's handler returns.
+/// changed to the cache of ready answers: to this instance and, on PostgreSQL, to the others
+/// after the request's handler returns (`answers::pending`); a write outside a request tells
+/// the others by `NOTIFY` inside its transaction (delivered when, and only if, it commits).
 pub async fn record(conn: &mut DbConn<'_>, entry: Entry<'_>) -> Result<(), DbError> {
     let invalidation = entry.invalidation();
-    if let Some(invalidation) = &invalidation {
-        crate::answers::pending::announce(*invalidation);
-    }
+    let others_told_after = invalidation.is_some_and(crate::answers::pending::announce);
     let details = entry.details.to_string();
     let request_id = crate::http::request_id::current();
     let insert = diesel::insert_into(audit_log::table).values((
@@ -124,7 +122,7 @@ pub async fn record(conn: &mut DbConn<'_>, entry: Entry<'_>) -> Result<(), DbErr
     match (conn, invalidation) {
         // Other instances hear of the change when it commits; the notice and the row go out
         // together (pipelined), one round trip.
-        (DbConn::Postgres(c), Some(invalidation)) => {
+        (DbConn::Postgres(c), Some(invalidation)) if !others_told_after => {
             let shared: &diesel_async::AsyncPgConnection = c;
             let notify = crate::db::Cached(
                 diesel::sql_query("SELECT pg_notify($1, $2)")
@@ -137,7 +135,7 @@ pub async fn record(conn: &mut DbConn<'_>, entry: Entry<'_>) -> Result<(), DbErr
             )
             .await?;
         }
-        (DbConn::Postgres(c), None) => {
+        (DbConn::Postgres(c), _) => {
             insert.execute(*c).await?;
         }
         (DbConn::Sqlite(c), _) => {
