@@ -8,6 +8,7 @@ pub mod dist;
 pub mod fuzz;
 pub mod http;
 pub mod migrate;
+pub mod migration_lint;
 pub mod new_migration;
 pub mod new_module;
 pub mod postgres;

@@ -4,7 +4,8 @@ use std::env;
 use std::process::ExitCode;
 
 use xtask::{
-    bench, dist, fuzz, migrate, new_migration, new_module, run, schemathesis, test, workspace_root,
+    bench, dist, fuzz, migrate, migration_lint, new_migration, new_module, run, schemathesis, test,
+    workspace_root,
 };
 
 const USAGE: &str = "Galley developer tasks
@@ -26,6 +27,9 @@ commands:
                                 fuzz the import parsers (csv, xlsx, docx, menu_text) with
                                 libFuzzer, 60 s each (--long: 10 minutes); docs/fuzzing.md
   migrate [ARGS...]             cargo run -p galley -- migrate ARGS
+  migration-lint                flags DROP, RENAME, type changes, NOT NULL without the
+                                documented steps and plain indexes on big tables in new
+                                migrations (docs/operations.md section 9)
   new-migration OWNER NAME      twin migration folders (postgres and sqlite) for OWNER
                                 (`core` or a module) with a version unique across owners
   new-module NAME               scaffold modules/NAME and link it into the workspace and the app
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         "run" => run::run(&root, rest),
         "test" => test::run(&root, rest),
         "migrate" => migrate::run(&root, rest),
+        "migration-lint" => migration_lint::run(&root, rest),
         "new-migration" => new_migration::run(&root, rest),
         "new-module" => new_module::run(&root, rest),
         "dist" => dist::run(&root, rest),
