@@ -4,6 +4,7 @@
 //! tasks mostly delegate to `cargo` and to the `galley` binary.
 
 pub mod bench;
+pub mod deploy_check;
 pub mod dist;
 pub mod fuzz;
 pub mod http;

@@ -4,8 +4,8 @@ use std::env;
 use std::process::ExitCode;
 
 use xtask::{
-    bench, dist, fuzz, migrate, migration_lint, new_migration, new_module, run, schemathesis, test,
-    workspace_root,
+    bench, deploy_check, dist, fuzz, migrate, migration_lint, new_migration, new_module, run,
+    schemathesis, test, workspace_root,
 };
 
 const USAGE: &str = "Galley developer tasks
@@ -30,6 +30,9 @@ commands:
   migration-lint                flags DROP, RENAME, type changes, NOT NULL without the
                                 documented steps and plain indexes on big tables in new
                                 migrations (docs/operations.md section 9)
+  deploy-check                  the deploy kit's static checks: migration lint, promtool on
+                                the alert rules, the Grafana dashboard's metrics, nginx -t,
+                                systemd-analyze verify, the Kubernetes manifests' schemas
   new-migration OWNER NAME      twin migration folders (postgres and sqlite) for OWNER
                                 (`core` or a module) with a version unique across owners
   new-module NAME               scaffold modules/NAME and link it into the workspace and the app
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         "test" => test::run(&root, rest),
         "migrate" => migrate::run(&root, rest),
         "migration-lint" => migration_lint::run(&root, rest),
+        "deploy-check" => deploy_check::run(&root, rest),
         "new-migration" => new_migration::run(&root, rest),
         "new-module" => new_module::run(&root, rest),
         "dist" => dist::run(&root, rest),
