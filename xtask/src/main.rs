@@ -18,9 +18,10 @@ commands:
                                 e.g. DATABASE_URL or DEFAULT_ENABLED_MODULES, passes through)
   test [FLAGS] [-- ARGS...]     everything CI checks: fmt, clippy, the tests on SQLite and on
                                 PostgreSQL, the scaffold check, schemathesis, 60 s of fuzzing
-                                per import format; ARGS go to both cargo test runs (flags:
-                                --sqlite-only, --postgres-only, --no-scaffold,
-                                --no-schemathesis, --no-fuzz)
+                                per import format, the deploy checks; ARGS go to both cargo
+                                test runs (flags: --sqlite-only, --postgres-only,
+                                --no-scaffold, --no-schemathesis, --no-fuzz,
+                                --no-deploy-checks)
   schemathesis [FLAGS]          the API against its OpenAPI document with schemathesis, on
                                 SQLite and PostgreSQL (flags: --sqlite-only, --postgres-only)
   fuzz [--secs N | --long] [TARGET...]
