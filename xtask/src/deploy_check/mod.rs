@@ -3,7 +3,6 @@
 //! starts a service. Every check runs even when an earlier one failed, so one run lists every
 //! problem.
 
-mod json;
 mod k8s;
 pub mod metric_names;
 mod nginx;

@@ -5,7 +5,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use super::{json, metric_names, promql};
+use serde_json::Value;
+
+use super::{metric_names, promql};
 use crate::util;
 
 pub const RULES: &str = "deploy/prometheus/galley-alerts.yml";
@@ -55,16 +57,34 @@ pub fn check_dashboard(root: &Path) -> Result<(), String> {
 
 /// The query expressions of a dashboard: it must parse, and have panels with queries.
 pub fn dashboard_exprs(text: &str) -> Result<Vec<String>, String> {
-    let doc = json::parse(text)?;
-    if !matches!(doc.get("panels"), Some(json::Value::Array(p)) if !p.is_empty()) {
+    let doc: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    if !matches!(doc.get("panels"), Some(Value::Array(p)) if !p.is_empty()) {
         return Err("no panels".to_string());
     }
     let mut exprs = Vec::new();
-    doc.strings_under("expr", &mut exprs);
+    strings_under(&doc, "expr", &mut exprs);
     if exprs.is_empty() {
         return Err("no `expr` in any panel".to_string());
     }
     Ok(exprs)
+}
+
+/// Every string value under a key called `key`, anywhere in the document.
+fn strings_under(value: &Value, key: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| strings_under(v, key, out)),
+        Value::Object(fields) => {
+            for (name, value) in fields {
+                if name == key
+                    && let Value::String(text) = value
+                {
+                    out.push(text.clone());
+                }
+                strings_under(value, key, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// An error naming each expression that reads no series, or one Galley does not export.
