@@ -5,6 +5,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use saphyr::{LoadableYamlNode, MarkedYaml, YamlData};
 use serde_json::Value;
 
 use super::{metric_names, promql};
@@ -14,6 +15,11 @@ pub const RULES: &str = "deploy/prometheus/galley-alerts.yml";
 pub const DASHBOARD: &str = "deploy/grafana/galley.json";
 
 pub fn check_rules(root: &Path) -> Result<(), String> {
+    let path = root.join(RULES);
+    let yaml =
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let exprs = rule_exprs(&yaml).map_err(|e| format!("{RULES}: {e}"))?;
+
     let dir = root.join("deploy/prometheus");
     let mut check = Command::new("promtool");
     check
@@ -27,18 +33,67 @@ pub fn check_rules(root: &Path) -> Result<(), String> {
     let out = util::run_captured(&mut test, "promtool test rules")?;
     println!("{}", util::indent(out.trim_end(), "    | "));
 
-    let path = root.join(RULES);
-    let yaml =
-        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let exprs = promql::rule_exprs(&yaml);
-    if exprs.is_empty() {
-        return Err(format!("{RULES}: no `expr:` found"));
-    }
     let located: Vec<(String, String)> = exprs
         .into_iter()
         .map(|(line, expr)| (format!("{RULES}:{line}"), expr))
         .collect();
     unknown_series(&located)
+}
+
+/// The `expr` of every rule in a Prometheus rules file (`groups[].rules[].expr`), with the
+/// 1-based line of its `expr:` key. The file must be YAML with at least one rule, and every
+/// rule must have a string `expr`; the rest of the rules format is promtool's to check.
+pub fn rule_exprs(yaml: &str) -> Result<Vec<(usize, String)>, String> {
+    let docs = MarkedYaml::load_from_str(yaml).map_err(|e| format!("not valid YAML: {e}"))?;
+    let Some(doc) = docs.first() else {
+        return Err("empty file".to_string());
+    };
+    let mut exprs = Vec::new();
+    for group in sequence_under(doc, "groups")? {
+        for rule in sequence_under(group, "rules")? {
+            let line = rule.span.start.line();
+            let YamlData::Mapping(fields) = &rule.data else {
+                return Err(format!("line {line}: a rule that is not a mapping"));
+            };
+            let expr = fields
+                .iter()
+                .find(|(key, _)| key.data.as_str() == Some("expr"));
+            match expr {
+                Some((key, value)) => match value.data.as_str() {
+                    Some(text) => exprs.push((key.span.start.line(), text.trim().to_string())),
+                    None => {
+                        return Err(format!(
+                            "line {}: `expr` is not a string",
+                            key.span.start.line()
+                        ));
+                    }
+                },
+                None => return Err(format!("line {line}: a rule without `expr`")),
+            }
+        }
+    }
+    if exprs.is_empty() {
+        return Err("no rule with an `expr`".to_string());
+    }
+    Ok(exprs)
+}
+
+/// The items of the sequence under `key` in the mapping `node`.
+fn sequence_under<'a>(node: &'a MarkedYaml<'a>, key: &str) -> Result<&'a [MarkedYaml<'a>], String> {
+    let line = node.span.start.line();
+    let YamlData::Mapping(fields) = &node.data else {
+        return Err(format!("line {line}: expected a mapping with `{key}`"));
+    };
+    match fields.iter().find(|(k, _)| k.data.as_str() == Some(key)) {
+        Some((_, value)) => match &value.data {
+            YamlData::Sequence(items) => Ok(items),
+            _ => Err(format!(
+                "line {}: `{key}` is not a list",
+                value.span.start.line()
+            )),
+        },
+        None => Err(format!("line {line}: no `{key}`")),
+    }
 }
 
 pub fn check_dashboard(root: &Path) -> Result<(), String> {
@@ -92,6 +147,7 @@ pub fn unknown_series(exprs: &[(String, String)]) -> Result<(), String> {
     let mut problems = Vec::new();
     for (place, expr) in exprs {
         let names = promql::series_names(expr);
+        let expr = expr.split_whitespace().collect::<Vec<_>>().join(" ");
         let unknown: Vec<&String> = names
             .iter()
             .filter(|n| !metric_names::is_known(n))
@@ -147,10 +203,42 @@ mod tests {
     }
 
     #[test]
+    fn rule_exprs_reads_plain_quoted_and_block_values() {
+        let yaml = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n\
+                    \x20     - alert: B\n        expr: 'x{a=''b''} > 1'\n      - record: c\n\
+                    \x20       expr: |\n          sum(rate(y[5m]))\n            > 2\n        for: 1m\n";
+        assert_eq!(
+            rule_exprs(yaml),
+            Ok(vec![
+                (5, "up == 0".to_string()),
+                (7, "x{a='b'} > 1".to_string()),
+                (9, "sum(rate(y[5m]))\n  > 2".to_string()),
+            ])
+        );
+    }
+
+    #[test]
+    fn rule_exprs_rejects_bad_yaml_and_rules_without_expr() {
+        let bad_indent = "groups:\n  - name: g\n    rules:\n      - alert: A\n       expr: up\n";
+        let result = rule_exprs(bad_indent);
+        assert!(
+            matches!(&result, Err(m) if m.starts_with("not valid YAML")),
+            "{result:?}"
+        );
+        let no_expr = "groups:\n  - name: g\n    rules:\n      - alert: A\n        for: 1m\n";
+        assert_eq!(
+            rule_exprs(no_expr),
+            Err("line 4: a rule without `expr`".to_string())
+        );
+        assert!(rule_exprs("groups: []\n").is_err());
+        assert!(rule_exprs("").is_err());
+    }
+
+    #[test]
     fn the_shipped_rules_and_dashboard_read_only_exported_series() -> Result<(), String> {
         let root = crate::workspace_root();
         let yaml = fs::read_to_string(root.join(RULES)).map_err(|e| e.to_string())?;
-        let exprs: Vec<(String, String)> = promql::rule_exprs(&yaml)
+        let exprs: Vec<(String, String)> = rule_exprs(&yaml)?
             .into_iter()
             .map(|(line, e)| (line.to_string(), e))
             .collect();

@@ -1,5 +1,5 @@
-//! Finds the series names a PromQL expression reads, and the expressions of a rules file, so
-//! that the rules and the dashboard can be held to the metrics Galley really exports.
+//! Finds the series names a PromQL expression reads, so that the rules and the dashboard can be
+//! held to the metrics Galley really exports.
 
 /// Words that are PromQL operators or modifiers, never series names.
 const KEYWORDS: [&str; 26] = [
@@ -117,41 +117,6 @@ fn skip_to(chars: &[char], start: usize, close: char) -> usize {
     i
 }
 
-/// The `expr:` values of a Prometheus rules file, with their 1-based lines: a plain scalar on
-/// the same line, or a `|`/`>` block on the lines below. (The file's YAML as a whole is
-/// promtool's to check.)
-pub fn rule_exprs(yaml: &str) -> Vec<(usize, String)> {
-    let lines: Vec<&str> = yaml.lines().collect();
-    let mut exprs = Vec::new();
-    for (index, line) in lines.iter().enumerate() {
-        let trimmed = line.trim_start();
-        let Some(value) = trimmed
-            .strip_prefix("expr:")
-            .or_else(|| trimmed.strip_prefix("- expr:"))
-        else {
-            continue;
-        };
-        let value = value.trim();
-        if value.starts_with('|') || value.starts_with('>') {
-            let indent = line.len() - trimmed.len();
-            let block: Vec<&str> = lines[index + 1..]
-                .iter()
-                .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
-                .map(|l| l.trim())
-                .collect();
-            exprs.push((index + 1, block.join(" ").trim().to_string()));
-        } else {
-            let unquoted = value
-                .strip_prefix('\'')
-                .and_then(|v| v.strip_suffix('\''))
-                .map(|v| v.replace("''", "'"))
-                .unwrap_or_else(|| value.to_string());
-            exprs.push((index + 1, unquoted));
-        }
-    }
-    exprs
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,21 +133,6 @@ mod tests {
         assert_eq!(
             series_names("rate(nonexistent_total[5m]) > 1e3"),
             ["nonexistent_total"]
-        );
-    }
-
-    #[test]
-    fn rule_exprs_reads_plain_quoted_and_block_values() {
-        let yaml = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n\
-                    \x20     - alert: B\n        expr: 'x{a=''b''} > 1'\n      - alert: C\n\
-                    \x20       expr: |\n          sum(rate(y[5m]))\n            > 2\n        for: 1m\n";
-        assert_eq!(
-            rule_exprs(yaml),
-            [
-                (5, "up == 0".to_string()),
-                (7, "x{a='b'} > 1".to_string()),
-                (9, "sum(rate(y[5m])) > 2".to_string()),
-            ]
         );
     }
 }
