@@ -142,12 +142,20 @@ fn strings_under(value: &Value, key: &str, out: &mut Vec<String>) {
     }
 }
 
-/// An error naming each expression that reads no series, or one Galley does not export.
+/// An error naming each expression that is not PromQL, reads no series, or reads one Galley
+/// does not export.
 pub fn unknown_series(exprs: &[(String, String)]) -> Result<(), String> {
     let mut problems = Vec::new();
     for (place, expr) in exprs {
-        let names = promql::series_names(expr);
+        let names = promql::series_names(&promql::without_grafana_intervals(expr));
         let expr = expr.split_whitespace().collect::<Vec<_>>().join(" ");
+        let names = match names {
+            Ok(names) => names,
+            Err(e) => {
+                problems.push(format!("  {place}: {e}: {expr}"));
+                continue;
+            }
+        };
         let unknown: Vec<&String> = names
             .iter()
             .filter(|n| !metric_names::is_known(n))
@@ -164,7 +172,7 @@ pub fn unknown_series(exprs: &[(String, String)]) -> Result<(), String> {
         return Ok(());
     }
     Err(format!(
-        "expressions that read series Galley does not export (the list is \
+        "expressions that do not parse or read series Galley does not export (the list is \
          xtask/src/deploy_check/metric_names.rs):\n{}",
         problems.join("\n")
     ))
@@ -191,6 +199,11 @@ mod tests {
             "{result:?}"
         );
         assert!(unknown_series(&[("a:3".to_string(), "vector(1)".to_string())]).is_err());
+        let result = unknown_series(&[("a:4".to_string(), "sum(up".to_string())]);
+        assert!(
+            matches!(&result, Err(m) if m.contains("a:4: not PromQL")),
+            "{result:?}"
+        );
     }
 
     #[test]
