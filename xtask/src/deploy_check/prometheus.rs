@@ -19,25 +19,36 @@ pub fn check_rules(root: &Path) -> Result<(), String> {
     let yaml =
         fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let exprs = rule_exprs(&yaml).map_err(|e| format!("{RULES}: {e}"))?;
-
-    let dir = root.join("deploy/prometheus");
-    let mut check = Command::new("promtool");
-    check
-        .current_dir(&dir)
-        .args(["check", "rules", "galley-alerts.yml"]);
-    let out = util::run_captured(&mut check, "promtool check rules")?;
-    println!("{}", util::indent(out.trim_end(), "    | "));
-    let mut test = Command::new("promtool");
-    test.current_dir(&dir)
-        .args(["test", "rules", "galley-alerts.test.yml"]);
-    let out = util::run_captured(&mut test, "promtool test rules")?;
-    println!("{}", util::indent(out.trim_end(), "    | "));
-
     let located: Vec<(String, String)> = exprs
         .into_iter()
         .map(|(line, expr)| (format!("{RULES}:{line}"), expr))
         .collect();
-    unknown_series(&located)
+    // The series check first, and promtool's even when it fails: a misspelt metric also fails
+    // the promtool unit tests, less plainly.
+    let mut problems: Vec<String> = unknown_series(&located).err().into_iter().collect();
+    let dir = root.join("deploy/prometheus");
+    for (args, what) in [
+        (
+            ["check", "rules", "galley-alerts.yml"],
+            "promtool check rules",
+        ),
+        (
+            ["test", "rules", "galley-alerts.test.yml"],
+            "promtool test rules",
+        ),
+    ] {
+        let mut promtool = Command::new("promtool");
+        promtool.current_dir(&dir).args(args);
+        match util::run_captured(&mut promtool, what) {
+            Ok(out) => println!("{}", util::indent(out.trim_end(), "    | ")),
+            Err(e) => problems.push(e),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
 }
 
 /// The `expr` of every rule in a Prometheus rules file (`groups[].rules[].expr`), with the
