@@ -4,10 +4,12 @@
 //! tasks mostly delegate to `cargo` and to the `galley` binary.
 
 pub mod bench;
+pub mod deploy_check;
 pub mod dist;
 pub mod fuzz;
 pub mod http;
 pub mod migrate;
+pub mod migration_lint;
 pub mod new_migration;
 pub mod new_module;
 pub mod postgres;

@@ -4,7 +4,8 @@ use std::env;
 use std::process::ExitCode;
 
 use xtask::{
-    bench, dist, fuzz, migrate, new_migration, new_module, run, schemathesis, test, workspace_root,
+    bench, deploy_check, dist, fuzz, migrate, migration_lint, new_migration, new_module, run,
+    schemathesis, test, workspace_root,
 };
 
 const USAGE: &str = "Galley developer tasks
@@ -17,15 +18,22 @@ commands:
                                 e.g. DATABASE_URL or DEFAULT_ENABLED_MODULES, passes through)
   test [FLAGS] [-- ARGS...]     everything CI checks: fmt, clippy, the tests on SQLite and on
                                 PostgreSQL, the scaffold check, schemathesis, 60 s of fuzzing
-                                per import format; ARGS go to both cargo test runs (flags:
-                                --sqlite-only, --postgres-only, --no-scaffold,
-                                --no-schemathesis, --no-fuzz)
+                                per import format, the deploy checks; ARGS go to both cargo
+                                test runs (flags: --sqlite-only, --postgres-only,
+                                --no-scaffold, --no-schemathesis, --no-fuzz,
+                                --no-deploy-checks)
   schemathesis [FLAGS]          the API against its OpenAPI document with schemathesis, on
                                 SQLite and PostgreSQL (flags: --sqlite-only, --postgres-only)
   fuzz [--secs N | --long] [TARGET...]
                                 fuzz the import parsers (csv, xlsx, docx, menu_text) with
                                 libFuzzer, 60 s each (--long: 10 minutes); docs/fuzzing.md
   migrate [ARGS...]             cargo run -p galley -- migrate ARGS
+  migration-lint                flags DROP, RENAME, type changes, NOT NULL without the
+                                documented steps and plain indexes on big tables in new
+                                migrations (docs/operations.md section 9)
+  deploy-check                  the deploy kit's static checks: migration lint, promtool on
+                                the alert rules, the Grafana dashboard's metrics, nginx -t,
+                                systemd-analyze verify, the Kubernetes manifests' schemas
   new-migration OWNER NAME      twin migration folders (postgres and sqlite) for OWNER
                                 (`core` or a module) with a version unique across owners
   new-module NAME               scaffold modules/NAME and link it into the workspace and the app
@@ -56,6 +64,8 @@ fn main() -> ExitCode {
         "run" => run::run(&root, rest),
         "test" => test::run(&root, rest),
         "migrate" => migrate::run(&root, rest),
+        "migration-lint" => migration_lint::run(&root, rest),
+        "deploy-check" => deploy_check::run(&root, rest),
         "new-migration" => new_migration::run(&root, rest),
         "new-module" => new_module::run(&root, rest),
         "dist" => dist::run(&root, rest),

@@ -9,21 +9,25 @@
 //! 5. the scaffold check (see [`crate::scaffold_check`])
 //! 6. schemathesis against the running server (see [`crate::schemathesis`])
 //! 7. the bounded fuzz run: 60 s per import format (see [`crate::fuzz`])
+//! 8. the deploy kit's static checks (see [`crate::deploy_check`])
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::{fuzz, postgres, scaffold_check, schemathesis, tools, util};
+use crate::{deploy_check, fuzz, postgres, scaffold_check, schemathesis, tools, util};
 
-pub const USAGE: &str = "usage: cargo xtask test [--sqlite-only | --postgres-only] [--no-scaffold] [--no-schemathesis] [--no-fuzz] [-- CARGO_TEST_ARGS...]
+pub const USAGE: &str = "usage: cargo xtask test [--sqlite-only | --postgres-only] [--no-scaffold] [--no-schemathesis] [--no-fuzz] [--no-deploy-checks] [-- CARGO_TEST_ARGS...]
   Runs fmt, clippy, the test suite on SQLite and on PostgreSQL, the scaffold check,
-  schemathesis and a bounded fuzz run of the import parsers.
+  schemathesis, a bounded fuzz run of the import parsers and the deploy kit's checks.
   --sqlite-only     skip the PostgreSQL run (developer convenience; CI runs both)
   --postgres-only   skip the SQLite run
   --no-scaffold     skip the scaffold check (it builds the app once more in target/scaffold)
   --no-schemathesis skip the schemathesis run (`cargo xtask schemathesis` runs it alone)
   --no-fuzz         skip the fuzz run (`cargo xtask fuzz`, 60 s per target after a sanitizer
                     build cached in target/fuzz)
+  --no-deploy-checks skip the deploy kit's static checks (`cargo xtask deploy-check` runs
+                    them alone: migration lint, promtool, nginx -t, systemd-analyze verify,
+                    Kubernetes schemas)
   Other arguments go to both `cargo test` runs, e.g. `cargo xtask test -- registry`.
   TEST_DATABASE_URL picks the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/postgres).";
 
@@ -35,6 +39,7 @@ pub struct Options {
     pub scaffold: bool,
     pub schemathesis: bool,
     pub fuzz: bool,
+    pub deploy_checks: bool,
     pub help: bool,
     /// Passed to both `cargo test` runs.
     pub test_args: Vec<String>,
@@ -47,6 +52,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         scaffold: true,
         schemathesis: true,
         fuzz: true,
+        deploy_checks: true,
         ..Options::default()
     };
     let mut sqlite_only = false;
@@ -59,6 +65,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             "--no-scaffold" => options.scaffold = false,
             "--no-schemathesis" => options.schemathesis = false,
             "--no-fuzz" => options.fuzz = false,
+            "--no-deploy-checks" => options.deploy_checks = false,
             "-h" | "--help" => options.help = true,
             "--" => {
                 options.test_args.extend(rest.by_ref().cloned());
@@ -84,6 +91,7 @@ enum Kind {
     Scaffold,
     Schemathesis,
     Fuzz,
+    DeployChecks,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +154,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             name: "fuzz (60 s per format)",
             kind: Kind::Fuzz,
             skip: (!options.fuzz).then_some("--no-fuzz"),
+        },
+        Step {
+            name: "deploy checks",
+            kind: Kind::DeployChecks,
+            skip: (!options.deploy_checks).then_some("--no-deploy-checks"),
         },
     ];
     let total = steps.iter().filter(|s| s.skip.is_none()).count();
@@ -241,6 +254,7 @@ fn run_step(root: &Path, kind: Kind, test_args: &[String]) -> Result<(), String>
             let targets: Vec<String> = fuzz::TARGETS.iter().map(|t| t.to_string()).collect();
             fuzz::fuzz(root, &targets, fuzz::BOUNDED_SECS)
         }
+        Kind::DeployChecks => deploy_check::check_all(root),
     }
 }
 
@@ -333,6 +347,8 @@ mod tests {
     fn backend_flags() -> Result<(), String> {
         let options = parse_args(&args(&["--postgres-only", "--no-scaffold", "--no-fuzz"]))?;
         assert!(!options.sqlite && options.postgres && !options.scaffold && !options.fuzz);
+        assert!(options.deploy_checks);
+        assert!(!parse_args(&args(&["--no-deploy-checks"]))?.deploy_checks);
         assert!(parse_args(&args(&["--sqlite-only", "--postgres-only"])).is_err());
         Ok(())
     }

@@ -52,6 +52,31 @@ pub const SCALE_TOOLS: [Tool; 2] = [
     },
 ];
 
+/// What `cargo xtask deploy-check` needs. python3 (for the Kubernetes validator's venv) is
+/// already a requirement of the schemathesis step.
+pub const DEPLOY_TOOLS: [Tool; 4] = [
+    Tool {
+        command: "promtool",
+        package: "prometheus",
+        why: "checks and unit-tests the alert rules",
+    },
+    Tool {
+        command: "nginx",
+        package: "nginx",
+        why: "`nginx -t` of the site",
+    },
+    Tool {
+        command: "openssl",
+        package: "openssl",
+        why: "the self-signed certificate of the nginx check",
+    },
+    Tool {
+        command: "systemd-analyze",
+        package: "systemd",
+        why: "verifies the systemd units",
+    },
+];
+
 /// Installs the test suite's tools where missing.
 pub fn ensure() -> Result<(), String> {
     ensure_all(&TOOLS)
