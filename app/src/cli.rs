@@ -36,6 +36,13 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Copy a SQLite database to FILE while the server keeps running (single-host installs;
+    /// PostgreSQL is backed up with pg_dump: deploy/backup/galley-backup.sh).
+    Backup {
+        /// Where the copy goes; must not exist. It appears only once whole and checked.
+        #[arg(value_name = "FILE")]
+        to: std::path::PathBuf,
+    },
     /// Print the effective configuration, secrets masked.
     CheckConfig,
     /// Print a new random SECRET_KEY (64 hex digits).

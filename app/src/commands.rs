@@ -186,6 +186,39 @@ pub async fn audit_prune(
     Ok(())
 }
 
+/// `galley backup FILE`: SQLite's online copy, checked, then named (`db::backup`).
+pub async fn backup(
+    settings: &Settings,
+    registry: &Registry,
+    to: std::path::PathBuf,
+) -> Result<(), StartError> {
+    let galley_core::db::DatabaseUrl::Sqlite(source) = settings.database_url.clone() else {
+        return Err(StartError::Command(
+            "galley backup copies a SQLite database; back up PostgreSQL with pg_dump \
+             (deploy/backup/galley-backup.sh, docs/operations.md section 10)"
+                .to_owned(),
+        ));
+    };
+    // A copy of a database this binary cannot read back would be no backup.
+    drop(migrated_pool(settings, registry).await?);
+    println!("Copying {source} to {} ...", to.display());
+    let target = to.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        galley_core::db::backup::sqlite_online_backup(&source, &target)
+    })
+    .await
+    .map_err(|e| StartError::Command(format!("the backup stopped: {e}")))?
+    .map_err(|e| StartError::Command(format!("backup to {}: {e}", to.display())))?;
+    println!(
+        "Backed up to {}: {} bytes, {} tables, {} migrations; integrity check ok.",
+        to.display(),
+        report.bytes,
+        report.tables,
+        report.migrations
+    );
+    Ok(())
+}
+
 /// Who ran an operator command, for the record.
 fn cli_actor() -> String {
     format!(

@@ -70,6 +70,7 @@ async fn run(command: Command) -> Result<(), StartError> {
                 dry_run,
             } => commands::audit_prune(&settings, registry, &older_than, dry_run).await,
         },
+        Command::Backup { to } => commands::backup(&settings, registry, to).await,
         Command::CheckConfig => {
             for (key, value) in settings.describe() {
                 println!("{key:<30} {value}");

@@ -492,3 +492,91 @@ fn demo_recreates_one_login_per_role_and_only_locally() {
     );
     drop(rt);
 }
+
+/// `galley backup` copies a SQLite database whole while another connection keeps writing,
+/// refuses to overwrite, and points PostgreSQL installs to pg_dump.
+#[test]
+fn backup_copies_a_live_sqlite_database_whole() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    fn count(conn: &mut SqliteConnection, sql: &str) -> i64 {
+        conn.batch_execute("PRAGMA busy_timeout = 5000").unwrap();
+        diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
+    }
+    const ROWS: &str = "SELECT count(*) AS n FROM audit_log";
+
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live.db");
+    let url = live.to_str().unwrap().to_owned();
+    let env = [("DATABASE_URL", url.as_str())];
+    let migrated = run(dir.path(), &env, &["migrate"]);
+    assert!(migrated.status.success(), "{}", stderr(&migrated));
+
+    // A writer that keeps committing while the copy is taken.
+    let writing = Arc::new(AtomicBool::new(true));
+    let writer = {
+        let (url, writing) = (url.clone(), writing.clone());
+        std::thread::spawn(move || {
+            let mut conn = SqliteConnection::establish(&url).unwrap();
+            // As the server runs it.
+            conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL")
+                .unwrap();
+            let mut written = 0;
+            while writing.load(Ordering::Relaxed) || written < 50 {
+                conn.batch_execute(
+                    "INSERT INTO audit_log (occurred_at, action, details) \
+                     VALUES ('2026-12-08 00:00:00', 'test.write', '{}')",
+                )
+                .unwrap();
+                written += 1;
+            }
+            written
+        })
+    };
+    while count(&mut SqliteConnection::establish(&url).unwrap(), ROWS) < 50 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let copy = dir.path().join("copy.db");
+    let backup = run(dir.path(), &env, &["backup", copy.to_str().unwrap()]);
+    writing.store(false, Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    assert!(
+        stdout(&backup).contains("integrity check ok"),
+        "{}",
+        stdout(&backup)
+    );
+
+    let mut copied = SqliteConnection::establish(copy.to_str().unwrap()).unwrap();
+    let rows = count(&mut copied, ROWS);
+    assert!(rows >= 50 && rows <= written, "{rows} of {written} rows");
+    let mut source = SqliteConnection::establish(&url).unwrap();
+    let migrations = "SELECT count(*) AS n FROM __diesel_schema_migrations";
+    assert_eq!(
+        count(&mut copied, migrations),
+        count(&mut source, migrations)
+    );
+    assert!(!dir.path().join("copy.db.partial").exists());
+
+    let again = run(dir.path(), &env, &["backup", copy.to_str().unwrap()]);
+    assert_one_line_failure(&again, "error: backup to");
+    assert!(
+        stderr(&again).contains("never overwritten"),
+        "{}",
+        stderr(&again)
+    );
+    let postgres = run(
+        dir.path(),
+        &[("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")],
+        &["backup", dir.path().join("pg.db").to_str().unwrap()],
+    );
+    assert_one_line_failure(&postgres, "error: galley backup copies a SQLite database");
+}

@@ -5,6 +5,7 @@
 //! query is type-checked against both backends, and [`transaction!`](crate::transaction) does the
 //! same for a transaction whose body calls repo functions taking `&mut DbConn`.
 
+pub mod backup;
 mod cached;
 pub mod catalog;
 mod error;
