@@ -88,10 +88,24 @@ pub async fn build_app(
         background = background.and(broadcaster);
     }
     let i18n = I18n::load(registry)?;
-    let sign_in_throttle = Arc::new(crate::auth::throttle::InMemoryThrottle::new(
-        settings.signin_max_failures,
-        Duration::from_secs(settings.signin_window_secs),
-    ));
+    let sign_in_window = Duration::from_secs(settings.signin_window_secs);
+    // Several instances share one PostgreSQL and must count the same attempts (decision 0026).
+    let sign_in_throttle: Arc<dyn crate::auth::throttle::SignInThrottle> =
+        match &settings.database_url {
+            crate::db::DatabaseUrl::Postgres(_) => {
+                Arc::new(crate::auth::throttle::postgres::PostgresThrottle::new(
+                    pool.clone(),
+                    settings.signin_max_failures,
+                    sign_in_window,
+                ))
+            }
+            crate::db::DatabaseUrl::Sqlite(_) => {
+                Arc::new(crate::auth::throttle::InMemoryThrottle::new(
+                    settings.signin_max_failures,
+                    sign_in_window,
+                ))
+            }
+        };
     let limits = crate::http::rate_limit::RequestLimits {
         per_address: Arc::new(crate::http::rate_limit::InMemoryLimiter::per_minute(
             settings.requests_per_minute,

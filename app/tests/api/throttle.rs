@@ -203,3 +203,43 @@ async fn concurrent_wrong_passwords_check_at_most_the_limit() {
     let right = json_login(&app, "203.0.113.1", None, &email, PASSWORD).await;
     assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// Several instances on one PostgreSQL count the same attempts (decision 0026): five wrong
+/// passwords spread over three instances lock the account on all of them, and a right one
+/// gives its attempt back on all of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn instances_on_one_postgresql_share_the_lockout() {
+    if !crate::harness::on_postgres() {
+        return;
+    }
+    let db = crate::harness::TestDb::migrated().await;
+    let key = galley_core::auth::token::generate() + &galley_core::auth::token::generate();
+    let mut fleet = Vec::new();
+    for _ in 0..3 {
+        let instance = TestApp::builder()
+            .db(db.clone())
+            .set("secret_key", key.clone())
+            .build()
+            .await;
+        fleet.push(instance);
+    }
+    let (_, _, email) = seed_user(&fleet[0], Role::Cook).await;
+    let peer = |i: usize| format!("198.51.100.{i}");
+    for i in 0..4 {
+        let wrong = json_login(&fleet[i % 3], &peer(i), None, &email, "wrong password!").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    // A right password is not a failure: its attempt is given back, for every instance.
+    let right = json_login(&fleet[1], &peer(10), None, &email, PASSWORD).await;
+    assert_eq!(right.status, StatusCode::OK, "{}", right.text());
+    let fifth = json_login(&fleet[2], &peer(11), None, &email, "wrong password!").await;
+    assert_eq!(fifth.status, StatusCode::UNAUTHORIZED);
+    for (i, instance) in fleet.iter().enumerate() {
+        let locked = json_login(instance, &peer(20 + i), None, &email, PASSWORD).await;
+        assert_eq!(
+            locked.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "instance {i} let a sixth attempt through"
+        );
+    }
+}

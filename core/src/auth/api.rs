@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::layer::cookie_value;
 use super::session::{self, COOKIE};
-use super::throttle::Reservation;
+use super::throttle::{Refused, Reservation};
 use super::{Caller, Credential, Role, password, token};
 use crate::audit::{self, Actor, Entry};
 use crate::http::client_ip::ClientIp;
@@ -88,7 +88,7 @@ pub async fn sign_in(
         client.key(),
     ];
     // Reserved before the password is checked, so concurrent attempts cannot overrun the limit.
-    let reservation = reserve(state, &keys)?;
+    let reservation = reserve(state, &keys).await?;
     let mut pooled = state.db.get().await?;
     let conn = &mut pooled.conn();
     let account = users::find_live_by_email(conn, email).await?;
@@ -113,7 +113,7 @@ pub async fn sign_in(
             "The e-mail address or the password is wrong.",
         ));
     };
-    state.sign_in_throttle.refund(reservation);
+    state.sign_in_throttle.refund(reservation).await;
 
     let cookie = token::generate();
     let csrf = token::generate();
@@ -199,13 +199,17 @@ fn no_store(response: &mut Response) {
 }
 
 /// Counts one password check against every key, or refuses it with 429 if any key is full.
-fn reserve(state: &AppState, keys: &[String]) -> Result<Reservation, AppError> {
+async fn reserve(state: &AppState, keys: &[String]) -> Result<Reservation, AppError> {
     state
         .sign_in_throttle
         .reserve(keys)
-        .map_err(|wait| AppError::TooManyRequests {
-            // Round up: answering a second early would only earn another 429.
-            retry_after_secs: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
+        .await
+        .map_err(|refused| match refused {
+            Refused::Full(wait) => AppError::TooManyRequests {
+                // Round up: answering a second early would only earn another 429.
+                retry_after_secs: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
+            },
+            Refused::Unavailable(error) => AppError::Db(error),
         })
 }
 
@@ -337,7 +341,7 @@ pub async fn change_password(
         .filter(|u| u.disabled_at.is_none())
         .ok_or(AppError::Unauthenticated("Sign in first."))?;
     let keys = [format!("account:{}", user.email), client.key()];
-    let reservation = reserve(&state, &keys)?;
+    let reservation = reserve(&state, &keys).await?;
     let mut errors = Vec::new();
     let current_ok = password::verify(
         body.current_password.clone(),
@@ -345,7 +349,7 @@ pub async fn change_password(
     )
     .await;
     if current_ok {
-        state.sign_in_throttle.refund(reservation);
+        state.sign_in_throttle.refund(reservation).await;
     } else {
         crate::transaction!(conn, |tx| {
             audit::record(

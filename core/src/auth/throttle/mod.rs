@@ -8,27 +8,50 @@
 //! concurrent requests cannot all slip past the limit; a successful check gives its reservation
 //! back (only failures count). See `docs/decisions/0014-sign-in-reservations.md`.
 //!
-//! The store sits behind [`SignInThrottle`] so several instances can later share one
-//! (PostgreSQL or Redis); [`InMemoryThrottle`] serves one instance.
+//! The store sits behind [`SignInThrottle`]: [`InMemoryThrottle`] serves one instance (SQLite);
+//! [`postgres::PostgresThrottle`] keeps the count in the database, so that every instance on
+//! one PostgreSQL counts the same attempts (decision 0026).
+
+pub mod postgres;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures_util::future::BoxFuture;
+
+use crate::db::DbError;
+
 pub trait SignInThrottle: Send + Sync {
     /// Counts one attempt against every key, or, if any key has no free slot, counts nothing and
     /// says how long until all of them have one.
-    fn reserve(&self, keys: &[String]) -> Result<Reservation, Duration>;
+    fn reserve<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<Reservation, Refused>>;
     /// Gives a reservation back: the attempt succeeded, and successes are not counted.
-    fn refund(&self, reservation: Reservation);
+    fn refund(&self, reservation: Reservation) -> BoxFuture<'_, ()>;
+}
+
+/// Why an attempt was not counted (and must not go ahead).
+#[derive(Debug)]
+pub enum Refused {
+    /// A key has no free slot; one frees after this long.
+    Full(Duration),
+    /// The shared count could not be read.
+    Unavailable(DbError),
 }
 
 /// One counted attempt; hand it to [`SignInThrottle::refund`] if the password was right.
 #[derive(Debug)]
 #[must_use = "refund the reservation when the attempt succeeds"]
-pub struct Reservation {
-    keys: Vec<String>,
-    at: Instant,
+pub struct Reservation(Held);
+
+#[derive(Debug)]
+enum Held {
+    InMemory {
+        keys: Vec<String>,
+        at: Instant,
+    },
+    /// The rows that count it.
+    Stored(Vec<i64>),
 }
 
 /// Where the throttle reads the time, so tests can move it without sleeping.
@@ -71,7 +94,21 @@ impl InMemoryThrottle {
 }
 
 impl SignInThrottle for InMemoryThrottle {
-    fn reserve(&self, keys: &[String]) -> Result<Reservation, Duration> {
+    fn reserve<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<Reservation, Refused>> {
+        Box::pin(std::future::ready(
+            InMemoryThrottle::reserve(self, keys).map_err(Refused::Full),
+        ))
+    }
+
+    fn refund(&self, reservation: Reservation) -> BoxFuture<'_, ()> {
+        InMemoryThrottle::refund(self, reservation);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+impl InMemoryThrottle {
+    /// [`SignInThrottle::reserve`], at once.
+    pub fn reserve(&self, keys: &[String]) -> Result<Reservation, Duration> {
         let now = (self.clock)();
         let mut attempts = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
         if attempts.len() > SWEEP_ABOVE {
@@ -99,17 +136,21 @@ impl SignInThrottle for InMemoryThrottle {
         for key in keys {
             attempts.entry(key.clone()).or_default().push_back(now);
         }
-        Ok(Reservation {
+        Ok(Reservation(Held::InMemory {
             keys: keys.to_vec(),
             at: now,
-        })
+        }))
     }
 
-    fn refund(&self, reservation: Reservation) {
+    /// [`SignInThrottle::refund`], at once.
+    pub fn refund(&self, reservation: Reservation) {
+        let Held::InMemory { keys, at } = reservation.0 else {
+            return;
+        };
         let mut attempts = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
-        for key in &reservation.keys {
+        for key in &keys {
             if let Some(log) = attempts.get_mut(key) {
-                if let Some(pos) = log.iter().rposition(|at| *at == reservation.at) {
+                if let Some(pos) = log.iter().rposition(|logged| *logged == at) {
                     log.remove(pos);
                 }
                 if log.is_empty() {
