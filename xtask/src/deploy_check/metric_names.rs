@@ -6,7 +6,7 @@ use std::fs;
 use std::path::Path;
 
 /// Every series name `/metrics` can show (histograms by their base name).
-pub const EXPORTED: [&str; 18] = [
+pub const EXPORTED: [&str; 19] = [
     "http_requests_total",
     "http_request_duration_seconds",
     "galley_db_pool_connections",
@@ -17,6 +17,7 @@ pub const EXPORTED: [&str; 18] = [
     "galley_answer_cache_invalidations_total",
     "galley_answer_cache_listener_losses_total",
     "galley_answer_cache_bytes",
+    "galley_answer_notice_failures_total",
     "galley_csp_violations_total",
     "galley_module_flags_refresh_failures_total",
     "galley_file_work_slots",
