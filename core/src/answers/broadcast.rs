@@ -22,6 +22,10 @@ use super::Invalidation;
 /// committed). The broadcaster keeps trying and then tells the others to forget everything.
 const NOTICE_WAIT: Duration = Duration::from_secs(2);
 
+/// How long one notice may take before its connection is given up for a new one (a
+/// connection cut without a reset would otherwise hold every write for [`NOTICE_WAIT`]).
+const SEND_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// PostgreSQL refuses payloads of 8,000 bytes or more.
 const MAX_PAYLOAD: usize = 7_900;
 
@@ -102,7 +106,10 @@ async fn run(url: String, mut receiver: mpsc::UnboundedReceiver<Notice>) {
         } else {
             payloads(batch.iter().flat_map(|notice| &notice.invalidations))
         };
-        match send(&mut connection, &url, &payloads).await {
+        let sent = tokio::time::timeout(SEND_TIMEOUT, send(&mut connection, &url, &payloads))
+            .await
+            .unwrap_or_else(|_| Err(timed_out()));
+        match sent {
             Ok(()) => {
                 owe_everything = false;
                 for notice in batch.drain(..) {
@@ -118,6 +125,12 @@ async fn run(url: String, mut receiver: mpsc::UnboundedReceiver<Notice>) {
             }
         }
     }
+}
+
+fn timed_out() -> diesel::result::Error {
+    diesel::result::Error::QueryBuilderError(
+        format!("no answer within {} s", SEND_TIMEOUT.as_secs()).into(),
+    )
 }
 
 async fn send(
