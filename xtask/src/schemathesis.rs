@@ -5,12 +5,12 @@
 //! that token. Every answer must be documented (status, content type, schema) and none a 5xx.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use crate::bench::{seed, server::Server};
-use crate::{dist, postgres, util};
+use crate::{dist, postgres, tools, util};
 
 pub const USAGE: &str = "usage: cargo xtask schemathesis [--sqlite-only | --postgres-only]
   Runs schemathesis (installed into target/schemathesis/venv) against a galley server on
@@ -56,7 +56,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     let out = dist::target_dir(root).join("schemathesis");
     fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let schemathesis = ensure_installed(&out)?;
+    let schemathesis = tools::pip_tool(&out, "schemathesis", VERSION)?;
 
     let mut build = util::cargo();
     build
@@ -98,34 +98,6 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         println!("    passed in {}", util::secs(started.elapsed()));
     }
     Ok(())
-}
-
-/// The venv's `schemathesis`, installed at [`VERSION`] unless it already is.
-fn ensure_installed(out: &Path) -> Result<PathBuf, String> {
-    let venv = out.join("venv");
-    let program = venv.join("bin").join("schemathesis");
-    let installed = Command::new(&program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(VERSION));
-    if installed {
-        println!("    schemathesis {VERSION} present");
-        return Ok(program);
-    }
-    if !venv.join("bin").join("pip").exists() {
-        let mut create = Command::new("python3");
-        create.args(["-m", "venv"]).arg(&venv);
-        util::run_checked(&mut create, "python3 -m venv")?;
-    }
-    let mut install = Command::new(venv.join("bin").join("pip"));
-    install.args([
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        &format!("schemathesis=={VERSION}"),
-    ]);
-    util::run_checked(&mut install, "pip install schemathesis")?;
-    Ok(program)
 }
 
 fn run_against(

@@ -1,6 +1,7 @@
 //! Tools the test suite needs besides cargo, installed when missing so that a new machine
 //! passes with the README's one command.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util;
@@ -145,6 +146,40 @@ fn is_root() -> bool {
         .arg("-u")
         .output()
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+/// A Python tool from PyPI at one pinned version, in its own venv under `out` (installed
+/// unless it already is there at that version); the path of its program.
+pub fn pip_tool(out: &Path, package: &str, version: &str) -> Result<PathBuf, String> {
+    let venv = out.join("venv");
+    let program = venv.join("bin").join(package);
+    // Some tools print their version on stderr.
+    let installed = Command::new(&program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout).contains(version)
+                || String::from_utf8_lossy(&o.stderr).contains(version)
+        });
+    if installed {
+        println!("    {package} {version} present");
+        return Ok(program);
+    }
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    if !venv.join("bin").join("pip").exists() {
+        let mut create = Command::new("python3");
+        create.args(["-m", "venv"]).arg(&venv);
+        util::run_checked(&mut create, "python3 -m venv")?;
+    }
+    let mut install = Command::new(venv.join("bin").join("pip"));
+    install.args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("{package}=={version}"),
+    ]);
+    util::run_checked(&mut install, &format!("pip install {package}"))?;
+    Ok(program)
 }
 
 #[cfg(test)]

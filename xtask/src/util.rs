@@ -83,6 +83,19 @@ pub fn describe_status(status: ExitStatus) -> String {
 
 /// Runs a command with inherited stdio, echoing it first; a non-zero exit is an error
 /// naming `what`.
+/// For a command that takes no arguments: false after printing `usage` for `-h`/`--help`
+/// (nothing more to do), an error naming anything else, true to go on.
+pub fn no_arguments(args: &[String], usage: &str) -> Result<bool, String> {
+    match args.first().map(String::as_str) {
+        None => Ok(true),
+        Some("-h" | "--help") => {
+            println!("{usage}");
+            Ok(false)
+        }
+        Some(arg) => Err(format!("unknown argument `{arg}`\n{usage}")),
+    }
+}
+
 pub fn run_checked(cmd: &mut Command, what: &str) -> Result<(), String> {
     println!("    $ {}", display_command(cmd));
     let status = cmd

@@ -13,7 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{dist, util};
+use crate::{dist, tools, util};
 
 pub const MANIFESTS: &str = "deploy/k8s";
 
@@ -30,7 +30,11 @@ pub fn check(root: &Path) -> Result<(), String> {
         fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
     consistent(&read("deployment.yaml")?, &read("configmap.yaml")?)?;
-    let validator = ensure_installed(&dist::target_dir(root).join("deploy-check"))?;
+    let validator = tools::pip_tool(
+        &dist::target_dir(root).join("deploy-check"),
+        "kubernetes-validate",
+        VERSION,
+    )?;
     let mut validate = Command::new(&validator);
     validate.args(["--strict", "--kubernetes-version", KUBERNETES]);
     validate.args(&files);
@@ -95,41 +99,6 @@ fn manifests(dir: &Path) -> Result<Vec<PathBuf>, String> {
         return Err(format!("no manifests in {}", dir.display()));
     }
     Ok(files)
-}
-
-fn ensure_installed(out: &Path) -> Result<PathBuf, String> {
-    let venv = out.join("venv");
-    let program = venv.join("bin").join("kubernetes-validate");
-    let installed = Command::new(&program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| {
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            );
-            text.contains(VERSION)
-        });
-    if installed {
-        println!("    kubernetes-validate {VERSION} present");
-        return Ok(program);
-    }
-    fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    if !venv.join("bin").join("pip").exists() {
-        let mut create = Command::new("python3");
-        create.args(["-m", "venv"]).arg(&venv);
-        util::run_checked(&mut create, "python3 -m venv")?;
-    }
-    let mut install = Command::new(venv.join("bin").join("pip"));
-    install.args([
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        &format!("kubernetes-validate=={VERSION}"),
-    ]);
-    util::run_checked(&mut install, "pip install kubernetes-validate")?;
-    Ok(program)
 }
 
 #[cfg(test)]

@@ -36,12 +36,8 @@ const CHECKS: [(&str, Check); 7] = [
 ];
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    if let Some(arg) = args.first() {
-        if arg == "-h" || arg == "--help" {
-            println!("{USAGE}");
-            return Ok(());
-        }
-        return Err(format!("unknown argument `{arg}`\n{USAGE}"));
+    if !util::no_arguments(args, USAGE)? {
+        return Ok(());
     }
     check_all(root)
 }

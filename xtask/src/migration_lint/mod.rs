@@ -11,6 +11,8 @@ mod rules;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::util;
+
 pub use rules::{BIG_TABLES, Backend, Rule};
 
 pub const USAGE: &str = "usage: cargo xtask migration-lint
@@ -56,12 +58,8 @@ pub struct Finding {
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    if let Some(arg) = args.first() {
-        if arg == "-h" || arg == "--help" {
-            println!("{USAGE}");
-            return Ok(());
-        }
-        return Err(format!("unknown argument `{arg}`\n{USAGE}"));
+    if !util::no_arguments(args, USAGE)? {
+        return Ok(());
     }
     lint_tree(root)
 }
