@@ -4,6 +4,7 @@
 //!
 //! PostgreSQL only: an embedded SQLite file cannot drop a connection.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -144,4 +145,146 @@ async fn a_failed_statement_is_not_mistaken_for_a_lost_connection() {
             || verdict == galley_core::db::watch::Verdict::ConnectionLost,
         "{error} {verdict:?}"
     );
+}
+
+/// Flips whether the app's database accepts connections, and with `false` ends the ones it
+/// has, from an administrative connection of its own.
+async fn accept_connections(app: &TestApp, accept: bool) {
+    let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
+    let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
+    let url = app.database_url();
+    let name = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS {accept}"
+        ))
+        .await
+        .unwrap();
+    if !accept {
+        admin
+            .batch_execute(&format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ))
+            .await
+            .unwrap();
+    }
+}
+
+/// A database that refuses every connection for a while (issue 13, item 3): `/ready` says so
+/// with 503 and a reason, requests answer 503 problem+json instead of hanging, and everything
+/// works again once it takes connections, without a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_that_refuses_connections_is_503_until_it_returns() {
+    if !on_postgres() {
+        return;
+    }
+    let app = TestApp::new().await;
+    let (_, _, email) = seed_user(&app, Role::Admin).await;
+    let admin = Client::sign_in(&app, &email).await;
+    assert_eq!(admin.get("/api/v1/sites").await.status, StatusCode::OK);
+
+    accept_connections(&app, false).await;
+    // A hang, not a slow answer, is what this bound catches.
+    let bound = Duration::from_secs(60);
+    let ready = tokio::time::timeout(bound, app.get("/ready"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ready.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        ready.text()
+    );
+    assert!(ready.text().contains("database"), "{}", ready.text());
+    let refused = tokio::time::timeout(bound, admin.get("/api/v1/sites"))
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.text()
+    );
+    assert_eq!(refused.content_type(), "application/problem+json");
+    assert!(!refused.header("retry-after").is_empty());
+
+    accept_connections(&app, true).await;
+    let mut answered = admin.get("/api/v1/sites").await;
+    for _ in 0..100 {
+        if answered.status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        answered = admin.get("/api/v1/sites").await;
+    }
+    assert_eq!(answered.status, StatusCode::OK, "{}", answered.text());
+    assert_eq!(app.get("/ready").await.status, StatusCode::OK);
+}
+
+/// Every connection of the app terminated again and again while requests keep coming (issue
+/// 13, item 3): answers are 200 or 503, never a 500 or a hang, and once the terminations stop
+/// everything answers 200 again without a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn repeated_terminations_under_load_give_503s_and_then_recover() {
+    if !on_postgres() {
+        return;
+    }
+    let app = Arc::new(TestApp::new().await);
+    let (_, _, email) = seed_user(&app, Role::Admin).await;
+    let admin = Client::sign_in(&app, &email).await;
+    let (cookie, csrf) = (admin.cookie.clone(), admin.csrf.clone());
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (app, stop) = (app.clone(), stop.clone());
+        let (cookie, csrf) = (cookie.clone(), csrf.clone());
+        readers.spawn(async move {
+            let client = Client {
+                app: &app,
+                cookie,
+                csrf,
+            };
+            let mut seen = Vec::new();
+            while !std::sync::atomic::AtomicBool::load(&stop, std::sync::atomic::Ordering::Relaxed)
+            {
+                let answer =
+                    tokio::time::timeout(Duration::from_secs(60), client.get("/api/v1/sites"))
+                        .await
+                        .expect("a request hung");
+                seen.push(answer.status);
+            }
+            seen
+        });
+    }
+    let url = app.database_url();
+    let mut killer = AsyncPgConnection::establish(&url).await.unwrap();
+    for _ in 0..10 {
+        killer
+            .batch_execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut statuses = Vec::new();
+    while let Some(seen) = readers.join_next().await {
+        statuses.extend(seen.unwrap());
+    }
+    assert!(
+        statuses.len() > 8,
+        "the readers kept reading: {}",
+        statuses.len()
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::SERVICE_UNAVAILABLE),
+        "only 200 and 503: {statuses:?}"
+    );
+    assert_eq!(admin.get("/api/v1/sites").await.status, StatusCode::OK);
+    assert_eq!(app.get("/ready").await.status, StatusCode::OK);
 }
