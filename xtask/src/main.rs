@@ -42,7 +42,9 @@ commands:
   bench --scale [--max-tenants N]
                                 growth: 1, 10 and 100 tenants on PostgreSQL (COPY), the same
                                 requests at each size; writes target/bench/scale.md
-  dist                          release build of the galley binary (--locked); prints its path
+  dist [--smoke]                release build of the galley binary (--locked); prints its path
+                                (--smoke: also starts it on a fresh SQLite file and checks
+                                /health, /ready and /metrics, as `cargo xtask test` does)
   help                          this text
 
 `cargo xtask COMMAND --help` describes test, new-migration and new-module.";

@@ -9,22 +9,25 @@
 //! 5. the scaffold check (see [`crate::scaffold_check`])
 //! 6. schemathesis against the running server (see [`crate::schemathesis`])
 //! 7. the bounded fuzz run: 60 s per import format (see [`crate::fuzz`])
-//! 8. the deploy kit's static checks (see [`crate::deploy_check`])
+//! 8. the release artefact built and started (see [`crate::dist::smoke`])
+//! 9. the deploy kit's static checks (see [`crate::deploy_check`])
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::{deploy_check, fuzz, postgres, scaffold_check, schemathesis, tools, util};
+use crate::{deploy_check, dist, fuzz, postgres, scaffold_check, schemathesis, tools, util};
 
-pub const USAGE: &str = "usage: cargo xtask test [--sqlite-only | --postgres-only] [--no-scaffold] [--no-schemathesis] [--no-fuzz] [--no-deploy-checks] [-- CARGO_TEST_ARGS...]
+pub const USAGE: &str = "usage: cargo xtask test [--sqlite-only | --postgres-only] [--no-scaffold] [--no-schemathesis] [--no-fuzz] [--no-dist] [--no-deploy-checks] [-- CARGO_TEST_ARGS...]
   Runs fmt, clippy, the test suite on SQLite and on PostgreSQL, the scaffold check,
-  schemathesis, a bounded fuzz run of the import parsers and the deploy kit's checks.
+  schemathesis, a bounded fuzz run of the import parsers, the release build started as an
+  operator would, and the deploy kit's checks.
   --sqlite-only     skip the PostgreSQL run (developer convenience; CI runs both)
   --postgres-only   skip the SQLite run
   --no-scaffold     skip the scaffold check (it builds the app once more in target/scaffold)
   --no-schemathesis skip the schemathesis run (`cargo xtask schemathesis` runs it alone)
   --no-fuzz         skip the fuzz run (`cargo xtask fuzz`, 60 s per target after a sanitizer
                     build cached in target/fuzz)
+  --no-dist         skip the release build and its start (`cargo xtask dist` builds it)
   --no-deploy-checks skip the deploy kit's static checks (`cargo xtask deploy-check` runs
                     them alone: migration lint, promtool, nginx -t, systemd-analyze verify,
                     Kubernetes schemas)
@@ -39,6 +42,7 @@ pub struct Options {
     pub scaffold: bool,
     pub schemathesis: bool,
     pub fuzz: bool,
+    pub dist: bool,
     pub deploy_checks: bool,
     pub help: bool,
     /// Passed to both `cargo test` runs.
@@ -52,6 +56,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         scaffold: true,
         schemathesis: true,
         fuzz: true,
+        dist: true,
         deploy_checks: true,
         ..Options::default()
     };
@@ -65,6 +70,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             "--no-scaffold" => options.scaffold = false,
             "--no-schemathesis" => options.schemathesis = false,
             "--no-fuzz" => options.fuzz = false,
+            "--no-dist" => options.dist = false,
             "--no-deploy-checks" => options.deploy_checks = false,
             "-h" | "--help" => options.help = true,
             "--" => {
@@ -91,6 +97,7 @@ enum Kind {
     Scaffold,
     Schemathesis,
     Fuzz,
+    Dist,
     DeployChecks,
 }
 
@@ -154,6 +161,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             name: "fuzz (60 s per format)",
             kind: Kind::Fuzz,
             skip: (!options.fuzz).then_some("--no-fuzz"),
+        },
+        Step {
+            name: "release artefact",
+            kind: Kind::Dist,
+            skip: (!options.dist).then_some("--no-dist"),
         },
         Step {
             name: "deploy checks",
@@ -254,6 +266,7 @@ fn run_step(root: &Path, kind: Kind, test_args: &[String]) -> Result<(), String>
             let targets: Vec<String> = fuzz::TARGETS.iter().map(|t| t.to_string()).collect();
             fuzz::fuzz(root, &targets, fuzz::BOUNDED_SECS)
         }
+        Kind::Dist => dist::smoke(root),
         Kind::DeployChecks => deploy_check::check_all(root),
     }
 }
@@ -349,6 +362,7 @@ mod tests {
         assert!(!options.sqlite && options.postgres && !options.scaffold && !options.fuzz);
         assert!(options.deploy_checks);
         assert!(!parse_args(&args(&["--no-deploy-checks"]))?.deploy_checks);
+        assert!(options.dist && !parse_args(&args(&["--no-dist"]))?.dist);
         assert!(parse_args(&args(&["--sqlite-only", "--postgres-only"])).is_err());
         Ok(())
     }

@@ -168,16 +168,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo build --release -p galley`; the binary's path.
+/// The release build (`cargo xtask dist`'s); the binary's path.
 fn build_release(root: &Path) -> Result<std::path::PathBuf, String> {
     let started = Instant::now();
-    let mut build = util::cargo();
-    build
-        .current_dir(root)
-        .args(["build", "--release", "-p", "galley", "--locked"]);
-    util::run_checked(&mut build, "the release build")?;
+    let binary = dist::build(root)?;
     println!("    built in {}", util::secs(started.elapsed()));
-    Ok(dist::target_dir(root).join("release").join("galley"))
+    Ok(binary)
 }
 
 /// Runs the rotation benchmark; its one line of result. A missed target fails the bench.
