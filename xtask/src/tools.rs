@@ -14,7 +14,7 @@ pub struct Tool {
 }
 
 /// What `cargo xtask test` needs.
-pub const TOOLS: [Tool; 3] = [
+pub const TOOLS: [Tool; 6] = [
     Tool {
         command: "promtool",
         package: "prometheus",
@@ -29,6 +29,21 @@ pub const TOOLS: [Tool; 3] = [
         command: "chromedriver",
         package: "chromium-driver",
         why: "drives chromium for the end-to-end tests",
+    },
+    Tool {
+        command: "gpg",
+        package: "gnupg",
+        why: "the backup scripts' encrypted off-site copy, in their test",
+    },
+    Tool {
+        command: "sqlite3",
+        package: "sqlite3",
+        why: "the backup scripts' SQLite backups, in their test",
+    },
+    Tool {
+        command: "pg_dump",
+        package: "postgresql-client",
+        why: "the backup scripts' PostgreSQL dumps and restore test, in their test",
     },
 ];
 

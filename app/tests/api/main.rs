@@ -7,6 +7,7 @@
 mod audit;
 mod audit_sentences;
 mod auth;
+mod backup_scripts;
 mod browser;
 mod cli;
 mod client;
