@@ -9,6 +9,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::util;
+
 /// The two backends; each owner keeps one folder per backend, in lockstep.
 pub const BACKENDS: [&str; 2] = ["postgres", "sqlite"];
 
@@ -108,9 +110,9 @@ pub fn format_version(unix_secs: u64) -> String {
 pub fn existing_versions(root: &Path) -> Result<BTreeSet<String>, String> {
     let mut versions = BTreeSet::new();
     let migrations = root.join("migrations");
-    for owner in subdirs(&migrations)? {
-        for backend in subdirs(&owner)? {
-            for migration in subdirs(&backend)? {
+    for owner in util::sorted_dirs(&migrations)? {
+        for backend in util::sorted_dirs(&owner)? {
+            for migration in util::sorted_dirs(&backend)? {
                 if let Some(name) = migration.file_name() {
                     let name = name.to_string_lossy();
                     let version = name.split('_').next().unwrap_or_default();
@@ -120,23 +122,6 @@ pub fn existing_versions(root: &Path) -> Result<BTreeSet<String>, String> {
         }
     }
     Ok(versions)
-}
-
-fn subdirs(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut dirs = Vec::new();
-    for entry in fs::read_dir(dir).map_err(|e| format!("could not read {}: {e}", dir.display()))? {
-        let path = entry
-            .map_err(|e| format!("could not read {}: {e}", dir.display()))?
-            .path();
-        if path.is_dir() {
-            dirs.push(path);
-        }
-    }
-    dirs.sort();
-    Ok(dirs)
 }
 
 /// The first version at or after `unix_secs` that is not taken, one second at a time.

@@ -83,6 +83,28 @@ pub fn describe_status(status: ExitStatus) -> String {
 
 /// Runs a command with inherited stdio, echoing it first; a non-zero exit is an error
 /// naming `what`.
+/// The entries of `dir` that `keep` accepts, sorted; none when `dir` does not exist.
+pub fn sorted_entries(dir: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, String> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let unreadable = |e: std::io::Error| format!("cannot read {}: {e}", dir.display());
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path();
+        if keep(&path) {
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The subdirectories of `dir`, sorted.
+pub fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    sorted_entries(dir, Path::is_dir)
+}
+
 /// For a command that takes no arguments: false after printing `usage` for `-h`/`--help`
 /// (nothing more to do), an error naming anything else, true to go on.
 pub fn no_arguments(args: &[String], usage: &str) -> Result<bool, String> {

@@ -84,17 +84,9 @@ pub fn consistent(deployment: &str, configmap: &str) -> Result<(), String> {
 }
 
 fn manifests(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let path = entry
-            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-            .path();
-        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            files.push(path);
-        }
-    }
-    files.sort();
+    let files = util::sorted_entries(dir, |path| {
+        path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+    })?;
     if files.is_empty() {
         return Err(format!("no manifests in {}", dir.display()));
     }

@@ -124,33 +124,18 @@ fn describe(file: &str, finding: &Finding) -> String {
 /// `(backend, migration folder)` for every folder under `migrations/OWNER/BACKEND/`, sorted.
 fn migration_files(dir: &Path) -> Result<Vec<(Backend, PathBuf)>, String> {
     let mut found = Vec::new();
-    for owner in sorted_dirs(dir)? {
+    for owner in util::sorted_dirs(dir)? {
         for (backend, name) in [(Backend::Postgres, "postgres"), (Backend::Sqlite, "sqlite")] {
             let backend_dir = owner.join(name);
             if !backend_dir.is_dir() {
                 continue;
             }
-            for migration in sorted_dirs(&backend_dir)? {
+            for migration in util::sorted_dirs(&backend_dir)? {
                 found.push((backend, migration));
             }
         }
     }
     Ok(found)
-}
-
-fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut dirs = Vec::new();
-    for entry in entries {
-        let path = entry
-            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-            .path();
-        if path.is_dir() {
-            dirs.push(path);
-        }
-    }
-    dirs.sort();
-    Ok(dirs)
 }
 
 /// diesel_migrations runs a migration in a transaction unless its `metadata.toml` says
